@@ -1,0 +1,24 @@
+"""Data loaders: each returns ``X, y`` (and optionally a :class:`DataReport`).
+
+* :func:`load_minteq` - the embedded default data set (MINTEQA2 v4 organic-ligand complexes,
+  shipped with the ``phreeqc`` package; no file needed).
+* :func:`load_nist46` / :func:`fetch_nist46` - the NIST SRD 46 metal-ligand table.
+* :func:`load_nist46_proton` - NIST SRD 46 ligand protonation constants.
+"""
+
+from __future__ import annotations
+
+from skmetalpka.datasets._home import get_data_home
+from skmetalpka.datasets.minteq import load_minteq
+from skmetalpka.datasets.nist46 import fetch_nist46, load_nist46
+from skmetalpka.datasets.proton import load_nist46_proton
+from skmetalpka.datasets.report import DataReport
+
+__all__ = [
+    "load_nist46",
+    "fetch_nist46",
+    "load_nist46_proton",
+    "load_minteq",
+    "DataReport",
+    "get_data_home",
+]

@@ -1,0 +1,127 @@
+"""What a loader read, kept, dropped and changed: :class:`DataReport`.
+
+Every loader in :mod:`skmetalpka.datasets` builds one report and calls :meth:`DataReport.check`
+before returning, so that no raw row is lost without a reason.
+
+Counting unit
+-------------
+``n_read``, ``n_kept`` and ``dropped`` count **raw records** of the source (rows of a CSV file,
+reactions of a thermodynamic database). ``n_read == n_kept + sum(dropped.values())`` always holds.
+``n_samples`` is the number of rows of the returned ``X``; it differs from ``n_kept`` when several
+raw records make one sample (for example one protonation step per raw row, one sample per ligand
+and condition). ``modified`` counts changes applied to kept data; the unit of each key is given
+by its name or explained in ``notes``.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from typing import Any
+
+import pandas as pd
+
+__all__ = ["DataReport"]
+
+
+def _empty_excluded() -> pd.DataFrame:
+    return pd.DataFrame({"reason": pd.Series(dtype=str), "detail": pd.Series(dtype=str)})
+
+
+@dataclass
+class DataReport:
+    """Accounting of one data load.
+
+    Attributes
+    ----------
+    source : str
+        Where the data came from (file path or database name).
+    n_read : int
+        Raw records read from the source.
+    n_kept : int
+        Raw records that contributed to the returned data.
+    dropped : dict of str to int
+        Raw records left out, by reason.
+    modified : dict of str to int
+        Changes made to kept data, by reason (for example ``salt_stripped``).
+    excluded : pandas.DataFrame
+        The dropped raw records, with their original columns plus ``reason`` and ``detail``
+        (and, where the source has row numbers, ``row``: 0-based data row of the file), so they
+        can be inspected or recovered.
+    notes : list of str
+        Free-text remarks (units of counts, conventions applied).
+    n_samples : int or None
+        Rows of the returned ``X`` (``None`` when not set).
+    """
+
+    source: str
+    n_read: int = 0
+    n_kept: int = 0
+    dropped: dict[str, int] = field(default_factory=dict)
+    modified: dict[str, int] = field(default_factory=dict)
+    excluded: pd.DataFrame = field(default_factory=_empty_excluded)
+    notes: list[str] = field(default_factory=list)
+    n_samples: int | None = None
+
+    @property
+    def n_dropped(self) -> int:
+        """Total number of dropped raw records."""
+        return int(sum(self.dropped.values()))
+
+    def check(self) -> DataReport:
+        """Verify the accounting; return ``self``.
+
+        Raises
+        ------
+        ValueError
+            If ``n_read != n_kept + sum(dropped.values())``, if a count is negative, or if
+            ``excluded`` does not hold exactly one row per dropped record.
+        """
+        bad = {k: v for k, v in {**self.dropped, **self.modified}.items() if v < 0}
+        if bad or self.n_read < 0 or self.n_kept < 0:
+            raise ValueError(f"DataReport for {self.source!r} has negative counts: {bad}")
+        if self.n_read != self.n_kept + self.n_dropped:
+            raise ValueError(
+                f"DataReport for {self.source!r} does not add up: read {self.n_read} records but "
+                f"kept {self.n_kept} + dropped {self.n_dropped} ({self.dropped}); a record was "
+                "lost or counted twice (this is a bug in the loader)"
+            )
+        if len(self.excluded) != self.n_dropped:
+            raise ValueError(
+                f"DataReport for {self.source!r}: excluded holds {len(self.excluded)} rows but "
+                f"{self.n_dropped} records were dropped (this is a bug in the loader)"
+            )
+        return self
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-serialisable summary (``excluded`` as a list of records, NaN as ``None``)."""
+        excluded = json.loads(self.excluded.to_json(orient="records", force_ascii=False))
+        return {
+            "source": str(self.source),
+            "n_read": int(self.n_read),
+            "n_kept": int(self.n_kept),
+            "n_dropped": self.n_dropped,
+            "n_samples": None if self.n_samples is None else int(self.n_samples),
+            "dropped": {str(k): int(v) for k, v in self.dropped.items()},
+            "modified": {str(k): int(v) for k, v in self.modified.items()},
+            "notes": [str(n) for n in self.notes],
+            "excluded": excluded,
+        }
+
+    def __str__(self) -> str:
+        lines = [f"Data report: {self.source}"]
+        lines.append(f"  read {self.n_read}, kept {self.n_kept}, dropped {self.n_dropped}")
+        if self.n_samples is not None:
+            lines.append(f"  samples returned: {self.n_samples}")
+        if self.dropped:
+            lines.append("  dropped by reason:")
+            lines += [f"    {k}: {v}" for k, v in sorted(self.dropped.items())]
+        if self.modified:
+            lines.append("  modified:")
+            lines += [f"    {k}: {v}" for k, v in sorted(self.modified.items())]
+        if self.notes:
+            lines.append("  notes:")
+            lines += [f"    - {n}" for n in self.notes]
+        if self.n_dropped:
+            lines.append("  (the dropped records are in report.excluded)")
+        return "\n".join(lines)

@@ -1,0 +1,13 @@
+"""The graph neural network: layers, torch module, loss and the skorch regressor."""
+
+from .losses import MaskedHuberLoss
+from .module import MetalComplexModule
+from .regressor import GraphDataset, LigandGroupSplit, MetalComplexRegressor
+
+__all__ = [
+    "MaskedHuberLoss",
+    "MetalComplexModule",
+    "MetalComplexRegressor",
+    "GraphDataset",
+    "LigandGroupSplit",
+]

@@ -1,0 +1,494 @@
+"""``MetalComplexRegressor``: the skorch estimator around :class:`MetalComplexModule`.
+
+The regressor owns every training concern: target scaling (fitted in ``fit`` and undone before
+anything is reported), the masked loss, validation on held-out *ligands*, per-step validation
+RMSE in original units, early stopping, a learning-rate schedule with a floor, gradient clipping,
+seeding. The module only maps tensors to tensors.
+"""
+
+from __future__ import annotations
+
+import math
+from functools import partial
+from typing import Any
+
+import numpy as np
+import torch
+from skorch import NeuralNetRegressor
+from skorch.callbacks import Callback, EarlyStopping, GradientNormClipping, LRScheduler
+from torch.utils.data import Dataset, Subset
+from torch_geometric.loader import DataLoader
+
+from ..featurize.graph import ComplexGraph
+from .losses import MaskedHuberLoss
+from .module import MetalComplexModule
+
+__all__ = [
+    "MetalComplexRegressor",
+    "GraphDataset",
+    "LigandGroupSplit",
+    "PerStepValidRMSE",
+    "warmup_cosine",
+]
+
+
+class GraphDataset(Dataset):
+    """``(graph, target row)`` pairs for PyG's DataLoader; targets are NaN-padded float32."""
+
+    def __init__(self, X: list[ComplexGraph], y: Any = None, n_steps: int | None = None):
+        self.X = X
+        if y is None:
+            width = n_steps or 1
+            self.y = torch.full((len(X), width), float("nan"))
+        else:
+            self.y = torch.as_tensor(np.asarray(y, dtype=np.float32))
+            if self.y.ndim == 1:
+                self.y = self.y.unsqueeze(-1)
+
+    def __len__(self) -> int:
+        return len(self.X)
+
+    def __getitem__(self, i: int):
+        return self.X[i], self.y[i]
+
+
+class LigandGroupSplit:
+    """Internal train/validation split that holds out whole ligands (by canonical SMILES).
+
+    Validating on ligands seen in training would reward memorising them; the benchmarks ask
+    about unseen ligands, so early stopping must too.
+
+    Parameters
+    ----------
+    fraction : float
+        Share of ligands held out for validation.
+    random_state : int
+    """
+
+    def __init__(self, fraction: float = 0.15, random_state: int | None = 0) -> None:
+        self.fraction = fraction
+        self.random_state = random_state
+
+    def __call__(self, dataset, y=None, groups=None):
+        graphs = dataset.X
+        keys = [g.smiles for g in graphs]
+        uniq = sorted(set(keys))
+        rng = np.random.default_rng(self.random_state)
+        n_valid = max(1, int(round(self.fraction * len(uniq)))) if len(uniq) > 1 else 0
+        held = set(rng.permutation(uniq)[:n_valid].tolist()) if n_valid else set()
+        idx_valid = [i for i, k in enumerate(keys) if k in held]
+        idx_train = [i for i, k in enumerate(keys) if k not in held]
+        if not idx_valid:
+            return dataset, None
+        return Subset(dataset, idx_train), Subset(dataset, idx_valid)
+
+    def __repr__(self) -> str:
+        return f"LigandGroupSplit(fraction={self.fraction}, random_state={self.random_state})"
+
+
+def warmup_cosine(epoch: int, *, warmup: int, total: int, floor: float) -> float:
+    """LR multiplier: linear warm-up, then cosine decay to ``floor`` (never below it)."""
+    if warmup > 0 and epoch < warmup:
+        return floor + (1.0 - floor) * (epoch + 1) / warmup
+    span = max(1, total - warmup)
+    t = min(1.0, (epoch - warmup) / span)
+    return floor + (1.0 - floor) * 0.5 * (1.0 + math.cos(math.pi * t))
+
+
+class PerStepValidRMSE(Callback):
+    """Record validation RMSE of cumulative log beta in original units, overall and per step.
+
+    Writes ``valid_rmse`` and ``valid_rmse_1`` .. ``valid_rmse_N`` into the history each epoch.
+    """
+
+    def on_epoch_begin(self, net, **kwargs):
+        self._pred, self._true = [], []
+
+    def on_batch_end(self, net, batch=None, training=None, y_pred=None, **kwargs):
+        if training or y_pred is None:
+            return
+        self._pred.append(net.to_beta(y_pred.detach()).cpu())
+        self._true.append(batch[1].cpu())
+
+    def on_epoch_end(self, net, **kwargs):
+        if not self._pred:
+            return
+        pred = torch.cat(self._pred).numpy().astype(np.float64)
+        true = torch.cat(self._true).numpy().astype(np.float64)
+        mask = ~np.isnan(true)
+        err = np.where(mask, pred[:, : true.shape[1]] - np.nan_to_num(true), 0.0)
+        total = float(np.sqrt((err**2).sum() / max(mask.sum(), 1)))
+        net.history.record("valid_rmse", total)
+        for k in range(true.shape[1]):
+            m = mask[:, k]
+            value = float(np.sqrt((err[m, k] ** 2).mean())) if m.any() else float("nan")
+            net.history.record(f"valid_rmse_{k + 1}", value)
+
+
+def _finite_stats(values: np.ndarray, axis: int = 0) -> tuple[np.ndarray, np.ndarray]:
+    with np.errstate(all="ignore"):
+        mean = np.nanmean(values, axis=axis)
+        std = np.nanstd(values, axis=axis)
+    mean = np.where(np.isfinite(mean), mean, 0.0)
+    std = np.where(np.isfinite(std) & (std > 1e-6), std, 1.0)
+    return mean, std
+
+
+class MetalComplexRegressor(NeuralNetRegressor):
+    """Graph neural network for cumulative stability constants log beta_1..log beta_N.
+
+    Input is the list of graphs produced by ``SmilesToGraph -> SitePredictor ->
+    LigandCountExpander`` (use :func:`skmetalpka.default_pipeline` for the whole chain); ``y``
+    is ``(n, N)`` cumulative log beta with NaN for unmeasured steps. ``predict`` returns
+    ``(n, N)`` cumulative log beta in original units (NaN rows for flagged inputs).
+
+    Parameters
+    ----------
+    hidden_dim : int, default=128
+    encoder_depth : int, default=3
+        GINE layers over ligand bonds; 0 = per-atom projection only (old design).
+    site_mode : {"soft", "hard"}, default="soft"
+    backbone : {"per_ligand", "global", "none"}, default="per_ligand"
+    star_layers : int, default=2
+    heads : int, default=4
+    n_encoding : {"embedding", "none"}, default="embedding"
+    metal_embedding : bool, default=False
+        Add a learned embedding for metals seen in training (unseen metals use descriptors only).
+    dropout : float, default=0.1
+    huber_delta : float, default=1.0
+        Huber threshold in per-step standard deviations.
+    ordering_penalty : float, default=0.0
+        Soft penalty weight on log K_{n+1} > log K_n (off by default).
+    lr : float, default=1e-3
+    weight_decay : float, default=1e-4
+        AdamW weight decay.
+    batch_size : int, default=64
+    max_epochs : int, default=150
+    patience : int, default=30
+        Early-stopping patience on validation RMSE (best weights restored).
+    warmup_epochs : int, default=5
+    min_lr_ratio : float, default=0.05
+        The cosine schedule ends at ``lr * min_lr_ratio``; it never decays to zero.
+    grad_clip : float, default=5.0
+    train_split : "ligand", None or a skorch split callable, default="ligand"
+        ``"ligand"`` holds out ``valid_fraction`` of the ligands for validation and early
+        stopping; None trains on everything for ``max_epochs``.
+    valid_fraction : float, default=0.15
+    random_state : int, default=0
+        Seeds weight initialisation, shuffling and the validation split.
+    on_error : {"raise", "flag"}, default="raise"
+        Flagged (invalid) rows in ``fit``: raise, or leave them out (counted in
+        ``n_invalid_fit_``). In ``predict`` flagged rows always get NaN.
+    verbose : int, default=0
+    **kwargs
+        Any further skorch argument (``module__*``, ``iterator_train__*``, ``callbacks``,
+        ``device`` ...).
+
+    Attributes
+    ----------
+    n_steps_ : int
+    metals_ : list of str
+        Metals seen in training.
+    logk_mean_, logk_std_ : ndarray of shape (N,)
+        Stepwise target scaling fitted in ``fit``.
+    beta_std_ : ndarray of shape (N,)
+        Per-step scale of the loss.
+    n_invalid_fit_, n_unlabelled_fit_ : int
+        Rows left out of training because they were flagged or had no measured step.
+    history_ : skorch History (also ``history``)
+    """
+
+    def __init__(
+        self,
+        hidden_dim: int = 128,
+        encoder_depth: int = 3,
+        site_mode: str = "soft",
+        backbone: str = "per_ligand",
+        star_layers: int = 2,
+        heads: int = 4,
+        n_encoding: str = "embedding",
+        metal_embedding: bool = False,
+        dropout: float = 0.1,
+        huber_delta: float = 1.0,
+        ordering_penalty: float = 0.0,
+        lr: float = 1e-3,
+        weight_decay: float = 1e-4,
+        batch_size: int = 64,
+        max_epochs: int = 150,
+        patience: int = 30,
+        warmup_epochs: int = 5,
+        min_lr_ratio: float = 0.05,
+        grad_clip: float = 5.0,
+        train_split: Any = "ligand",
+        valid_fraction: float = 0.15,
+        random_state: int | None = 0,
+        on_error: str = "raise",
+        verbose: int = 0,
+        module: Any = MetalComplexModule,
+        criterion: Any = MaskedHuberLoss,
+        optimizer: Any = torch.optim.AdamW,
+        iterator_train: Any = DataLoader,
+        iterator_valid: Any = DataLoader,
+        dataset: Any = GraphDataset,
+        **kwargs: Any,
+    ) -> None:
+        kwargs.setdefault("iterator_train__shuffle", True)
+        super().__init__(
+            module=module,
+            criterion=criterion,
+            optimizer=optimizer,
+            lr=lr,
+            max_epochs=max_epochs,
+            batch_size=batch_size,
+            iterator_train=iterator_train,
+            iterator_valid=iterator_valid,
+            dataset=dataset,
+            train_split=train_split,
+            verbose=verbose,
+            **kwargs,
+        )
+        self.hidden_dim = hidden_dim
+        self.encoder_depth = encoder_depth
+        self.site_mode = site_mode
+        self.backbone = backbone
+        self.star_layers = star_layers
+        self.heads = heads
+        self.n_encoding = n_encoding
+        self.metal_embedding = metal_embedding
+        self.dropout = dropout
+        self.huber_delta = huber_delta
+        self.ordering_penalty = ordering_penalty
+        self.weight_decay = weight_decay
+        self.patience = patience
+        self.warmup_epochs = warmup_epochs
+        self.min_lr_ratio = min_lr_ratio
+        self.grad_clip = grad_clip
+        self.valid_fraction = valid_fraction
+        self.random_state = random_state
+        self.on_error = on_error
+
+    # ---------------------------------------------------------------- validation & stats
+    @staticmethod
+    def _check_graphs(X: Any) -> list[ComplexGraph]:
+        if isinstance(X, Dataset) and not isinstance(X, list):
+            raise TypeError("pass the list of graphs, not a Dataset")
+        if not isinstance(X, list | tuple) or not all(isinstance(g, ComplexGraph) for g in X):
+            raise TypeError(
+                "MetalComplexRegressor expects the list of graphs made by SmilesToGraph -> "
+                "SitePredictor -> LigandCountExpander; use skmetalpka.default_pipeline() to "
+                "predict straight from a DataFrame of (metal, smiles)"
+            )
+        if X and not hasattr(X[0], "star_n"):
+            raise ValueError(
+                "graphs carry no star structure; put LigandCountExpander before the regressor"
+            )
+        return list(X)
+
+    def _prepare_fit(self, X: Any, y: Any) -> tuple[list[ComplexGraph], np.ndarray]:
+        if self.on_error not in ("raise", "flag"):
+            raise ValueError(f"on_error must be 'raise' or 'flag', got {self.on_error!r}")
+        graphs = self._check_graphs(X)
+        if y is None:
+            raise ValueError("y is required: cumulative log beta of shape (n_samples, N)")
+        y = np.asarray(y, dtype=np.float64)
+        if y.ndim == 1:
+            y = y[:, None]
+        if y.ndim != 2 or len(y) != len(graphs):
+            raise ValueError(
+                f"y must have shape (n_samples, N) with n_samples={len(graphs)}, got {y.shape}"
+            )
+        n_steps = int(graphs[0].num_stars) if graphs else y.shape[1]
+        if y.shape[1] > n_steps:
+            raise ValueError(
+                f"y has {y.shape[1]} steps but the graphs were expanded for N={n_steps}; "
+                "raise LigandCountExpander(max_ligands=...)"
+            )
+        if y.shape[1] < n_steps:
+            y = np.hstack([y, np.full((len(y), n_steps - y.shape[1]), np.nan)])
+        valid = np.array([bool(g.valid.item()) for g in graphs], dtype=bool)
+        if not valid.all() and self.on_error == "raise":
+            bad = np.flatnonzero(~valid)[:5]
+            reasons = "; ".join(f"row {i}: {graphs[i].error}" for i in bad)
+            raise ValueError(
+                f"{int((~valid).sum())} training row(s) could not be featurised ({reasons}). "
+                "Clean them, or set on_error='flag' to leave them out of training"
+            )
+        labelled = ~np.all(np.isnan(y), axis=1)
+        keep = valid & labelled
+        self.n_invalid_fit_ = int((~valid).sum())
+        self.n_unlabelled_fit_ = int((valid & ~labelled).sum())
+        if not keep.any():
+            raise ValueError("no valid row with a measured step to train on")
+        graphs = [g for g, k in zip(graphs, keep, strict=True) if k]
+        y = y[keep]
+        self.n_steps_ = n_steps
+        self._fit_stats(graphs, y)
+        return graphs, y.astype(np.float32)
+
+    def _fit_stats(self, graphs: list[ComplexGraph], y: np.ndarray) -> None:
+        g0 = graphs[0]
+        self.atom_dim_ = int(g0.x.shape[1])
+        self.bond_dim_ = int(g0.edge_attr.shape[1])
+        self.metal_dim_ = int(g0.metal_x.shape[1])
+        metal_x = torch.cat([g.metal_x for g in graphs]).numpy()
+        cond = torch.cat([g.cond for g in graphs]).numpy()
+        self.metal_mean_, self.metal_std_ = _finite_stats(metal_x)
+        self.cond_mean_, self.cond_std_ = _finite_stats(cond)
+        logk = np.diff(y, axis=1, prepend=0.0)
+        self.logk_mean_, self.logk_std_ = _finite_stats(logk)
+        _, self.beta_std_ = _finite_stats(y)
+        # A step with no training value borrows the scaling of the step before it.
+        for k in range(1, y.shape[1]):
+            if np.all(np.isnan(logk[:, k])):
+                self.logk_mean_[k] = self.logk_mean_[k - 1]
+                self.logk_std_[k] = self.logk_std_[k - 1]
+                self.beta_std_[k] = self.beta_std_[k - 1]
+        self.metals_ = sorted({g.metal for g in graphs})
+        self.metal_index_ = {m: i + 1 for i, m in enumerate(self.metals_)}
+
+    # ---------------------------------------------------------------- skorch hooks
+    def initialize_module(self):
+        params = dict(
+            atom_dim=self.atom_dim_,
+            bond_dim=self.bond_dim_,
+            metal_dim=self.metal_dim_,
+            n_steps=self.n_steps_,
+            hidden_dim=self.hidden_dim,
+            encoder_depth=self.encoder_depth,
+            site_mode=self.site_mode,
+            backbone=self.backbone,
+            star_layers=self.star_layers,
+            heads=self.heads,
+            n_encoding=self.n_encoding,
+            n_metals=len(self.metals_) + 1 if self.metal_embedding else 0,
+            dropout=self.dropout,
+        )
+        params.update(self.get_params_for("module"))
+        module = self.module(**params)
+        with torch.no_grad():
+            module.metal_mean.copy_(torch.as_tensor(self.metal_mean_, dtype=torch.float32))
+            module.metal_std.copy_(torch.as_tensor(self.metal_std_, dtype=torch.float32))
+            module.cond_mean.copy_(torch.as_tensor(self.cond_mean_, dtype=torch.float32))
+            module.cond_std.copy_(torch.as_tensor(self.cond_std_, dtype=torch.float32))
+        self.module_ = module.to(self.device)
+        return self
+
+    def initialize_criterion(self):
+        params = dict(
+            scale=self.beta_std_, delta=self.huber_delta, ordering_penalty=self.ordering_penalty
+        )
+        params.update(self.get_params_for("criterion"))
+        self.criterion_ = self.criterion(**params).to(self.device)
+        return self
+
+    def get_params_for_optimizer(self, prefix, named_parameters):
+        args, kwargs = super().get_params_for_optimizer(prefix, named_parameters)
+        kwargs.setdefault("weight_decay", self.weight_decay)
+        return args, kwargs
+
+    def get_default_callbacks(self):
+        callbacks = list(super().get_default_callbacks())
+        print_log = [c for c in callbacks if c[0] == "print_log"]
+        callbacks = [c for c in callbacks if c[0] != "print_log"]
+        schedule = partial(
+            warmup_cosine,
+            warmup=self.warmup_epochs,
+            total=self.max_epochs,
+            floor=self.min_lr_ratio,
+        )
+        callbacks.append(("valid_rmse", PerStepValidRMSE()))
+        callbacks.append(
+            ("lr_scheduler", LRScheduler(policy=torch.optim.lr_scheduler.LambdaLR, lr_lambda=schedule))
+        )
+        if self.grad_clip:
+            callbacks.append(("grad_clip", GradientNormClipping(gradient_clip_value=self.grad_clip)))
+        if self.train_split is not None and self.patience:
+            callbacks.append(
+                (
+                    "early_stopping",
+                    EarlyStopping(
+                        monitor="valid_rmse",
+                        patience=self.patience,
+                        lower_is_better=True,
+                        load_best=True,
+                        sink=_silent,
+                    ),
+                )
+            )
+        return callbacks + print_log
+
+    def get_split_datasets(self, X, y=None, **fit_params):
+        if isinstance(self.train_split, str):
+            if self.train_split != "ligand":
+                raise ValueError(
+                    f"train_split must be 'ligand', None or a callable, got {self.train_split!r}"
+                )
+            dataset = self.get_dataset(X, y)
+            return LigandGroupSplit(self.valid_fraction, self.random_state)(dataset)
+        return super().get_split_datasets(X, y, **fit_params)
+
+    def get_dataset(self, X, y=None):
+        if isinstance(X, Dataset):
+            return X
+        return self.dataset(X, y, n_steps=getattr(self, "n_steps_", None))
+
+    def infer(self, x, **fit_params):
+        x = x.to(self.device)
+        if self.metal_embedding:
+            idx = torch.tensor(
+                [self.metal_index_.get(m, 0) for m in x.metal], dtype=torch.long, device=self.device
+            )
+            fit_params = {**fit_params, "metal_index": idx}
+        return self.module_(x, **fit_params)
+
+    def get_loss(self, y_pred, y_true, X=None, training=False):
+        y_true = y_true.to(y_pred.device)
+        return self.criterion_(self.to_beta(y_pred), y_true)
+
+    # ---------------------------------------------------------------- public API
+    def to_beta(self, z: torch.Tensor) -> torch.Tensor:
+        """Map standardised module output ``z`` (B, N) to cumulative log beta in original units."""
+        mean = torch.as_tensor(self.logk_mean_, dtype=z.dtype, device=z.device)
+        std = torch.as_tensor(self.logk_std_, dtype=z.dtype, device=z.device)
+        return torch.cumsum(mean + std * z, dim=1)
+
+    def fit(self, X, y, **fit_params):
+        """Train on graphs ``X`` and cumulative log beta ``y`` (NaN = unmeasured)."""
+        graphs, y32 = self._prepare_fit(X, y)
+        if self.random_state is not None:
+            torch.manual_seed(int(self.random_state))
+        return super().fit(graphs, y32, **fit_params)
+
+    def predict(self, X) -> np.ndarray:
+        """Cumulative log beta ``(n_samples, N)``; NaN rows for flagged (invalid) inputs."""
+        graphs = self._check_graphs(X)
+        if not graphs:
+            return np.zeros((0, self.n_steps_))
+        n = int(graphs[0].num_stars)
+        if n != self.n_steps_:
+            raise ValueError(
+                f"graphs were expanded for N={n} ligand steps but the model was trained for "
+                f"N={self.n_steps_}; use the fitted pipeline's own expander"
+            )
+        z = torch.as_tensor(self.predict_proba(graphs))
+        beta = self.to_beta(z).numpy().astype(np.float64)
+        valid = np.array([bool(g.valid.item()) for g in graphs], dtype=bool)
+        beta[~valid] = np.nan
+        return beta
+
+    def score(self, X, y, sample_weight=None) -> float:
+        """Masked R^2 of cumulative log beta over measured entries."""
+        from ..metrics import masked_r2
+
+        return float(masked_r2(np.asarray(y, dtype=float), self.predict(X)))
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.two_d_array = False
+        tags.target_tags.multi_output = True
+        tags.target_tags.single_output = False
+        return tags
+
+
+def _silent(*args: Any, **kwargs: Any) -> None:
+    """Sink for EarlyStopping messages (kept quiet; the history records the stop)."""

@@ -1,0 +1,74 @@
+"""Ready-made models: the default GNN pipeline and the baselines, by name."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sklearn.pipeline import Pipeline
+
+__all__ = ["default_pipeline", "make_model", "MODEL_NAMES"]
+
+MODEL_NAMES = ("gnn", "gpr", "rf", "mean")
+
+
+def default_pipeline(
+    *,
+    site_method: str = "rules",
+    top_k: int = 6,
+    max_ligands: int | None = None,
+    on_error: str = "raise",
+    **regressor_params: Any,
+) -> Pipeline:
+    """The full unfitted GNN pipeline: SMILES -> graph -> sites -> stars -> regressor.
+
+    Parameters
+    ----------
+    site_method : {"rules", "column"}, default="rules"
+        Where candidate binding atoms come from (:class:`~skmetalpka.featurize.SitePredictor`).
+    top_k : int, default=6
+        Candidate atoms per ligand for soft site attention.
+    max_ligands : int or None
+        N; None takes the widest target seen in ``fit``.
+    on_error : {"raise", "flag"}, default="raise"
+        ``"flag"`` keeps bad rows (invalid SMILES, unknown metal) as flagged rows: left out of
+        training, NaN in predictions.
+    **regressor_params
+        Passed to :class:`~skmetalpka.model.MetalComplexRegressor` (``hidden_dim``,
+        ``encoder_depth``, ``site_mode``, ``backbone``, ``max_epochs`` ...).
+
+    Returns
+    -------
+    sklearn.pipeline.Pipeline
+        Steps ``graph``, ``sites``, ``expand``, ``model``; tune them with the usual
+        ``model__hidden_dim`` style names.
+    """
+    from .featurize import LigandCountExpander, SitePredictor, SmilesToGraph
+    from .model import MetalComplexRegressor
+
+    return Pipeline(
+        [
+            ("graph", SmilesToGraph(on_error=on_error)),
+            ("sites", SitePredictor(method=site_method, top_k=top_k)),
+            ("expand", LigandCountExpander(max_ligands=max_ligands)),
+            ("model", MetalComplexRegressor(on_error=on_error, **regressor_params)),
+        ]
+    )
+
+
+def make_model(name: str, **params: Any):
+    """Unfitted estimator by name: ``gnn`` (default pipeline), ``gpr``, ``rf`` or ``mean``.
+
+    Every model takes the same ``X`` (DataFrame of metal, smiles, ...) and ``y`` (cumulative
+    log beta with NaN) and predicts ``(n, N)``.
+    """
+    if name == "gnn":
+        return default_pipeline(**params)
+    from . import baselines
+
+    if name == "gpr":
+        return baselines.GPRBeta1Regressor(**params)
+    if name == "rf":
+        return baselines.FingerprintForestRegressor(**params)
+    if name == "mean":
+        return baselines.MetalMeanRegressor(**params)
+    raise ValueError(f"unknown model {name!r}; choose one of {', '.join(MODEL_NAMES)}")
