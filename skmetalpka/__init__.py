@@ -1,0 +1,32 @@
+"""skmetalpka: scikit-learn compatible prediction of metal-ligand stability constants.
+
+Predicts cumulative log beta_1..log beta_N (stepwise log K_n) of ML_n complexes from the
+ligand SMILES and the metal ion. Public names::
+
+    from skmetalpka import default_pipeline, load_minteq
+    X, y = load_minteq()
+    model = default_pipeline().fit(X, y)
+"""
+
+from __future__ import annotations
+
+__version__ = "0.1.0"
+
+from .datasets import fetch_nist46, load_minteq, load_nist46, load_nist46_proton
+from .featurize import LigandCountExpander, SitePredictor, SmilesToGraph
+from .model import MetalComplexRegressor
+from .pipelines import default_pipeline, make_model
+
+__all__ = [
+    "__version__",
+    "default_pipeline",
+    "make_model",
+    "SmilesToGraph",
+    "SitePredictor",
+    "LigandCountExpander",
+    "MetalComplexRegressor",
+    "load_nist46",
+    "fetch_nist46",
+    "load_nist46_proton",
+    "load_minteq",
+]

@@ -50,11 +50,12 @@ def nist_csv(nist_dir: Path) -> Path:
 @pytest.fixture(autouse=True)
 def _seed_everything():
     random.seed(0)
-    np.random.seed(0)
+    np.random.seed(0)  # noqa: NPY002 - seeds legacy global RNG users
     try:
         import torch
 
         torch.manual_seed(0)
+        torch.set_num_threads(1)  # pytest-xdist runs one worker per core
     except ImportError:  # pragma: no cover
         pass
     yield

@@ -10,8 +10,8 @@ attribute          shape          meaning
 ``star_n``         (S,) long      ligand count n of the star each node belongs to
 ``star_slot``      (S,) long      0 for the metal node, k = 1..n for ligand copy k
 ``star_id``        (S,) long      star index (n - 1), offset by N per sample when batched
-``star_edge_index`` (2, E) long   directed edges inside each star (metal<->ligand,
-                                  ligand<->ligand), offset by S per sample when batched
+``star_edge_index`` (2, E) long   metal <-> ligand edges of each star (both directions; no
+                                  ligand-ligand edges), offset by S per sample when batched
 ``slot_sites``     (A, N) bool    hard binding atom(s) of ligand copy k (column k-1)
 ``num_stars``      int            N
 ================== ============== =========================================================
@@ -48,11 +48,9 @@ def star_template(n_max: int) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor,
         star_n += [n] * (n + 1)
         star_slot += list(range(n + 1))
         star_id += [n - 1] * (n + 1)
-        for a in nodes:
-            for b in nodes:
-                if a != b:
-                    src.append(a)
-                    dst.append(b)
+        for leaf in nodes[1:]:  # a true star: metal <-> each ligand, no ligand-ligand edges
+            src += [nodes[0], leaf]
+            dst += [leaf, nodes[0]]
         offset += n + 1
     return (
         torch.tensor(star_n, dtype=torch.long),

@@ -16,7 +16,7 @@ attribute          shape / type     meaning
 ``metal``          str              metal ion as given
 ``error``          str              why the row is invalid ('' when valid)
 ``binding_sites``  list[int]        upstream site picks, re-indexed to the ligand ([] if none)
-``mol``            rdkit Mol        the standardised ligand (None when invalid)
+``mol``            rdkit Mol        the standardised ligand (an empty Mol when invalid)
 =================  ===============  =====================================================
 
 Later pipeline steps add attributes (``site_score``, ``site_cand``, the star structure); nothing
@@ -243,7 +243,7 @@ def _placeholder(metal: str, error: str, n_metal: int, input_smiles: str) -> Com
         metal=metal,
         error=error,
         binding_sites=[],
-        mol=None,
+        mol=Chem.Mol(),
         num_nodes=1,
     )
 

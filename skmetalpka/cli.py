@@ -1,0 +1,368 @@
+"""The ``skmetalpka`` command: a thin shell over the library.
+
+Subcommands (``skmetalpka <command> --help`` for details):
+
+``fit``
+    Train a model (:func:`skmetalpka.selection.build_model`) on the embedded MINTEQ data or a
+    CSV file (:func:`skmetalpka.io.load_training_data`) and save it
+    (:func:`skmetalpka.io.save_model`).
+``predict``
+    Predict log beta for a CSV of (metal, smiles) or one ligand; one output row per input row,
+    in order, with an ``error`` column (:func:`skmetalpka.io.predict_frame`).
+``evaluate``
+    Masked metrics of a saved model on a data set (:func:`skmetalpka.selection.evaluate_model`).
+``cv``
+    Grouped cross-validation of one or all models on the same folds
+    (:func:`skmetalpka.selection.grouped_cv`).
+
+Exit status: 0 on success; 2 for unusable arguments or files (message on stderr, no
+traceback); 1 when the library refuses the data or a model fails (message on stderr).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Sequence
+from typing import Any
+
+__all__ = ["main", "build_parser"]
+
+_MODELS = ("gnn", "gpr", "rf", "mean")  # == skmetalpka.pipelines.MODEL_NAMES (kept import-free)
+
+
+class _UsageError(Exception):
+    """Arguments that do not fit together (exit status 2)."""
+
+
+# --------------------------------------------------------------------------------------
+# parser
+# --------------------------------------------------------------------------------------
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser of the ``skmetalpka`` command."""
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument(
+        "-q", "--quiet", action="store_true", help="no progress bars or messages on stderr"
+    )
+    seeded = argparse.ArgumentParser(add_help=False)
+    seeded.add_argument("--seed", type=int, default=0, help="random seed of the models (default 0)")
+
+    parser = argparse.ArgumentParser(
+        prog="skmetalpka",
+        description="Predict metal-ligand stability constants (cumulative log beta_1..N) from "
+        "a ligand SMILES and a metal ion.",
+    )
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    sub.required = True
+
+    p = sub.add_parser(
+        "fit",
+        parents=[common, seeded],
+        help="train a model and save it",
+        description="Train a model and save it with joblib. Without --data the embedded "
+        "MINTEQ data set is used.",
+    )
+    p.add_argument(
+        "--data",
+        metavar="PATH",
+        help="training CSV: NIST layout (metal_ion, SMILES, pKa_value, predicted_positions) or "
+        "simple layout (metal, smiles, log_beta_1..log_beta_N[, temperature, ionic_strength])",
+    )
+    p.add_argument("--model", choices=_MODELS, default="gnn", help="model to train (default gnn)")
+    p.add_argument(
+        "--params", metavar="JSON", help="JSON file (or JSON text) of model parameters"
+    )
+    p.add_argument(
+        "--out",
+        metavar="FILE",
+        default="skmetalpka_model.joblib",
+        help="where to save the model (default skmetalpka_model.joblib)",
+    )
+
+    p = sub.add_parser(
+        "predict",
+        parents=[common],
+        help="predict log beta with a saved model",
+        description="Predict cumulative log beta. Output: one row per input row, in order, "
+        "with columns metal, smiles, log_beta_1..log_beta_N, error (empty when fine).",
+    )
+    p.add_argument("--model", required=True, metavar="FILE", help="model file from `fit`")
+    p.add_argument(
+        "--input",
+        metavar="CSV",
+        help="CSV with columns metal, smiles (or metal_ion, SMILES); optional temperature, "
+        "ionic_strength; other columns are ignored",
+    )
+    p.add_argument("--smiles", metavar="S", help="one ligand SMILES (with --metal)")
+    p.add_argument("--metal", metavar="M", help="one metal ion such as Cu2+ (with --smiles)")
+    p.add_argument("--output", metavar="CSV", help="output file (default: standard output)")
+
+    p = sub.add_parser(
+        "evaluate",
+        parents=[common],
+        help="score a saved model on a data set",
+        description="Masked metrics (measured entries only) overall and per step.",
+    )
+    p.add_argument("--model", required=True, metavar="FILE", help="model file from `fit`")
+    p.add_argument("--data", required=True, metavar="PATH", help="data CSV (as for `fit`)")
+    p.add_argument("--json", action="store_true", help="print a JSON object")
+
+    p = sub.add_parser(
+        "cv",
+        parents=[common, seeded],
+        help="grouped cross-validation of one or all models",
+        description="GroupKFold cross-validation with the same folds for every model. Without "
+        "--data the embedded MINTEQ data set is used.",
+    )
+    p.add_argument("--data", metavar="PATH", help="data CSV (as for `fit`)")
+    p.add_argument(
+        "--model", choices=(*_MODELS, "all"), default="all", help="model(s) to compare (default all)"
+    )
+    p.add_argument(
+        "--groups",
+        choices=("metal", "ligand"),
+        default="ligand",
+        help="keep each metal or each ligand in one fold (default ligand)",
+    )
+    p.add_argument("--folds", type=int, default=5, metavar="K", help="number of folds (default 5)")
+    p.add_argument(
+        "--params",
+        metavar="JSON",
+        help="JSON file or text of model parameters; with several models, an object keyed by "
+        'model name, e.g. {"rf": {"n_estimators": 100}}',
+    )
+    p.add_argument("--n-jobs", type=int, default=None, help="parallel fits (default 1)")
+    p.add_argument("--json", action="store_true", help="print a JSON object")
+    p.add_argument("--report", metavar="DIR", help="write metrics.json and report.md into DIR")
+    return parser
+
+
+# --------------------------------------------------------------------------------------
+# helpers
+# --------------------------------------------------------------------------------------
+def _note(args: argparse.Namespace, message: str) -> None:
+    if not args.quiet:
+        print(message, file=sys.stderr)
+
+
+def _fmt_table(df: Any) -> str:
+    return df.to_string(float_format=lambda v: f"{v:.3f}", na_rep="-")
+
+
+def _report_dict(report: Any) -> dict[str, Any]:
+    d = report.to_dict()
+    d.pop("excluded", None)
+    return d
+
+
+def _model_params(spec: str | None, names: Sequence[str]) -> dict[str, dict[str, Any]]:
+    """Per-model parameters from --params (flat for one model, keyed by name for several)."""
+    from .io import load_params
+
+    params = load_params(spec)
+    keyed = bool(params) and all(k in _MODELS and isinstance(v, dict) for k, v in params.items())
+    if keyed:
+        unused = sorted(set(params) - set(names))
+        if unused:
+            raise _UsageError(f"--params has parameters for {unused}, which are not being run")
+        return {n: dict(params.get(n, {})) for n in names}
+    if params and len(names) > 1:
+        raise _UsageError(
+            "with several models --params must be keyed by model name, e.g. "
+            '{"rf": {"n_estimators": 100}, "gnn": {"max_epochs": 50}}'
+        )
+    return {n: dict(params) for n in names}
+
+
+# --------------------------------------------------------------------------------------
+# commands
+# --------------------------------------------------------------------------------------
+def _cmd_fit(args: argparse.Namespace) -> int:
+    from .io import estimator_n_steps, load_training_data, save_model
+    from .selection import build_model
+
+    X, y, report = load_training_data(args.data)
+    if not args.quiet:
+        print(report)
+    params = _model_params(args.params, [args.model])[args.model]
+    est = build_model(args.model, params, random_state=args.seed)
+    _note(args, f"training {args.model} on {len(X)} samples (N = {y.shape[1]}) ...")
+    est.fit(X, y)
+    meta = save_model(
+        est,
+        args.out,
+        model=args.model,
+        trained_on=report.source,
+        n_steps=estimator_n_steps(est) or int(y.shape[1]),
+        n_samples=len(X),
+        params=params,
+        seed=args.seed,
+    )
+    print(
+        f"saved {args.model} model (trained on {len(X)} samples, N = {meta['n_steps']}) "
+        f"to {args.out}"
+    )
+    return 0
+
+
+def _cmd_predict(args: argparse.Namespace) -> int:
+    import pandas as pd
+
+    from .io import load_model, predict_frame, read_prediction_input, write_predictions
+
+    single = args.smiles is not None or args.metal is not None
+    if args.input is not None and single:
+        raise _UsageError("give either --input or --smiles with --metal, not both")
+    if args.input is None and not single:
+        raise _UsageError("give --input CSV, or --smiles S with --metal M")
+    if single and (args.smiles is None or args.metal is None):
+        raise _UsageError("--smiles and --metal go together; give both")
+    est, meta = load_model(args.model, return_meta=True)
+    if args.input is not None:
+        X = read_prediction_input(args.input)
+    else:
+        X = pd.DataFrame({"metal": [args.metal], "smiles": [args.smiles]})
+    out = predict_frame(est, X, n_steps=meta.get("n_steps"))
+    write_predictions(out, args.output if args.output else sys.stdout)
+    n_bad = int((out["error"] != "").sum())
+    where = f" to {args.output}" if args.output else ""
+    _note(args, f"predicted {len(out) - n_bad} of {len(out)} rows{where}; {n_bad} with errors")
+    return 0
+
+
+def _cmd_evaluate(args: argparse.Namespace) -> int:
+    import pandas as pd
+
+    from .io import load_model, load_training_data
+    from .selection import evaluate_model
+
+    est, meta = load_model(args.model, return_meta=True)
+    X, y, report = load_training_data(args.data)
+    res = evaluate_model(est, X, y, n_steps=meta.get("n_steps"))
+    if args.json:
+        out = {
+            "model": {k: meta.get(k) for k in ("model", "trained_on", "n_steps", "created")},
+            "data": _report_dict(report),
+            **res,
+        }
+        print(json.dumps(out, indent=2))
+        return 0
+    if not args.quiet:
+        print(report)
+        print()
+    print(f"model: {meta.get('model')} (trained on {meta.get('trained_on')})")
+    print(f"rows: {res['n_rows']}; could not be predicted: {res['n_rows_unpredicted']}")
+    for row in res["unpredicted"][:5]:
+        print(f"  row {row['row']} ({row['metal']}, {row['smiles']}): {row['error']}")
+    if res["n_rows_unpredicted"] > 5:
+        print(f"  ... and {res['n_rows_unpredicted'] - 5} more (see --json)")
+    for kind, label in (("beta", "cumulative log beta"), ("logk", "stepwise log K")):
+        block = res["metrics"][kind]
+        prefix = "beta_" if kind == "beta" else "logK_"
+        rows = {f"{prefix}{s}": leaf for s, leaf in block["steps"].items()}
+        rows["all"] = block["all"]
+        df = pd.DataFrame(rows).T[["n", "n_missing_pred", "rmse", "mae", "r2"]]
+        df = df.astype({"n": int, "n_missing_pred": int, "rmse": float, "mae": float, "r2": float})
+        print(f"\n{label} (measured entries only):")
+        print(_fmt_table(df))
+    return 0
+
+
+def _cmd_cv(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from .io import InputError, load_training_data
+    from .selection import build_model, grouped_cv
+
+    names = list(_MODELS) if args.model == "all" else [args.model]
+    params = _model_params(args.params, names)
+    if args.folds < 2:
+        raise _UsageError(f"--folds must be at least 2, got {args.folds}")
+    X, y, report = load_training_data(args.data)
+    if not args.quiet and not args.json:
+        print(report)
+        print()
+    models = {n: build_model(n, params[n], random_state=args.seed) for n in names}
+    try:
+        result = grouped_cv(
+            models,
+            X,
+            y,
+            groups=args.groups,
+            n_splits=args.folds,
+            n_jobs=args.n_jobs,
+            progress=not args.quiet,
+        )
+    except ValueError as exc:  # too few groups for the folds: an argument problem
+        raise _UsageError(str(exc)) from exc
+    payload = {"data": _report_dict(report), "params": params, "seed": args.seed}
+    payload.update(result.to_dict())
+    if args.report:
+        folder = Path(args.report).expanduser()
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+            (folder / "metrics.json").write_text(json.dumps(payload, indent=2), encoding="utf-8")
+            (folder / "report.md").write_text(
+                result.to_markdown(source=report.source), encoding="utf-8"
+            )
+        except OSError as exc:
+            raise InputError(f"could not write the report into {str(folder)!r}: {exc}") from exc
+        _note(args, f"wrote {folder / 'metrics.json'} and {folder / 'report.md'}")
+    if args.json:
+        print(json.dumps(payload, indent=2))
+        return 0
+    print(
+        f"{result.n_splits}-fold GroupKFold by {result.group_kind}: {len(X)} samples, "
+        f"{payload['n_groups']} groups, test fold sizes {result.fold_sizes} (same folds for "
+        "every model)"
+    )
+    for name in result.model_names:
+        print(f"\n{name} (out-of-fold, cumulative log beta):")
+        print(_fmt_table(result.per_step(name)))
+    if len(names) > 1:
+        print("\nall steps pooled:")
+        print(_fmt_table(result.summary()))
+    return 0
+
+
+_COMMANDS = {"fit": _cmd_fit, "predict": _cmd_predict, "evaluate": _cmd_evaluate, "cv": _cmd_cv}
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the ``skmetalpka`` command.
+
+    Parameters
+    ----------
+    argv : sequence of str, optional
+        Arguments without the program name (default ``sys.argv[1:]``).
+
+    Returns
+    -------
+    int
+        Exit status: 0 success, 1 refused data or failed model, 2 unusable arguments or files.
+    """
+    parser = build_parser()
+    try:
+        args = parser.parse_args(list(argv) if argv is not None else None)
+    except SystemExit as exc:  # --help (0) or a usage error (2, message already printed)
+        return exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 2)
+
+    from .io import InputError
+
+    prog = f"skmetalpka {args.command}"
+    try:
+        return _COMMANDS[args.command](args)
+    except (_UsageError, InputError) as exc:
+        print(f"{prog}: error: {exc}", file=sys.stderr)
+        return 2
+    except (ValueError, RuntimeError) as exc:
+        print(f"{prog}: error: {exc}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print(f"{prog}: interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

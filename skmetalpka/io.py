@@ -1,0 +1,812 @@
+"""Reading and writing tables and saved models for the command-line interface.
+
+Everything the ``skmetalpka`` command does with files goes through this module, so that it is
+equally usable from Python:
+
+* :func:`read_csv` reads a CSV as strings (UTF-8 with or without BOM, CRLF or LF line ends,
+  quoted cells with commas) and turns every way of failing into an :class:`InputError` with a
+  clear message.
+* :func:`read_prediction_input` reads the ligands to predict: columns ``metal`` and ``smiles``
+  (or the NIST layout ``metal_ion``, ``SMILES``), optionally ``temperature`` and
+  ``ionic_strength``; other columns are ignored.
+* :func:`load_training_data` loads a training / test set in either accepted layout (see
+  :func:`detect_layout`), or the embedded MINTEQ data, with its :class:`DataReport`;
+  :func:`load_beta_table` reads the simple layout.
+* :func:`predict_rows` / :func:`predict_frame` predict a table row by row *without ever
+  aborting on a bad row*: the reason of every invalid row is computed first
+  (:func:`skmetalpka.baselines.row_errors`), only the valid rows are predicted, and the
+  result is reassembled in input order with an ``error`` column.
+* :func:`save_model` / :func:`load_model` store a fitted estimator with a small metadata dict.
+
+Header names are matched case-insensitively after stripping surrounding whitespace. Blank
+lines of a CSV file are not records (pandas skips them); every other line is one row.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import re
+import tempfile
+from collections import Counter
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import datetime, timezone
+from importlib import metadata
+from pathlib import Path
+from typing import IO, Any
+
+import numpy as np
+import pandas as pd
+
+from .datasets.report import DataReport
+
+__all__ = [
+    "InputError",
+    "ModelFileError",
+    "MODEL_FORMAT",
+    "DEFAULT_MODEL_FILE",
+    "NIST_COLUMNS",
+    "read_csv",
+    "detect_layout",
+    "read_prediction_input",
+    "load_beta_table",
+    "load_training_data",
+    "load_params",
+    "predict_rows",
+    "predict_frame",
+    "write_predictions",
+    "save_model",
+    "load_model",
+    "estimator_n_steps",
+]
+
+#: Marker stored in every model file written by :func:`save_model`.
+MODEL_FORMAT = "skmetalpka-model"
+_FORMAT_VERSION = 1
+#: Default output of ``skmetalpka fit``.
+DEFAULT_MODEL_FILE = "skmetalpka_model.joblib"
+#: Required columns of the NIST SRD 46 metal-table layout (:func:`skmetalpka.datasets.load_nist46`).
+NIST_COLUMNS = ("metal_ion", "SMILES", "pKa_value", "predicted_positions")
+_CONDITIONS = ("temperature", "ionic_strength")
+_BETA_RE = re.compile(r"log_beta_(\d+)")
+_SIMPLE_LAYOUT = (
+    "metal, smiles, log_beta_1 .. log_beta_N (optional: temperature, ionic_strength)"
+)
+_NIST_LAYOUT = "metal_ion, SMILES, pKa_value, predicted_positions"
+
+
+class InputError(ValueError):
+    """A file or argument that cannot be used at all (missing, unreadable, wrong layout).
+
+    The command-line interface exits with status 2 and prints the message for these errors.
+    """
+
+
+class ModelFileError(InputError):
+    """A model file that is missing, truncated or not written by :func:`save_model`."""
+
+
+# --------------------------------------------------------------------------------------
+# CSV reading
+# --------------------------------------------------------------------------------------
+def _check_file(path: str | os.PathLike[str], what: str) -> Path:
+    p = Path(path).expanduser()
+    if not p.exists():
+        raise InputError(f"{what}: no file at {str(p)!r}; check the path")
+    if p.is_dir():
+        raise InputError(f"{what}: {str(p)!r} is a folder; give the path of a CSV file")
+    return p
+
+
+def read_csv(path: str | os.PathLike[str], *, what: str = "input table") -> pd.DataFrame:
+    """Read a CSV file with every cell as a string.
+
+    A UTF-8 byte-order mark, CRLF line ends and quoted cells (holding commas, quotes or line
+    breaks) are handled. Empty cells are empty strings (nothing is turned into NaN). Header
+    names are stripped of surrounding whitespace.
+
+    Parameters
+    ----------
+    path : str or path-like
+    what : str, default="input table"
+        How to name the file in error messages.
+
+    Returns
+    -------
+    pandas.DataFrame
+        With a fresh ``RangeIndex`` (row ``i`` is the ``i``-th data line).
+
+    Raises
+    ------
+    InputError
+        When the file is missing, a folder, unreadable, not UTF-8 text, empty or not valid CSV.
+    """
+    p = _check_file(path, what)
+    try:
+        df = pd.read_csv(p, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise InputError(
+            f"{what} {str(p)!r} is not UTF-8 text ({exc.reason} at byte {exc.start}); save it "
+            "as UTF-8 CSV"
+        ) from exc
+    except pd.errors.EmptyDataError as exc:
+        raise InputError(f"{what} {str(p)!r} is empty; it needs a header line") from exc
+    except pd.errors.ParserError as exc:
+        raise InputError(f"{what} {str(p)!r} is not a valid CSV file: {exc}") from exc
+    except OSError as exc:
+        raise InputError(f"{what} {str(p)!r} could not be read: {exc.strerror or exc}") from exc
+    df.columns = [str(c).strip() for c in df.columns]
+    return df.reset_index(drop=True)
+
+
+def _column_map(columns: Iterable[str]) -> dict[str, str]:
+    """Lower-case name -> actual name (first occurrence wins)."""
+    out: dict[str, str] = {}
+    for c in columns:
+        out.setdefault(str(c).strip().lower(), str(c))
+    return out
+
+
+def _condition_cells(values: Sequence[Any]) -> list[Any]:
+    """Condition cells as floats; blank -> NaN (standard conditions); other text kept as is.
+
+    Text that is not a number is kept so that :func:`skmetalpka.baselines.row_errors` flags
+    the row instead of it being replaced silently.
+    """
+    out: list[Any] = []
+    for v in values:
+        if v is None or (isinstance(v, float) and math.isnan(v)):
+            out.append(math.nan)
+            continue
+        text = str(v).strip()
+        if not text:
+            out.append(math.nan)
+            continue
+        try:
+            out.append(float(text))
+        except ValueError:
+            out.append(v)
+    return out
+
+
+def read_prediction_input(path: str | os.PathLike[str]) -> pd.DataFrame:
+    """Read the ligands to predict from a CSV file.
+
+    Parameters
+    ----------
+    path : str or path-like
+        CSV with columns ``metal`` and ``smiles`` (or, as in the NIST table, ``metal_ion`` and
+        ``SMILES``); optional ``temperature`` (deg C) and ``ionic_strength`` (M). Header names
+        are matched case-insensitively; other columns are ignored.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per data line, in file order, with columns ``metal`` and ``smiles`` (the cells
+        as written; empty cells are empty strings) and the condition columns when present
+        (floats, NaN for blank cells, non-numeric text kept so that the row is flagged).
+
+    Raises
+    ------
+    InputError
+        Unreadable file, or a required column missing (the message names it).
+    """
+    raw = read_csv(path, what="prediction input")
+    cols = _column_map(raw.columns)
+    metal_col = cols.get("metal") or cols.get("metal_ion")
+    smiles_col = cols.get("smiles")
+    missing = [
+        name
+        for name, col in (("metal (or metal_ion)", metal_col), ("smiles", smiles_col))
+        if col is None
+    ]
+    if missing:
+        raise InputError(
+            f"prediction input {str(path)!r} lacks the required column(s) {missing}; it has "
+            f"{list(raw.columns)}. Expected a header with 'metal' (ion such as Cu2+) and "
+            "'smiles' (ligand SMILES)"
+        )
+    X = pd.DataFrame({"metal": raw[metal_col].tolist(), "smiles": raw[smiles_col].tolist()})
+    for name in _CONDITIONS:
+        if name in cols:
+            X[name] = pd.Series(_condition_cells(raw[cols[name]].tolist()), dtype=object)
+    return X
+
+
+# --------------------------------------------------------------------------------------
+# training data
+# --------------------------------------------------------------------------------------
+def _beta_columns(columns: Iterable[str]) -> dict[int, str]:
+    """Step number -> actual column name for ``log_beta_<n>`` columns (case-insensitive)."""
+    out: dict[int, str] = {}
+    for c in columns:
+        m = _BETA_RE.fullmatch(str(c).strip().lower())
+        if m:
+            out.setdefault(int(m.group(1)), str(c))
+    return out
+
+
+def detect_layout(columns: Iterable[str]) -> str:
+    """Which training-data layout a header describes.
+
+    Parameters
+    ----------
+    columns : iterable of str
+        The header names.
+
+    Returns
+    -------
+    {"nist", "simple"}
+        ``"nist"``: the NIST SRD 46 metal table (``metal_ion, SMILES, pKa_value,
+        predicted_positions``), read by :func:`skmetalpka.datasets.load_nist46`.
+        ``"simple"``: ``metal, smiles, log_beta_1 .. log_beta_N`` (optional ``temperature``,
+        ``ionic_strength``), read by :func:`load_beta_table`.
+
+    Raises
+    ------
+    InputError
+        When neither layout fits; the message lists what each layout lacks.
+    """
+    columns = [str(c).strip() for c in columns]
+    if all(c in columns for c in NIST_COLUMNS):
+        return "nist"
+    cols = _column_map(columns)
+    betas = _beta_columns(columns)
+    simple_missing = [c for c in ("metal", "smiles") if c not in cols]
+    if 1 not in betas:
+        simple_missing.append("log_beta_1")
+    if not simple_missing:
+        return "simple"
+    nist_missing = [c for c in NIST_COLUMNS if c not in columns]
+    raise InputError(
+        f"unrecognised data layout (columns {columns}). The simple layout ({_SIMPLE_LAYOUT}) "
+        f"lacks {simple_missing}; the NIST layout ({_NIST_LAYOUT}) lacks {nist_missing}"
+    )
+
+
+def _parse_number(text: str) -> float:
+    """Float of a cell; blank -> NaN; raises ValueError for text or +/-inf."""
+    t = text.strip()
+    if not t:
+        return math.nan
+    v = float(t)
+    if math.isinf(v):
+        raise ValueError(f"{text!r} is infinite")
+    if math.isnan(v):  # an explicit 'nan' is a blank cell
+        return math.nan
+    return v
+
+
+def load_beta_table(
+    path: str | os.PathLike[str],
+    *,
+    strip_salts: bool = True,
+    drop_duplicates: bool = True,
+    return_report: bool = False,
+) -> tuple[pd.DataFrame, np.ndarray] | tuple[pd.DataFrame, np.ndarray, DataReport]:
+    """Load a training table in the simple layout.
+
+    The file has one row per (metal, ligand, conditions) with columns ``metal``, ``smiles``,
+    ``log_beta_1`` .. ``log_beta_N`` (cumulative constants; blank cell = not measured) and
+    optionally ``temperature`` (deg C) and ``ionic_strength`` (M); blank conditions mean the
+    standard 25 deg C / 0.1 M used by the models. Other columns are ignored (listed in the
+    report notes).
+
+    Parameters
+    ----------
+    path : str or path-like
+    strip_salts : bool, default=True
+        Remove counter-ions from the SMILES (counted as ``salt_stripped``); when False such
+        rows are dropped as ``invalid_smiles``.
+    drop_duplicates : bool, default=True
+        Keep only the first row per (metal, standardised SMILES, temperature, ionic strength);
+        later ones are dropped as ``duplicate``.
+    return_report : bool, default=False
+        Also return the :class:`~skmetalpka.datasets.DataReport`.
+
+    Returns
+    -------
+    X : pandas.DataFrame
+        Columns ``metal``, ``smiles`` (standardised), ``smiles_input`` (as in the file),
+        ``temperature``, ``ionic_strength`` (float, NaN = standard conditions).
+    y : numpy.ndarray of shape (n_samples, N)
+        Cumulative log beta, NaN where not measured.
+    report : DataReport
+        Only with ``return_report=True``. Drop reasons: ``malformed_row`` (blank metal, a
+        value or condition that is not a number), ``no_value`` (no log beta given),
+        ``invalid_smiles`` and ``duplicate``.
+
+    Raises
+    ------
+    InputError
+        Unreadable file, missing required column, or ``log_beta_*`` columns that are not
+        numbered 1..N without gaps.
+    """
+    from .chem import InvalidLigandError, standardize_ligand
+
+    raw = read_csv(path, what="data table")
+    cols = _column_map(raw.columns)
+    betas = _beta_columns(raw.columns)
+    missing = [c for c in ("metal", "smiles") if c not in cols]
+    if 1 not in betas:
+        missing.append("log_beta_1")
+    if missing:
+        raise InputError(
+            f"data table {str(path)!r} lacks the required column(s) {missing}; it has "
+            f"{list(raw.columns)}. Expected {_SIMPLE_LAYOUT}"
+        )
+    n_steps = max(betas)
+    gaps = [f"log_beta_{k}" for k in range(1, n_steps + 1) if k not in betas]
+    if gaps:
+        raise InputError(
+            f"data table {str(path)!r} has log_beta columns up to log_beta_{n_steps} but lacks "
+            f"{gaps}; number them 1..N without gaps (leave cells blank where not measured)"
+        )
+    beta_cols = [betas[k] for k in range(1, n_steps + 1)]
+    cond_cols = {name: cols.get(name) for name in _CONDITIONS}
+    used = {cols["metal"], cols["smiles"], *beta_cols, *(c for c in cond_cols.values() if c)}
+    ignored = [c for c in raw.columns if c not in used]
+
+    report = DataReport(source=str(path), n_read=len(raw))
+    dropped: Counter[str] = Counter()
+    modified: Counter[str] = Counter()
+    excluded: list[tuple[int, str, str]] = []
+    seen: dict[tuple[Any, ...], int] = {}
+    records: list[dict[str, Any]] = []
+    values: list[list[float]] = []
+
+    for i, rec in enumerate(raw.to_dict("records")):
+        metal = str(rec[cols["metal"]]).strip()
+        smiles_in = str(rec[cols["smiles"]])
+        if not metal:
+            dropped["malformed_row"] += 1
+            excluded.append((i, "malformed_row", "metal is blank"))
+            continue
+        problem = ""
+        row_values: list[float] = []
+        for col in beta_cols:
+            try:
+                row_values.append(_parse_number(str(rec[col])))
+            except ValueError:
+                problem = f"{col} {rec[col]!r} is not a number"
+                break
+        conditions: dict[str, float] = {}
+        for name, col in cond_cols.items():
+            if problem:
+                break
+            if col is None:
+                conditions[name] = math.nan
+                continue
+            try:
+                conditions[name] = _parse_number(str(rec[col]))
+            except ValueError:
+                problem = f"{col} {rec[col]!r} is not a number"
+        if problem:
+            dropped["malformed_row"] += 1
+            excluded.append((i, "malformed_row", problem))
+            continue
+        if all(math.isnan(v) for v in row_values):
+            dropped["no_value"] += 1
+            excluded.append((i, "no_value", "no log_beta value given"))
+            continue
+        try:
+            lig = standardize_ligand(smiles_in, strip_salts=strip_salts)
+        except InvalidLigandError as exc:
+            dropped["invalid_smiles"] += 1
+            excluded.append((i, "invalid_smiles", str(exc)))
+            continue
+        key = (
+            metal,
+            lig.smiles,
+            *(None if math.isnan(conditions[c]) else conditions[c] for c in _CONDITIONS),
+        )
+        if drop_duplicates and key in seen:
+            dropped["duplicate"] += 1
+            excluded.append((i, "duplicate", f"same metal, ligand and conditions as row {seen[key]}"))
+            continue
+        seen.setdefault(key, i)
+        if lig.was_stripped:
+            modified["salt_stripped"] += 1
+        records.append(
+            {"metal": metal, "smiles": lig.smiles, "smiles_input": smiles_in, **conditions}
+        )
+        values.append(row_values)
+
+    X = pd.DataFrame(
+        records, columns=["metal", "smiles", "smiles_input", "temperature", "ionic_strength"]
+    )
+    for name in _CONDITIONS:
+        X[name] = X[name].astype("float64")
+    y = np.array(values, dtype=np.float64).reshape(len(values), n_steps)
+
+    rows = [e[0] for e in excluded]
+    exc_df = raw.iloc[rows].copy()
+    exc_df.insert(0, "row", rows)
+    exc_df["reason"] = [e[1] for e in excluded]
+    exc_df["detail"] = [e[2] for e in excluded]
+    report.n_kept = len(records)
+    report.n_samples = len(records)
+    report.dropped = dict(dropped)
+    report.modified = dict(modified)
+    report.excluded = exc_df.reset_index(drop=True)
+    absent = [name for name, col in cond_cols.items() if col is None]
+    if absent:
+        report.notes.append(
+            f"no {' / '.join(absent)} column: the models use the standard conditions "
+            "(25 C, 0.1 M)"
+        )
+    if ignored:
+        report.notes.append(f"columns ignored: {ignored}")
+    report.check()
+    if return_report:
+        return X, y, report
+    return X, y
+
+
+def load_training_data(
+    path: str | os.PathLike[str] | None = None,
+) -> tuple[pd.DataFrame, np.ndarray, DataReport]:
+    """Load training or test data in any layout the CLI accepts.
+
+    Parameters
+    ----------
+    path : str, path-like or None
+        ``None``: the embedded MINTEQ data (:func:`skmetalpka.datasets.load_minteq`). A folder:
+        the NIST table in it (:func:`skmetalpka.datasets.load_nist46`). A CSV file: the NIST
+        layout or the simple layout, detected from the header (:func:`detect_layout`).
+
+    Returns
+    -------
+    X : pandas.DataFrame
+    y : numpy.ndarray of shape (n_samples, N)
+    report : DataReport
+
+    Raises
+    ------
+    InputError
+        Missing or unreadable file, or an unrecognised layout.
+    """
+    from .datasets import load_minteq, load_nist46
+
+    if path is None:
+        return load_minteq(return_report=True)  # type: ignore[return-value]
+    p = Path(path).expanduser()
+    if p.is_dir():
+        layout = "nist"
+    else:
+        header = read_csv(p, what="data table").columns
+        layout = detect_layout(header)
+    if layout == "simple":
+        return load_beta_table(p, return_report=True)  # type: ignore[return-value]
+    try:
+        return load_nist46(p, return_report=True)  # type: ignore[return-value]
+    except (FileNotFoundError, ValueError) as exc:
+        raise InputError(f"could not load the NIST table from {str(p)!r}: {exc}") from exc
+
+
+def load_params(spec: str | os.PathLike[str] | Mapping[str, Any] | None) -> dict[str, Any]:
+    """Model parameters from a JSON file, a JSON text or a mapping.
+
+    Parameters
+    ----------
+    spec : str, path-like, mapping or None
+        ``None`` gives ``{}``; a string starting with ``{`` is parsed as JSON; any other
+        string or path is a JSON file holding one object.
+
+    Returns
+    -------
+    dict
+
+    Raises
+    ------
+    InputError
+        Unreadable file, invalid JSON, or JSON that is not an object.
+    """
+    if spec is None:
+        return {}
+    if isinstance(spec, Mapping):
+        return dict(spec)
+    text = str(spec)
+    if text.lstrip().startswith("{"):
+        where = "the --params JSON text"
+    else:
+        p = _check_file(text, "parameter file")
+        where = f"parameter file {str(p)!r}"
+        try:
+            text = p.read_text(encoding="utf-8-sig")
+        except (OSError, UnicodeDecodeError) as exc:
+            raise InputError(f"{where} could not be read: {exc}") from exc
+    try:
+        obj = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise InputError(f"{where} is not valid JSON: {exc}") from exc
+    if not isinstance(obj, dict):
+        raise InputError(
+            f"{where} must hold a JSON object of parameter names and values, such as "
+            f'{{"max_epochs": 50}}; got {type(obj).__name__}'
+        )
+    return obj
+
+
+# --------------------------------------------------------------------------------------
+# prediction
+# --------------------------------------------------------------------------------------
+def estimator_n_steps(estimator: Any) -> int | None:
+    """Number of steps ``N`` a fitted estimator predicts (``n_steps_`` of it or its last step)."""
+    n = getattr(estimator, "n_steps_", None)
+    if n is None and hasattr(estimator, "steps"):
+        n = getattr(estimator.steps[-1][1], "n_steps_", None)
+    return None if n is None else int(n)
+
+
+def _first_line(exc: BaseException) -> str:
+    text = str(exc).strip().splitlines()
+    return f"{type(exc).__name__}: {text[0] if text else ''}".rstrip(": ")
+
+
+def _to_width(pred: Any, n_rows: int, width: int) -> np.ndarray:
+    arr = np.asarray(pred, dtype=np.float64)
+    if arr.ndim == 1:
+        arr = arr[:, None]
+    if arr.shape[0] != n_rows:
+        raise ValueError(f"the model returned {arr.shape[0]} rows of predictions for {n_rows} rows")
+    if arr.shape[1] < width:
+        arr = np.hstack([arr, np.full((n_rows, width - arr.shape[1]), np.nan)])
+    return arr[:, :width]
+
+
+def predict_rows(
+    estimator: Any, X: pd.DataFrame, *, n_steps: int | None = None
+) -> tuple[np.ndarray, list[str]]:
+    """Predict every row of ``X`` that can be predicted; give the reason for the others.
+
+    The reason of each invalid row (unknown metal, invalid or empty SMILES, condition that is
+    not a number) is computed first with :func:`skmetalpka.baselines.row_errors`; only the
+    valid rows are passed to ``estimator.predict``. If the estimator still refuses the batch,
+    the rows are predicted one by one so that one bad row cannot take the others down.
+
+    Parameters
+    ----------
+    estimator : fitted estimator
+        Any skmetalpka model (``predict(X) -> (n, N)``).
+    X : pandas.DataFrame
+        Columns ``metal``, ``smiles`` and optionally ``temperature``, ``ionic_strength`` (and
+        anything else the estimator uses).
+    n_steps : int, optional
+        Width of the result; default :func:`estimator_n_steps`. Narrower predictions are
+        padded with NaN.
+
+    Returns
+    -------
+    y_pred : numpy.ndarray of shape (n_samples, n_steps)
+        Cumulative log beta; NaN rows where the row could not be predicted.
+    errors : list of str
+        ``''`` for predicted rows, else the reason, in row order. A valid row for which the
+        model returned only NaN gets an error too.
+    """
+    from .baselines import row_errors
+    from .featurize.graph import check_input_frame
+
+    X = check_input_frame(X)
+    n = len(X)
+    width = n_steps if n_steps is not None else estimator_n_steps(estimator)
+    errors = [str(e) for e in row_errors(X).tolist()]
+    valid = np.array([e == "" for e in errors], dtype=bool)
+    sub = X.iloc[np.flatnonzero(valid)].copy()
+    for name in _CONDITIONS:
+        if name in sub.columns:
+            sub[name] = pd.to_numeric(sub[name], errors="coerce").astype("float64")
+    pred_valid: np.ndarray | None = None
+    if len(sub):
+        try:
+            pred_valid = np.asarray(estimator.predict(sub), dtype=np.float64)
+        except Exception:  # the estimator refused the batch: isolate the culprit rows
+            pred_valid = None
+    if width is None:
+        width = 1 if pred_valid is None else (pred_valid.shape[1] if pred_valid.ndim == 2 else 1)
+    out = np.full((n, width), np.nan)
+    positions = np.flatnonzero(valid)
+    if pred_valid is not None:
+        out[positions] = _to_width(pred_valid, len(positions), width)
+    else:
+        for j, pos in enumerate(positions):
+            try:
+                out[pos] = _to_width(estimator.predict(sub.iloc[j : j + 1]), 1, width)[0]
+            except Exception as exc:  # report the failure of this row, keep going
+                errors[pos] = f"model could not predict this row: {_first_line(exc)}"
+    for pos in positions:
+        if not errors[pos] and np.all(np.isnan(out[pos])):
+            errors[pos] = "the model returned no prediction for this row"
+    return out, errors
+
+
+def predict_frame(
+    estimator: Any, X: pd.DataFrame, *, n_steps: int | None = None
+) -> pd.DataFrame:
+    """Predictions as a table: one row per input row, in order, with an ``error`` column.
+
+    Parameters
+    ----------
+    estimator, X, n_steps
+        As in :func:`predict_rows`.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``metal``, ``smiles`` (as given), ``log_beta_1`` .. ``log_beta_N`` (NaN where
+        not predicted) and ``error`` (``''`` when the row was predicted).
+    """
+    pred, errors = predict_rows(estimator, X, n_steps=n_steps)
+    out = pd.DataFrame({"metal": X["metal"].tolist(), "smiles": X["smiles"].tolist()})
+    for k in range(pred.shape[1]):
+        out[f"log_beta_{k + 1}"] = pred[:, k]
+    out["error"] = errors
+    return out
+
+
+def write_predictions(frame: pd.DataFrame, dest: str | os.PathLike[str] | IO[str]) -> None:
+    """Write a :func:`predict_frame` table as CSV (UTF-8, LF line ends, NaN as empty cell).
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+    dest : str, path-like or text stream
+        A file path (its folder is created) or an open text stream such as ``sys.stdout``.
+
+    Raises
+    ------
+    InputError
+        When the file cannot be written.
+    """
+    kwargs: dict[str, Any] = {"index": False, "na_rep": "", "lineterminator": "\n"}
+    if hasattr(dest, "write"):
+        frame.to_csv(dest, **kwargs)  # type: ignore[arg-type]
+        return
+    p = Path(dest).expanduser()  # type: ignore[arg-type]
+    try:
+        p.parent.mkdir(parents=True, exist_ok=True)
+        frame.to_csv(p, encoding="utf-8", **kwargs)
+    except OSError as exc:
+        raise InputError(f"could not write {str(p)!r}: {exc.strerror or exc}") from exc
+
+
+# --------------------------------------------------------------------------------------
+# model files
+# --------------------------------------------------------------------------------------
+def _version(dist: str) -> str | None:
+    try:
+        return metadata.version(dist)
+    except metadata.PackageNotFoundError:
+        return None
+
+
+def save_model(
+    estimator: Any,
+    path: str | os.PathLike[str],
+    *,
+    model: str,
+    trained_on: str,
+    n_steps: int | None = None,
+    n_samples: int | None = None,
+    params: Mapping[str, Any] | None = None,
+    seed: int | None = None,
+) -> dict[str, Any]:
+    """Save a fitted estimator with its metadata (joblib).
+
+    The file holds ``{"meta": meta, "estimator": estimator}``. It is written to a temporary
+    file first and renamed, so that an interrupted save never leaves a truncated model.
+
+    Parameters
+    ----------
+    estimator : fitted estimator
+    path : str or path-like
+        Output file (its folder is created).
+    model : str
+        Model name (``gnn``, ``gpr``, ``rf``, ``mean``).
+    trained_on : str
+        Description of the training data (e.g. ``DataReport.source``).
+    n_steps : int, optional
+        Steps predicted; default :func:`estimator_n_steps`.
+    n_samples : int, optional
+        Training rows.
+    params : mapping, optional
+        Parameters the model was built with (must be JSON-serialisable).
+    seed : int, optional
+
+    Returns
+    -------
+    dict
+        The metadata: ``format``, ``format_version``, ``model``, ``skmetalpka_version``,
+        ``sklearn_version``, ``torch_version``, ``trained_on``, ``n_steps``, ``n_samples``,
+        ``params``, ``seed``, ``created`` (UTC, ISO 8601).
+    """
+    import joblib
+
+    meta: dict[str, Any] = {
+        "format": MODEL_FORMAT,
+        "format_version": _FORMAT_VERSION,
+        "model": str(model),
+        "skmetalpka_version": _version("skmetalpka"),
+        "sklearn_version": _version("scikit-learn"),
+        "torch_version": _version("torch"),
+        "trained_on": str(trained_on),
+        "n_steps": n_steps if n_steps is not None else estimator_n_steps(estimator),
+        "n_samples": None if n_samples is None else int(n_samples),
+        "params": dict(params or {}),
+        "seed": seed,
+        "created": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+    }
+    p = Path(path).expanduser()
+    try:
+        p.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=f".{p.name}.", suffix=".tmp", dir=p.parent)
+        os.close(fd)
+        try:
+            joblib.dump({"meta": meta, "estimator": estimator}, tmp)
+            os.replace(tmp, p)
+        finally:
+            if os.path.exists(tmp):
+                os.unlink(tmp)
+    except OSError as exc:
+        raise InputError(f"could not write the model file {str(p)!r}: {exc.strerror or exc}") from exc
+    return meta
+
+
+def load_model(
+    path: str | os.PathLike[str], *, return_meta: bool = False
+) -> Any | tuple[Any, dict[str, Any]]:
+    """Load a model saved by :func:`save_model` (or ``skmetalpka fit``).
+
+    Loading unpickles the file: only load model files from sources you trust.
+
+    Parameters
+    ----------
+    path : str or path-like
+    return_meta : bool, default=False
+        Also return the metadata dict.
+
+    Returns
+    -------
+    estimator : fitted estimator
+    meta : dict
+        Only with ``return_meta=True``.
+
+    Raises
+    ------
+    ModelFileError
+        When the file is missing, truncated or damaged, or was not written by
+        :func:`save_model`.
+    """
+    import joblib
+
+    p = Path(path).expanduser()
+    if not p.exists():
+        raise ModelFileError(
+            f"model file {str(p)!r} does not exist; train one with `skmetalpka fit --out {p}`"
+        )
+    if p.is_dir():
+        raise ModelFileError(f"model file {str(p)!r} is a folder; give the .joblib file")
+    try:
+        payload = joblib.load(p)
+    except Exception as exc:  # any unpickling failure means: not a usable model file
+        raise ModelFileError(
+            f"could not read model file {str(p)!r} ({_first_line(exc)}); the file is truncated, "
+            "damaged or not a skmetalpka model. Train it again with `skmetalpka fit`"
+        ) from exc
+    meta = payload.get("meta") if isinstance(payload, dict) else None
+    if not isinstance(meta, dict) or meta.get("format") != MODEL_FORMAT or "estimator" not in payload:
+        raise ModelFileError(
+            f"{str(p)!r} is not a skmetalpka model file (it holds a {type(payload).__name__} "
+            "without skmetalpka metadata); write model files with `skmetalpka fit` or "
+            "skmetalpka.io.save_model"
+        )
+    estimator = payload["estimator"]
+    if not hasattr(estimator, "predict"):
+        raise ModelFileError(f"model file {str(p)!r} holds no estimator with a predict method")
+    if meta.get("format_version", 0) > _FORMAT_VERSION:
+        raise ModelFileError(
+            f"model file {str(p)!r} has format version {meta.get('format_version')}, newer than "
+            f"this skmetalpka understands ({_FORMAT_VERSION}); upgrade skmetalpka"
+        )
+    return (estimator, meta) if return_meta else estimator

@@ -1,0 +1,123 @@
+"""SmilesToGraph: features, error handling, pipeline contract."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+import torch
+from sklearn.base import clone
+
+from skmetalpka.featurize.graph import (
+    ATOM_FEATURE_NAMES,
+    BOND_FEATURE_NAMES,
+    ComplexGraph,
+    SmilesToGraph,
+)
+from skmetalpka.metals import METAL_DESCRIPTOR_NAMES
+
+
+def _frame(**cols):
+    return pd.DataFrame(cols)
+
+
+def test_glycine_graph_features():
+    X = _frame(metal=["Cu2+"], smiles=["NCC(=O)O"])
+    (g,) = SmilesToGraph().fit(X).transform(X)
+    assert isinstance(g, ComplexGraph)
+    assert g.x.shape == (5, len(ATOM_FEATURE_NAMES))
+    # 4 bonds, both directions
+    assert g.edge_index.shape == (2, 8)
+    assert g.edge_attr.shape == (8, len(BOND_FEATURE_NAMES))
+    names = list(ATOM_FEATURE_NAMES)
+    # atom 0 is N with 2 H, degree 1, sp3
+    assert g.x[0, names.index("element=N")] == 1
+    assert g.x[0, names.index("total_h=2")] == 1
+    assert g.x[0, names.index("degree=1")] == 1
+    assert g.x[0, names.index("hybridization=SP3")] == 1
+    assert g.x[0, names.index("aromatic")] == 0
+    assert g.x[0, names.index("mass/100")] == pytest.approx(0.14007, abs=1e-4)
+    # exactly one element flag per atom
+    elem = [i for i, n in enumerate(names) if n.startswith("element=")]
+    assert torch.all(g.x[:, elem].sum(1) == 1)
+    # the C=O bond (atoms 2-3) is a double bond in both directions
+    bn = list(BOND_FEATURE_NAMES)
+    pairs = g.edge_index.t().tolist()
+    for pair in ([2, 3], [3, 2]):
+        assert g.edge_attr[pairs.index(pair), bn.index("bond=double")] == 1
+    assert g.metal_x.shape == (1, len(METAL_DESCRIPTOR_NAMES))
+    assert g.cond.flatten().tolist() == pytest.approx([25.0, 0.1])
+    assert bool(g.valid) and g.error == "" and g.smiles == "NCC(=O)O"
+
+
+def test_aromatic_and_ring_features():
+    X = _frame(metal=["Ni2+"], smiles=["c1ccncc1"])
+    (g,) = SmilesToGraph().fit(X).transform(X)
+    names = list(ATOM_FEATURE_NAMES)
+    assert torch.all(g.x[:, names.index("aromatic")] == 1)
+    assert torch.all(g.x[:, names.index("in_ring_6")] == 1)
+    assert torch.all(g.x[:, names.index("in_ring_5")] == 0)
+
+
+def test_conditions_taken_from_columns_and_defaults():
+    X = _frame(
+        metal=["Cu2+", "Cu2+"],
+        smiles=["NCCN", "NCCN"],
+        temperature=[37.0, np.nan],
+        ionic_strength=[0.5, np.nan],
+    )
+    g1, g2 = SmilesToGraph().fit(X).transform(X)
+    assert g1.cond.flatten().tolist() == pytest.approx([37.0, 0.5])
+    assert g2.cond.flatten().tolist() == pytest.approx([25.0, 0.1])
+
+
+def test_salt_is_stripped_and_sites_reindexed():
+    # [Na+] is atom 0 of the input; glycine N is input atom 1 -> ligand atom 0
+    X = _frame(metal=["Cu2+"], smiles=["[Na+].NCC(=O)[O-]"], binding_sites=[[1, 4, 0]])
+    (g,) = SmilesToGraph().fit(X).transform(X)
+    assert g.num_nodes == 5
+    assert g.binding_sites == [0, 3]  # the index on the removed Na+ is dropped
+
+
+@pytest.mark.parametrize(
+    "metal,smiles,reason",
+    [
+        ("Cu2+", "C1CC", "could not parse"),
+        ("Cu2+", "", "empty"),
+        ("Cu2+", None, "missing"),
+        ("Xx9+", "NCCN", "Xx9+"),
+        ("copper", "NCCN", "copper"),
+        ("Cu2+", "[Cu]NCCN", "metal atom"),
+    ],
+)
+def test_bad_rows_raise_with_row_and_reason(metal, smiles, reason):
+    X = _frame(metal=["Cu2+", metal], smiles=["NCCN", smiles])
+    t = SmilesToGraph().fit(X)
+    with pytest.raises(ValueError, match="row 1") as exc:
+        t.transform(X)
+    assert reason in str(exc.value)
+
+
+def test_bad_rows_flagged_keep_count_and_order():
+    X = _frame(metal=["Cu2+", "Cu2+", "Xx9+", "Zn2+"], smiles=["NCCN", "C1CC", "NCCN", "OC(=O)C"])
+    graphs = SmilesToGraph(on_error="flag").fit(X).transform(X)
+    assert len(graphs) == 4
+    assert [bool(g.valid) for g in graphs] == [True, False, False, True]
+    assert "parse" in graphs[1].error and graphs[2].error
+    assert graphs[3].smiles == "CC(=O)O"
+
+
+def test_missing_columns_and_wrong_type():
+    with pytest.raises(ValueError, match="missing required column"):
+        SmilesToGraph().fit(pd.DataFrame({"smiles": ["NCCN"]}))
+    with pytest.raises(TypeError, match="DataFrame"):
+        SmilesToGraph().fit([["Cu2+", "NCCN"]])
+    with pytest.raises(ValueError, match="on_error"):
+        SmilesToGraph(on_error="ignore").fit(_frame(metal=["Cu2+"], smiles=["N"]))
+
+
+def test_clone_and_params():
+    t = SmilesToGraph(on_error="flag", default_temperature=30.0)
+    c = clone(t)
+    assert c.get_params() == t.get_params()
+    assert SmilesToGraph().__sklearn_tags__().input_tags.string

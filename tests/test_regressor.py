@@ -1,0 +1,139 @@
+"""MetalComplexRegressor and the default pipeline: sklearn contract, training behaviour."""
+
+from __future__ import annotations
+
+import joblib
+import numpy as np
+import pandas as pd
+import pytest
+from sklearn.base import clone
+from sklearn.model_selection import GroupKFold, cross_validate
+
+from skmetalpka.datasets import load_minteq, load_nist46
+from skmetalpka.metrics import SCORERS
+from skmetalpka.model import MetalComplexRegressor
+from skmetalpka.model.regressor import warmup_cosine
+from skmetalpka.pipelines import default_pipeline
+
+SMALL = dict(hidden_dim=16, encoder_depth=1, star_layers=1, heads=2, batch_size=32)
+
+
+@pytest.fixture(scope="module")
+def minteq():
+    X, y = load_minteq()
+    return X, y
+
+
+@pytest.fixture(scope="module")
+def fitted(minteq):
+    X, y = minteq
+    pipe = default_pipeline(max_epochs=4, random_state=0, **SMALL)
+    return pipe.fit(X, y)
+
+
+def test_predict_shape_units_and_history(fitted, minteq):
+    X, y = minteq
+    pred = fitted.predict(X)
+    assert pred.shape == y.shape
+    assert np.isfinite(pred).all()
+    model = fitted.named_steps["model"]
+    assert model.n_steps_ == y.shape[1]
+    h = model.history
+    assert len(h) == 4
+    for k in range(1, y.shape[1] + 1):
+        assert f"valid_rmse_{k}" in h[-1]
+    # predictions are in original units: the mean of beta_1 matches the data's scale
+    assert abs(np.nanmean(pred[:, 0]) - np.nanmean(y[:, 0])) < 3.0
+
+
+def test_joblib_round_trip_identical(fitted, minteq, tmp_path):
+    X, _ = minteq
+    path = tmp_path / "m.joblib"
+    joblib.dump(fitted, path)
+    again = joblib.load(path)
+    np.testing.assert_array_equal(again.predict(X), fitted.predict(X))
+
+
+def test_same_seed_same_predictions_and_clone(minteq):
+    X, y = minteq
+    a = default_pipeline(max_epochs=2, random_state=3, **SMALL).fit(X, y)
+    b = clone(a).fit(X, y)
+    np.testing.assert_array_equal(a.predict(X), b.predict(X))
+    c = clone(a).set_params(model__random_state=4).fit(X, y)
+    assert not np.allclose(a.predict(X), c.predict(X))
+
+
+def test_get_set_params_round_trip():
+    reg = MetalComplexRegressor(hidden_dim=24, site_mode="hard", backbone="global")
+    params = reg.get_params(deep=False)
+    assert params["hidden_dim"] == 24 and params["backbone"] == "global"
+    reg2 = clone(reg)
+    assert reg2.get_params(deep=False)["site_mode"] == "hard"
+    reg2.set_params(encoder_depth=0, lr=0.01)
+    assert reg2.encoder_depth == 0 and reg2.lr == 0.01
+
+
+def test_flagged_rows_are_nan_not_lost(fitted):
+    X = pd.DataFrame(
+        {"metal": ["Cu2+", "Cu2+", "Xx9+", "Ni2+"], "smiles": ["NCCN", "C1CC(", "NCCN", "NCC(=O)O"]}
+    )
+    pipe = clone(fitted).set_params(graph__on_error="flag")
+    # the fitted steps carry over: predict with a flagging featuriser on the fitted model
+    fitted_flag = fitted.set_params(graph__on_error="flag")
+    pred = fitted_flag.predict(X)
+    fitted.set_params(graph__on_error="raise")
+    assert pred.shape[0] == 4
+    assert np.isnan(pred[1]).all() and np.isnan(pred[2]).all()
+    assert np.isfinite(pred[0]).all() and np.isfinite(pred[3]).all()
+    assert pipe.get_params()["graph__on_error"] == "flag"
+
+
+def test_invalid_training_rows(minteq):
+    X, y = minteq
+    X = X.iloc[:40].copy()
+    y = y[:40]
+    X.loc[X.index[3], "smiles"] = "not-a-smiles"
+    with pytest.raises(ValueError, match="row"):
+        default_pipeline(max_epochs=1, **SMALL).fit(X, y)
+    pipe = default_pipeline(on_error="flag", max_epochs=1, **SMALL).fit(X, y)
+    assert pipe.named_steps["model"].n_invalid_fit_ == 1
+    assert np.isnan(pipe.predict(X)[3]).all()
+
+
+def test_training_lowers_validation_loss(nist_csv):
+    """15 epochs on 400 real NIST rows; validation holds out whole ligands."""
+    X, y = load_nist46(nist_csv)
+    idx = np.random.default_rng(0).permutation(len(X))[:400]
+    X, y = X.iloc[idx].reset_index(drop=True), y[idx]
+    pipe = default_pipeline(max_epochs=15, patience=0, random_state=0, **SMALL).fit(X, y)
+    h = pipe.named_steps["model"].history
+    assert h[-1]["valid_loss"] < 0.85 * h[0]["valid_loss"]
+    assert h[-1]["valid_rmse"] < h[0]["valid_rmse"]
+
+
+def test_lr_schedule_has_floor():
+    values = [warmup_cosine(e, warmup=5, total=100, floor=0.05) for e in range(200)]
+    assert max(values) == pytest.approx(1.0)
+    assert min(values) >= 0.05
+    assert values[10] > 0.9  # no collapse within a few epochs
+    assert values[150] == pytest.approx(0.05)
+
+
+def test_cross_validate_group_by_metal(minteq):
+    X, y = minteq
+    pipe = default_pipeline(max_epochs=2, train_split=None, **SMALL)
+    res = cross_validate(
+        pipe,
+        X,
+        y,
+        groups=X["metal"],
+        cv=GroupKFold(n_splits=2),
+        scoring={"rmse": SCORERS["neg_rmse_beta"], "rmse1": SCORERS["neg_rmse_beta1"]},
+        error_score="raise",
+    )
+    assert np.all(np.isfinite(res["test_rmse"])) and np.all(res["test_rmse"] < 0)
+
+
+def test_wrong_input_type_is_explained():
+    with pytest.raises(TypeError, match="default_pipeline"):
+        MetalComplexRegressor().fit(pd.DataFrame({"metal": ["Cu2+"], "smiles": ["N"]}), [[1.0]])
