@@ -105,6 +105,8 @@ def _standardize_cached(smiles: str, strip_salts: bool) -> Ligand:
             f"RDKit could not parse SMILES {smiles!r}: check brackets, ring closures and "
             "valences (e.g. 'NCCN' for ethylenediamine)"
         )
+    if "." not in smiles:  # one fragment: the fast, common path
+        return _finish(mol, smiles, tuple(range(mol.GetNumAtoms())), ())
     mapping: list[tuple[int, ...]] = []
     frags = Chem.GetMolFrags(mol, asMols=True, sanitizeFrags=True, fragsMolAtomMapping=mapping)
     removed: list[str] = []
@@ -136,6 +138,12 @@ def _standardize_cached(smiles: str, strip_salts: bool) -> Ligand:
             "ligand); remove them or use strip_salts=True"
         )
     lig, atom_map = organic[0]
+    return _finish(lig, smiles, atom_map, tuple(removed))
+
+
+def _finish(
+    lig: Chem.Mol, smiles: str, atom_map: tuple[int, ...], removed: tuple[str, ...]
+) -> Ligand:
     for atom in lig.GetAtoms():
         if atom.GetSymbol() not in NON_METALS:
             raise InvalidLigandError(
@@ -154,7 +162,7 @@ def _standardize_cached(smiles: str, strip_salts: bool) -> Ligand:
         smiles=Chem.MolToSmiles(lig),
         input_smiles=smiles,
         atom_map=atom_map,
-        removed_fragments=tuple(removed),
+        removed_fragments=removed,
     )
 
 

@@ -62,7 +62,8 @@ class SiteReadout(nn.Module):
 
     ``mode="soft"``: attention over the slot's candidate atoms, logits = learned score +
     ``prior_weight * log(prior score)``; a wrong upstream pick can be outweighed. ``mode="hard"``:
-    mean over the slot's fixed site atoms.
+    mean over the slot's fixed site atoms. Either way a gated sum over the same atoms is
+    concatenated, so the vector (width ``2 * hidden``) also knows how many donors there are.
     """
 
     def __init__(self, hidden: int, mode: str):
@@ -70,6 +71,7 @@ class SiteReadout(nn.Module):
         self.mode = mode
         self.score = mlp(hidden, hidden, 1)
         self.prior_weight = nn.Parameter(torch.tensor(1.0))
+        self.count_gate = nn.Linear(hidden, 1)
 
     def forward(self, h, site_mask, prior, atom_batch, n_samples):
         n_slots = site_mask.shape[1]
@@ -81,7 +83,12 @@ class SiteReadout(nn.Module):
         else:
             count = scatter(torch.ones_like(group, dtype=h.dtype), group, 0, size, "sum")
             alpha = 1.0 / count[group]
-        out = scatter(alpha.unsqueeze(-1) * h[atom_idx], group, 0, size, "sum")
+        hs = h[atom_idx]
+        attended = scatter(alpha.unsqueeze(-1) * hs, group, 0, size, "sum")
+        # A gated *sum* keeps the number of donor atoms (denticity), which a mean loses.
+        gate = torch.sigmoid(self.count_gate(hs))
+        counted = scatter(gate * hs, group, 0, size, "sum")
+        out = torch.cat([attended, counted], dim=-1)
         return out.view(n_samples, n_slots, -1), (atom_idx, group, alpha)
 
 

@@ -83,7 +83,7 @@ class MetalComplexModule(nn.Module):
         self.encoder = LigandEncoder(atom_dim + 1, bond_dim, h, encoder_depth, dropout)
         self.sites = SiteReadout(h, site_mode)
         self.backbone = BackboneReadout(h, backbone)
-        self.ligand_node = mlp(2 * h, h, h, dropout)
+        self.ligand_node = mlp(3 * h, h, h, dropout)
         self.metal_node = mlp(metal_dim + 2, h, h, dropout)
         self.metal_embedding = nn.Embedding(n_metals, h) if n_metals > 0 else None
         self.n_embedding = nn.Embedding(n_steps + 1, h) if n_encoding == "embedding" else None
