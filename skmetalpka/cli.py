@@ -36,6 +36,21 @@ class _UsageError(Exception):
     """Arguments that do not fit together (exit status 2)."""
 
 
+def _model_list(text: str) -> list[str]:
+    """``--model`` of ``cv``: one name, a comma-separated list, or ``all``."""
+    if text.strip() == "all":
+        return list(_MODELS)
+    names = [t.strip() for t in text.split(",") if t.strip()]
+    bad = [n for n in names if n not in _MODELS]
+    if bad or not names:
+        raise argparse.ArgumentTypeError(
+            f"unknown model(s) {bad or [text]}; choose from {', '.join(_MODELS)} or all"
+        )
+    if len(set(names)) != len(names):
+        raise argparse.ArgumentTypeError(f"model named twice in {text!r}")
+    return names
+
+
 # --------------------------------------------------------------------------------------
 # parser
 # --------------------------------------------------------------------------------------
@@ -117,7 +132,12 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--data", metavar="PATH", help="data CSV (as for `fit`)")
     p.add_argument(
-        "--model", choices=(*_MODELS, "all"), default="all", help="model(s) to compare (default all)"
+        "--model",
+        type=_model_list,
+        default="all",
+        metavar="NAMES",
+        help="model(s) to compare: one of gnn, gpr, rf, mean, a comma-separated list such as "
+        "mean,rf, or all (default all)",
     )
     p.add_argument(
         "--groups",
@@ -147,6 +167,8 @@ def _note(args: argparse.Namespace, message: str) -> None:
 
 
 def _fmt_table(df: Any) -> str:
+    df = df.copy()
+    df.index.name = None
     return df.to_string(float_format=lambda v: f"{v:.3f}", na_rep="-")
 
 
@@ -175,18 +197,43 @@ def _model_params(spec: str | None, names: Sequence[str]) -> dict[str, dict[str,
     return {n: dict(params) for n in names}
 
 
+def _check_model_worked(path: str, meta: dict[str, Any], errors: list[str]) -> None:
+    """Refuse a model that failed on every row it was given (a broken or stale model file)."""
+    from .io import ModelFileError, model_failure
+
+    failure = model_failure(errors)
+    if failure is not None:
+        versions = ", ".join(
+            f"{k.replace('_version', '')} {meta.get(k)}"
+            for k in ("skmetalpka_version", "sklearn_version", "torch_version")
+        )
+        raise ModelFileError(
+            f"the model in {path!r} failed on every row ({failure}); it was saved with "
+            f"{versions} and may not work with the installed code: train it again with "
+            "`skmetalpka fit`"
+        )
+
+
+def _build(name: str, params: dict[str, Any], seed: int) -> Any:
+    from .selection import build_model
+
+    try:
+        return build_model(name, params, random_state=seed)
+    except ValueError as exc:  # unknown parameter: an argument problem
+        raise _UsageError(f"--params: {exc}") from exc
+
+
 # --------------------------------------------------------------------------------------
 # commands
 # --------------------------------------------------------------------------------------
 def _cmd_fit(args: argparse.Namespace) -> int:
     from .io import estimator_n_steps, load_training_data, save_model
-    from .selection import build_model
 
+    params = _model_params(args.params, [args.model])[args.model]
+    est = _build(args.model, params, args.seed)
     X, y, report = load_training_data(args.data)
     if not args.quiet:
         print(report)
-    params = _model_params(args.params, [args.model])[args.model]
-    est = build_model(args.model, params, random_state=args.seed)
     _note(args, f"training {args.model} on {len(X)} samples (N = {y.shape[1]}) ...")
     est.fit(X, y)
     meta = save_model(
@@ -224,6 +271,7 @@ def _cmd_predict(args: argparse.Namespace) -> int:
     else:
         X = pd.DataFrame({"metal": [args.metal], "smiles": [args.smiles]})
     out = predict_frame(est, X, n_steps=meta.get("n_steps"))
+    _check_model_worked(args.model, meta, out["error"].tolist())
     write_predictions(out, args.output if args.output else sys.stdout)
     n_bad = int((out["error"] != "").sum())
     where = f" to {args.output}" if args.output else ""
@@ -240,6 +288,10 @@ def _cmd_evaluate(args: argparse.Namespace) -> int:
     est, meta = load_model(args.model, return_meta=True)
     X, y, report = load_training_data(args.data)
     res = evaluate_model(est, X, y, n_steps=meta.get("n_steps"))
+    errors = [""] * res["n_rows"]
+    for row in res["unpredicted"]:
+        errors[row["row"]] = row["error"]
+    _check_model_worked(args.model, meta, errors)
     if args.json:
         out = {
             "model": {k: meta.get(k) for k in ("model", "trained_on", "n_steps", "created")},
@@ -273,9 +325,9 @@ def _cmd_cv(args: argparse.Namespace) -> int:
     from pathlib import Path
 
     from .io import InputError, load_training_data
-    from .selection import build_model, grouped_cv
+    from .selection import grouped_cv
 
-    names = list(_MODELS) if args.model == "all" else [args.model]
+    names = args.model if isinstance(args.model, list) else _model_list(args.model)
     params = _model_params(args.params, names)
     if args.folds < 2:
         raise _UsageError(f"--folds must be at least 2, got {args.folds}")
@@ -283,7 +335,7 @@ def _cmd_cv(args: argparse.Namespace) -> int:
     if not args.quiet and not args.json:
         print(report)
         print()
-    models = {n: build_model(n, params[n], random_state=args.seed) for n in names}
+    models = {n: _build(n, params[n], args.seed) for n in names}
     try:
         result = grouped_cv(
             models,
@@ -362,6 +414,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print(f"{prog}: interrupted", file=sys.stderr)
         return 130
+    except BrokenPipeError:  # output piped into e.g. `head`, which closed early
+        import os
+
+        try:
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, sys.stdout.fileno())
+        except (OSError, ValueError):  # stdout without a file descriptor (captured)
+            pass
+        return 141
 
 
 if __name__ == "__main__":  # pragma: no cover

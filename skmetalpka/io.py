@@ -55,6 +55,8 @@ __all__ = [
     "load_params",
     "predict_rows",
     "predict_frame",
+    "MODEL_FAILURE",
+    "model_failure",
     "write_predictions",
     "save_model",
     "load_model",
@@ -556,6 +558,33 @@ def _to_width(pred: Any, n_rows: int, width: int) -> np.ndarray:
     return arr[:, :width]
 
 
+#: Start of the ``error`` of a row on which the estimator itself raised (see :func:`predict_rows`).
+MODEL_FAILURE = "model could not predict this row"
+
+
+def model_failure(errors: Sequence[str]) -> str | None:
+    """The estimator's failure when it failed on *every* row that reached it, else ``None``.
+
+    A model that raises on every valid row is broken as a whole (for example a model file
+    pickled by another version of the code), not refusing individual rows.
+
+    Parameters
+    ----------
+    errors : sequence of str
+        The ``errors`` of :func:`predict_rows`.
+
+    Returns
+    -------
+    str or None
+        The first failure message, or ``None`` when at least one row was predicted or no row
+        reached the model.
+    """
+    reached = [e for e in errors if not e or e.startswith(MODEL_FAILURE)]
+    if reached and all(e.startswith(MODEL_FAILURE) for e in reached):
+        return reached[0][len(MODEL_FAILURE) :].lstrip(": ")
+    return None
+
+
 def predict_rows(
     estimator: Any, X: pd.DataFrame, *, n_steps: int | None = None
 ) -> tuple[np.ndarray, list[str]]:
@@ -614,7 +643,7 @@ def predict_rows(
             try:
                 out[pos] = _to_width(estimator.predict(sub.iloc[j : j + 1]), 1, width)[0]
             except Exception as exc:  # report the failure of this row, keep going
-                errors[pos] = f"model could not predict this row: {_first_line(exc)}"
+                errors[pos] = f"{MODEL_FAILURE}: {_first_line(exc)}"
     for pos in positions:
         if not errors[pos] and np.all(np.isnan(out[pos])):
             errors[pos] = "the model returned no prediction for this row"

@@ -16,6 +16,7 @@ def default_pipeline(
     site_method: str = "rules",
     top_k: int = 6,
     max_ligands: int | None = None,
+    ligand_descriptors: bool = True,
     on_error: str = "raise",
     **regressor_params: Any,
 ) -> Pipeline:
@@ -29,6 +30,9 @@ def default_pipeline(
         Candidate atoms per ligand for soft site attention.
     max_ligands : int or None
         N; None takes the widest target seen in ``fit``.
+    ligand_descriptors : bool, default=True
+        Give the network whole-ligand descriptors (:mod:`skmetalpka.featurize.descriptors`)
+        besides the graph.
     on_error : {"raise", "flag"}, default="raise"
         ``"flag"`` keeps bad rows (invalid SMILES, unknown metal) as flagged rows: left out of
         training, NaN in predictions.
@@ -47,7 +51,7 @@ def default_pipeline(
 
     return Pipeline(
         [
-            ("graph", SmilesToGraph(on_error=on_error)),
+            ("graph", SmilesToGraph(on_error=on_error, ligand_descriptors=ligand_descriptors)),
             ("sites", SitePredictor(method=site_method, top_k=top_k)),
             ("expand", LigandCountExpander(max_ligands=max_ligands)),
             ("model", MetalComplexRegressor(on_error=on_error, **regressor_params)),

@@ -145,16 +145,22 @@ def build_model(
     ValueError
         Unknown model name or parameter (the message lists the valid parameters).
     """
-    from .pipelines import make_model
+    from .pipelines import MODEL_NAMES, make_model
 
     params = dict(params or {})
+    if name not in MODEL_NAMES:
+        raise ValueError(f"unknown model {name!r}; choose one of {', '.join(MODEL_NAMES)}")
     try:
         est = make_model(name, **params)
-    except TypeError as exc:
-        valid = sorted(make_model(name).get_params(deep=False))
-        raise ValueError(
-            f"invalid parameters for model {name!r} ({exc}); valid parameters: {valid}"
-        ) from exc
+    except (TypeError, ValueError) as exc:
+        if name == "gnn":
+            hint = (
+                "see skmetalpka.pipelines.default_pipeline and "
+                "skmetalpka.model.MetalComplexRegressor for the valid parameters"
+            )
+        else:
+            hint = f"valid parameters: {sorted(make_model(name).get_params(deep=False))}"
+        raise ValueError(f"invalid parameters for model {name!r} ({exc}); {hint}") from exc
     if random_state is not None and not any(
         k == "random_state" or k.endswith("__random_state") for k in params
     ):
@@ -303,6 +309,8 @@ class CVResult:
             f"test fold sizes {d['fold_sizes']}; the same folds for every model",
             "* metrics on measured entries only; cumulative log beta; `n_missing_pred` counts "
             "measured entries the model gave no prediction for (left out of the metrics)",
+            "* the R^2 of `all` pools every step (beta_n grows with n), which inflates it; "
+            "compare models per step or by RMSE",
             "",
             "## All steps pooled",
             "",

@@ -72,7 +72,8 @@ class DonorRule:
 # An sp3 amine N (neutral) or its protonated ammonium form, not bonded to a C/S/P that carries
 # a double bond to O, S or N (amides, thioamides, sulfonamides, amidines, carbamates, ureas),
 # not bonded to O (hydroxylamines, N-oxides: own rules), not an N-aryl (aniline: own rule).
-_NOT_ACYL = "!$(N[#6,#16,#15]=[O,S,N]);!$(N-[OX2,OX1-]);!$(N-a)"
+_NOT_ACYL_BASE = "!$(N[#6,#16,#15]=[O,S,N]);!$(N-[OX2,OX1-])"
+_NOT_ACYL = f"{_NOT_ACYL_BASE};!$(N-a)"
 _AMINE = f"[$([NX3;+0;{_NOT_ACYL}]),$([NX4+;{_NOT_ACYL}])"
 _OH = "[OX2H1,OX1-]"  # hydroxyl or its deprotonated form
 
@@ -105,7 +106,7 @@ DONOR_RULES: tuple[DonorRule, ...] = (
     ),
     DonorRule(
         "aryl_amine_N", "aryl_amine",
-        f"[NX3;+0;{_NOT_ACYL.replace(';!$(N-a)', '')};$(N-a)]", (0,), (0,), 0.5,
+        f"[NX3;+0;{_NOT_ACYL_BASE};$(N-a)]", (0,), (0,), 0.5,
         "amine N on an aromatic ring (aniline, aminopyridine)",
     ),
     DonorRule(
@@ -256,6 +257,7 @@ _check_rules()
 
 @dataclass(frozen=True)
 class _Compiled:
+    name: str
     pattern: Chem.Mol
     element: int  # atomic number of the donor atoms (pre-filter)
     donors: tuple[int, ...]
@@ -278,7 +280,9 @@ def _compiled() -> tuple[_Compiled, ...]:
         # The donor element (rule name suffix) must be present: a cheap pre-filter.
         element = _DONOR_ELEMENTS[r.name.rsplit("_", 1)[1]]
         out.append(
-            _Compiled(patt, element, r.donors, r.group, float(r.score), family_index[r.family])
+            _Compiled(
+                r.name, patt, element, r.donors, r.group, float(r.score), family_index[r.family]
+            )
         )
     return tuple(out)
 
@@ -321,8 +325,8 @@ def donor_scores(mol: Chem.Mol) -> np.ndarray:
     Examples
     --------
     >>> from rdkit import Chem
-    >>> donor_scores(Chem.MolFromSmiles("NCC(=O)O")).tolist()
-    [0.949999988079071, 0.0, 0.0, 0.8999999761581421, 0.8999999761581421]
+    >>> [round(float(v), 2) for v in donor_scores(Chem.MolFromSmiles("NCC(=O)O"))]
+    [0.95, 0.0, 0.0, 0.9, 0.9]
     """
     mol = _check_mol(mol)
     scores = np.zeros(mol.GetNumAtoms(), dtype=np.float32)
@@ -368,11 +372,9 @@ def donor_matches(mol: Chem.Mol) -> dict[str, list[tuple[int, ...]]]:
         are omitted.
     """
     mol = _check_mol(mol)
-    by_pattern = {id(rule): name for rule, name in zip(
-        _compiled(), (r.name for r in DONOR_RULES), strict=True)}
     out: dict[str, list[tuple[int, ...]]] = {}
     for rule, hits in _matches(mol):
-        out[by_pattern[id(rule)]] = [tuple(hit[i] for i in rule.donors) for hit in hits]
+        out[rule.name] = [tuple(hit[i] for i in rule.donors) for hit in hits]
     return out
 
 

@@ -10,6 +10,7 @@ attribute          shape / type     meaning
 ``edge_index``     (2, 2B)          both directions of every ligand bond
 ``edge_attr``      (2B, F_bond)     bond features (see :data:`BOND_FEATURE_NAMES`)
 ``metal_x``        (1, F_metal)     metal descriptors (:mod:`skmetalpka.metals`)
+``lig_x``          (1, F_lig)       whole-ligand descriptors (width 0 when switched off)
 ``cond``           (1, 2)           temperature (deg C) and ionic strength (M)
 ``valid``          (1,) bool        False for a flagged row (placeholder graph)
 ``smiles``         str              standardised ligand SMILES ('' when invalid)
@@ -230,8 +231,11 @@ def _condition(value: Any, default: float) -> tuple[float, bool]:
     return v, False
 
 
-def _placeholder(metal: str, error: str, n_metal: int, input_smiles: str) -> ComplexGraph:
+def _placeholder(
+    metal: str, error: str, n_metal: int, input_smiles: str, n_lig: int
+) -> ComplexGraph:
     return ComplexGraph(
+        lig_x=torch.zeros(1, n_lig),
         x=torch.zeros(1, N_ATOM_FEATURES),
         edge_index=torch.zeros(2, 0, dtype=torch.long),
         edge_attr=torch.zeros(0, N_BOND_FEATURES),
@@ -262,6 +266,9 @@ class SmilesToGraph(TransformerMixin, BaseEstimator):
         Remove counter-ions / repeated ligand copies (see :func:`skmetalpka.chem.standardize_ligand`).
     default_temperature, default_ionic_strength : float
         Used when the column is absent or the value is missing.
+    ligand_descriptors : bool, default=True
+        Attach whole-ligand descriptors (:mod:`skmetalpka.featurize.descriptors`) as ``lig_x``;
+        when False ``lig_x`` has width 0.
 
     Notes
     -----
@@ -274,8 +281,10 @@ class SmilesToGraph(TransformerMixin, BaseEstimator):
         strip_salts: bool = True,
         default_temperature: float = DEFAULT_TEMPERATURE,
         default_ionic_strength: float = DEFAULT_IONIC_STRENGTH,
+        ligand_descriptors: bool = True,
     ) -> None:
         self.on_error = on_error
+        self.ligand_descriptors = ligand_descriptors
         self.strip_salts = strip_salts
         self.default_temperature = default_temperature
         self.default_ionic_strength = default_ionic_strength
@@ -290,6 +299,7 @@ class SmilesToGraph(TransformerMixin, BaseEstimator):
         self.n_metal_features_ = len(METAL_DESCRIPTOR_NAMES)
         self.n_atom_features_ = N_ATOM_FEATURES
         self.n_bond_features_ = N_BOND_FEATURES
+        self.n_ligand_features_ = self._n_lig()
         self.n_features_in_ = X.shape[1]
         self.feature_names_in_ = np.asarray(X.columns, dtype=object)
         return self
@@ -323,10 +333,21 @@ class SmilesToGraph(TransformerMixin, BaseEstimator):
                     ) from exc
                 out.append(
                     _placeholder(
-                        str(metals[i]), str(exc), self.n_metal_features_, str(smiles[i])
+                        str(metals[i]),
+                        str(exc),
+                        self.n_metal_features_,
+                        str(smiles[i]),
+                        self.n_ligand_features_,
                     )
                 )
         return out
+
+    def _n_lig(self) -> int:
+        if not self.ligand_descriptors:
+            return 0
+        from .descriptors import LIGAND_DESCRIPTOR_NAMES
+
+        return len(LIGAND_DESCRIPTOR_NAMES)
 
     def _one(self, metal, smiles, temp, ionic, sites, metal_descriptors) -> ComplexGraph:
         if not isinstance(metal, str):
@@ -347,7 +368,14 @@ class SmilesToGraph(TransformerMixin, BaseEstimator):
         mol = lig.mol
         x = atom_features(mol)
         edge_index, edge_attr = bond_features(mol)
+        if self.ligand_descriptors:
+            from .descriptors import ligand_descriptors
+
+            lig_x = torch.from_numpy(ligand_descriptors(mol)).view(1, -1)
+        else:
+            lig_x = torch.zeros(1, 0)
         return ComplexGraph(
+            lig_x=lig_x,
             x=torch.from_numpy(x),
             edge_index=torch.from_numpy(edge_index),
             edge_attr=torch.from_numpy(edge_attr),

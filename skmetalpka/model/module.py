@@ -28,6 +28,8 @@ class MetalComplexModule(nn.Module):
     ----------
     atom_dim, bond_dim, metal_dim : int
         Input feature sizes.
+    lig_dim : int
+        Width of the whole-ligand descriptor vector ``lig_x`` (0: not used).
     n_steps : int
         N, the number of ligand counts (stars) per sample.
     hidden_dim : int
@@ -53,6 +55,7 @@ class MetalComplexModule(nn.Module):
         bond_dim: int,
         metal_dim: int,
         n_steps: int,
+        lig_dim: int = 0,
         hidden_dim: int = 128,
         encoder_depth: int = 3,
         site_mode: str = "soft",
@@ -79,6 +82,9 @@ class MetalComplexModule(nn.Module):
         self.register_buffer("metal_std", torch.ones(metal_dim))
         self.register_buffer("cond_mean", torch.zeros(2))
         self.register_buffer("cond_std", torch.ones(2))
+        self.register_buffer("lig_mean", torch.zeros(lig_dim))
+        self.register_buffer("lig_std", torch.ones(lig_dim))
+        self.lig_context = mlp(lig_dim, h, h, dropout) if lig_dim > 0 else None
 
         self.encoder = LigandEncoder(atom_dim + 1, bond_dim, h, encoder_depth, dropout)
         self.sites = SiteReadout(h, site_mode)
@@ -105,6 +111,9 @@ class MetalComplexModule(nn.Module):
         site_vec, attention = self.sites(h, site_mask, batch.site_score, batch.batch, n_samples)
         back_vec = self.backbone(h, site_mask, batch.batch, n_samples)
         lig = self.ligand_node(torch.cat([site_vec, back_vec], dim=-1))
+        if self.lig_context is not None:
+            context = self.lig_context((batch.lig_x - self.lig_mean) / self.lig_std)
+            lig = lig + context.unsqueeze(1)
         return lig, attention
 
     def forward(self, batch, metal_index: torch.Tensor | None = None) -> torch.Tensor:

@@ -330,10 +330,16 @@ class MetalComplexRegressor(NeuralNetRegressor):
         self.atom_dim_ = int(g0.x.shape[1])
         self.bond_dim_ = int(g0.edge_attr.shape[1])
         self.metal_dim_ = int(g0.metal_x.shape[1])
+        self.lig_dim_ = int(g0.lig_x.shape[1]) if hasattr(g0, "lig_x") else 0
         metal_x = torch.cat([g.metal_x for g in graphs]).numpy()
         cond = torch.cat([g.cond for g in graphs]).numpy()
         self.metal_mean_, self.metal_std_ = _finite_stats(metal_x)
         self.cond_mean_, self.cond_std_ = _finite_stats(cond)
+        if self.lig_dim_:
+            lig_x = torch.cat([g.lig_x for g in graphs]).numpy()
+            self.lig_mean_, self.lig_std_ = _finite_stats(lig_x)
+        else:
+            self.lig_mean_, self.lig_std_ = np.zeros(0), np.ones(0)
         logk = np.diff(y, axis=1, prepend=0.0)
         self.logk_mean_, self.logk_std_ = _finite_stats(logk)
         _, self.beta_std_ = _finite_stats(y)
@@ -353,6 +359,7 @@ class MetalComplexRegressor(NeuralNetRegressor):
             bond_dim=self.bond_dim_,
             metal_dim=self.metal_dim_,
             n_steps=self.n_steps_,
+            lig_dim=self.lig_dim_,
             hidden_dim=self.hidden_dim,
             encoder_depth=self.encoder_depth,
             site_mode=self.site_mode,
@@ -370,6 +377,8 @@ class MetalComplexRegressor(NeuralNetRegressor):
             module.metal_std.copy_(torch.as_tensor(self.metal_std_, dtype=torch.float32))
             module.cond_mean.copy_(torch.as_tensor(self.cond_mean_, dtype=torch.float32))
             module.cond_std.copy_(torch.as_tensor(self.cond_std_, dtype=torch.float32))
+            module.lig_mean.copy_(torch.as_tensor(self.lig_mean_, dtype=torch.float32))
+            module.lig_std.copy_(torch.as_tensor(self.lig_std_, dtype=torch.float32))
         self.module_ = module.to(self.device)
         return self
 

@@ -1,0 +1,74 @@
+"""Whole-ligand descriptors: one fixed-length vector per ligand.
+
+The one list of ligand-level descriptors, used as graph-level input of the GNN (``lig_x`` in
+:class:`~skmetalpka.featurize.graph.ComplexGraph`, chemprop's "extra molecular features") and
+as ligand features of the baselines. It is made of cheap RDKit descriptors and the donor-group
+counts of :mod:`skmetalpka.featurize.donors` (denticity is the strongest single predictor of
+log beta).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from rdkit import Chem
+from rdkit.Chem import Crippen, rdMolDescriptors
+
+from .donors import DONOR_GROUP_NAMES, donor_group_counts
+
+__all__ = ["LIGAND_DESCRIPTOR_NAMES", "ligand_descriptors"]
+
+_RDKIT_NAMES = (
+    "heavy_atoms",
+    "formal_charge",
+    "n_nitrogen",
+    "n_oxygen",
+    "n_sulfur",
+    "n_phosphorus",
+    "n_halogen",
+    "hbd",
+    "hba",
+    "tpsa",
+    "logp",
+    "rings",
+    "aromatic_rings",
+    "rotatable_bonds",
+    "fraction_csp3",
+)
+
+LIGAND_DESCRIPTOR_NAMES: tuple[str, ...] = _RDKIT_NAMES + tuple(
+    f"donor_groups:{g}" for g in DONOR_GROUP_NAMES
+)
+
+
+def ligand_descriptors(mol: Chem.Mol) -> np.ndarray:
+    """Descriptor vector of one ligand, float32 of length ``len(LIGAND_DESCRIPTOR_NAMES)``."""
+    counts = {7: 0, 8: 0, 16: 0, 15: 0}
+    halogen = 0
+    charge = 0
+    for atom in mol.GetAtoms():
+        z = atom.GetAtomicNum()
+        if z in counts:
+            counts[z] += 1
+        elif z in (9, 17, 35, 53):
+            halogen += 1
+        charge += atom.GetFormalCharge()
+    block = [
+        mol.GetNumHeavyAtoms(),
+        charge,
+        counts[7],
+        counts[8],
+        counts[16],
+        counts[15],
+        halogen,
+        rdMolDescriptors.CalcNumHBD(mol),
+        rdMolDescriptors.CalcNumHBA(mol),
+        rdMolDescriptors.CalcTPSA(mol),
+        Crippen.MolLogP(mol),
+        rdMolDescriptors.CalcNumRings(mol),
+        rdMolDescriptors.CalcNumAromaticRings(mol),
+        rdMolDescriptors.CalcNumRotatableBonds(mol),
+        rdMolDescriptors.CalcFractionCSP3(mol),
+    ]
+    return np.concatenate(
+        [np.asarray(block, dtype=np.float32), np.asarray(donor_group_counts(mol), np.float32)]
+    )
