@@ -20,8 +20,8 @@ import os
 import time
 
 import numpy as np
-
 from _common import data_path, md_table, save
+
 from skmetalpka import load_nist46, make_model
 from skmetalpka.selection import grouped_cv
 

@@ -16,8 +16,8 @@ import time
 
 import pandas as pd
 import torch
-
 from _common import data_path, md_table, save
+
 from skmetalpka.chem import _standardize_cached
 from skmetalpka.featurize import LigandCountExpander, SitePredictor, SmilesToGraph
 

@@ -18,8 +18,8 @@ import time
 import numpy as np
 import pandas as pd
 import torch
-
 from _common import data_path, md_table, save
+
 from skmetalpka import default_pipeline, load_nist46
 from skmetalpka.chem import _standardize_cached
 

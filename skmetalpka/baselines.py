@@ -32,26 +32,25 @@ Features
 --------
 The descriptor featuriser (:data:`DESCRIPTOR_FEATURE_NAMES`, used by the GPR) concatenates the
 metal descriptors (:data:`skmetalpka.metals.METAL_DESCRIPTOR_NAMES`, prefix ``metal_``), the
-RDKit ligand descriptors of :data:`LIGAND_DESCRIPTOR_NAMES` (prefix ``lig_``), the donor group
-counts of :data:`skmetalpka.featurize.donors.DONOR_GROUP_NAMES` (prefix ``donor_``) plus the
-sum of per-atom donor scores and the number of donor atoms, and the two conditions. The
-fingerprint featuriser (forest) uses the Morgan count fingerprint (counts clipped at 255)
-instead of the ligand descriptors and donor counts.
+project's one ligand descriptor list
+(:data:`skmetalpka.featurize.descriptors.LIGAND_DESCRIPTOR_NAMES`: RDKit descriptors and the
+donor group counts of :mod:`skmetalpka.featurize.donors`, prefix ``lig_``), the sum of the
+per-atom donor scores and the number of donor atoms, and the two conditions. The fingerprint
+featuriser (forest) uses the Morgan count fingerprint (counts clipped at 255) instead of the
+ligand descriptors.
 """
 
 from __future__ import annotations
 
 import math
 import warnings
-from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
 import numpy as np
 import pandas as pd
-from rdkit import Chem
-from rdkit.Chem import Crippen, Descriptors, rdFingerprintGenerator, rdMolDescriptors
+from rdkit.Chem import rdFingerprintGenerator
 from sklearn.base import BaseEstimator, RegressorMixin
 from sklearn.ensemble import RandomForestRegressor
 from sklearn.exceptions import UndefinedMetricWarning
@@ -61,7 +60,8 @@ from sklearn.preprocessing import StandardScaler
 from sklearn.utils.validation import check_is_fitted
 
 from .chem import InvalidLigandError, Ligand, standardize_ligand
-from .featurize.donors import DONOR_GROUP_NAMES, donor_group_counts, donor_scores
+from .featurize.descriptors import LIGAND_DESCRIPTOR_NAMES, ligand_descriptors
+from .featurize.donors import donor_scores
 from .metals import METAL_DESCRIPTOR_NAMES, UnknownMetalError, canonical_ion, metal_descriptors
 from .metrics import masked_r2
 
@@ -70,7 +70,6 @@ __all__ = [
     "FingerprintForestRegressor",
     "MetalMeanRegressor",
     "row_errors",
-    "LIGAND_DESCRIPTOR_NAMES",
     "DESCRIPTOR_FEATURE_NAMES",
     "DEFAULT_TEMPERATURE",
     "DEFAULT_IONIC_STRENGTH",
@@ -85,46 +84,14 @@ _MAX_LISTED = 5  # rows named in an error message
 
 
 # --------------------------------------------------------------------------------------
-# ligand descriptors
+# features
 # --------------------------------------------------------------------------------------
-def _count(mol: Chem.Mol, numbers: Sequence[int]) -> float:
-    return float(sum(1 for a in mol.GetAtoms() if a.GetAtomicNum() in numbers))
-
-
-#: RDKit ligand descriptors (name -> function of the standardised ligand molecule).
-_LIGAND_DESCRIPTORS: dict[str, Any] = {
-    "mol_wt": Descriptors.MolWt,
-    "heavy_atoms": lambda m: float(m.GetNumHeavyAtoms()),
-    "hbd": rdMolDescriptors.CalcNumHBD,
-    "hba": rdMolDescriptors.CalcNumHBA,
-    "tpsa": rdMolDescriptors.CalcTPSA,
-    "logp": Crippen.MolLogP,
-    "mr": Crippen.MolMR,
-    "fraction_csp3": rdMolDescriptors.CalcFractionCSP3,
-    "rings": rdMolDescriptors.CalcNumRings,
-    "aromatic_rings": rdMolDescriptors.CalcNumAromaticRings,
-    "aliphatic_rings": rdMolDescriptors.CalcNumAliphaticRings,
-    "rotatable_bonds": rdMolDescriptors.CalcNumRotatableBonds,
-    "heteroatoms": rdMolDescriptors.CalcNumHeteroatoms,
-    "formal_charge": lambda m: float(Chem.GetFormalCharge(m)),
-    "n_nitrogen": lambda m: _count(m, (7,)),
-    "n_oxygen": lambda m: _count(m, (8,)),
-    "n_sulfur": lambda m: _count(m, (16,)),
-    "n_phosphorus": lambda m: _count(m, (15,)),
-    "n_halogen": lambda m: _count(m, (9, 17, 35, 53)),
-    "n_aromatic_atoms": lambda m: float(sum(1 for a in m.GetAtoms() if a.GetIsAromatic())),
-}
-
-#: Names of the RDKit ligand descriptors, in feature order.
-LIGAND_DESCRIPTOR_NAMES: tuple[str, ...] = tuple(_LIGAND_DESCRIPTORS)
-
 _CONDITION_NAMES = ("temperature", "ionic_strength")
 
 #: Feature names of the descriptor featuriser (GPR), in order.
 DESCRIPTOR_FEATURE_NAMES: tuple[str, ...] = (
     *(f"metal_{n}" for n in METAL_DESCRIPTOR_NAMES),
     *(f"lig_{n}" for n in LIGAND_DESCRIPTOR_NAMES),
-    *(f"donor_{n}" for n in DONOR_GROUP_NAMES),
     "donor_score_sum",
     "donor_atoms",
     *_CONDITION_NAMES,
@@ -133,12 +100,14 @@ DESCRIPTOR_FEATURE_NAMES: tuple[str, ...] = (
 
 @lru_cache(maxsize=65536)
 def _ligand_block(smiles: str) -> tuple[float, ...]:
-    """Ligand descriptors + donor features of a canonical ligand SMILES."""
+    """Ligand descriptors + donor-score summary of a canonical ligand SMILES."""
     mol = standardize_ligand(smiles).mol
-    desc = [float(f(mol)) for f in _LIGAND_DESCRIPTORS.values()]
     scores = donor_scores(mol)
-    donors = donor_group_counts(mol).tolist()
-    return (*desc, *donors, float(scores.sum()), float(np.count_nonzero(scores)))
+    return (
+        *(float(v) for v in ligand_descriptors(mol)),
+        float(scores.sum()),
+        float(np.count_nonzero(scores)),
+    )
 
 
 @lru_cache(maxsize=16384)

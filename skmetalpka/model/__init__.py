@@ -1,10 +1,12 @@
 """The graph neural network: layers, torch module, loss and the skorch regressor."""
 
+from .ensemble import EnsembleRegressor
 from .losses import MaskedHuberLoss
 from .module import MetalComplexModule
 from .regressor import GraphDataset, LigandGroupSplit, MetalComplexRegressor
 
 __all__ = [
+    "EnsembleRegressor",
     "MaskedHuberLoss",
     "MetalComplexModule",
     "MetalComplexRegressor",

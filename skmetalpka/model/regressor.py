@@ -154,17 +154,17 @@ class MetalComplexRegressor(NeuralNetRegressor):
     n_encoding : {"embedding", "none"}, default="embedding"
     metal_embedding : bool, default=False
         Add a learned embedding for metals seen in training (unseen metals use descriptors only).
-    dropout : float, default=0.1
+    dropout : float, default=0.2
     huber_delta : float, default=1.0
         Huber threshold in per-step standard deviations.
     ordering_penalty : float, default=0.0
         Soft penalty weight on log K_{n+1} > log K_n (off by default).
-    lr : float, default=1e-3
-    weight_decay : float, default=1e-4
+    lr : float, default=3e-4
+    weight_decay : float, default=1e-3
         AdamW weight decay.
     batch_size : int, default=64
-    max_epochs : int, default=150
-    patience : int, default=30
+    max_epochs : int, default=200
+    patience : int, default=40
         Early-stopping patience on validation RMSE (best weights restored).
     warmup_epochs : int, default=5
     min_lr_ratio : float, default=0.05
@@ -208,14 +208,14 @@ class MetalComplexRegressor(NeuralNetRegressor):
         heads: int = 4,
         n_encoding: str = "embedding",
         metal_embedding: bool = False,
-        dropout: float = 0.1,
+        dropout: float = 0.2,
         huber_delta: float = 1.0,
         ordering_penalty: float = 0.0,
-        lr: float = 1e-3,
-        weight_decay: float = 1e-4,
+        lr: float = 3e-4,
+        weight_decay: float = 1e-3,
         batch_size: int = 64,
-        max_epochs: int = 150,
-        patience: int = 30,
+        max_epochs: int = 200,
+        patience: int = 40,
         warmup_epochs: int = 5,
         min_lr_ratio: float = 0.05,
         grad_clip: float = 5.0,

@@ -1,0 +1,43 @@
+"""EnsembleRegressor: seeded members, mean and spread."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from sklearn.base import clone
+
+from skmetalpka.datasets import load_minteq
+from skmetalpka.model.ensemble import EnsembleRegressor, seed_estimator
+from skmetalpka.pipelines import default_pipeline
+
+SMALL = dict(hidden_dim=16, encoder_depth=1, star_layers=1, heads=2, max_epochs=2)
+
+
+def test_seed_estimator_sets_nested_random_states():
+    pipe = default_pipeline(random_state=0)
+    seed_estimator(pipe, 7)
+    assert pipe.get_params()["model__random_state"] == 7
+
+
+def test_members_differ_and_mean_is_their_average():
+    X, y = load_minteq()
+    X, y = X.iloc[:80], y[:80]
+    ens = EnsembleRegressor(default_pipeline(**SMALL), n_members=2, random_state=5).fit(X, y)
+    assert len(ens.estimators_) == 2
+    assert ens.n_steps_ == y.shape[1]
+    seeds = [m.named_steps["model"].random_state for m in ens.estimators_]
+    assert seeds == [5, 6]
+    p0, p1 = (m.predict(X) for m in ens.estimators_)
+    assert not np.allclose(p0, p1)
+    mean, std = ens.predict(X, return_std=True)
+    np.testing.assert_allclose(mean, (p0 + p1) / 2)
+    np.testing.assert_allclose(std, np.abs(p0 - p1) / 2, atol=1e-12)
+    assert clone(ens).get_params()["n_members"] == 2
+
+
+def test_requires_estimator_and_members():
+    X, y = load_minteq()
+    with pytest.raises(ValueError, match="estimator"):
+        EnsembleRegressor().fit(X, y)
+    with pytest.raises(ValueError, match="n_members"):
+        EnsembleRegressor(default_pipeline(), n_members=0).fit(X, y)
