@@ -39,7 +39,7 @@ from typing import IO, Any
 import numpy as np
 import pandas as pd
 
-from .datasets.report import DataReport
+from .datasets.report import DataReport, excluded_frame
 
 __all__ = [
     "InputError",
@@ -422,16 +422,11 @@ def load_beta_table(
         X[name] = X[name].astype("float64")
     y = np.array(values, dtype=np.float64).reshape(len(values), n_steps)
 
-    rows = [e[0] for e in excluded]
-    exc_df = raw.iloc[rows].copy()
-    exc_df.insert(0, "row", rows)
-    exc_df["reason"] = [e[1] for e in excluded]
-    exc_df["detail"] = [e[2] for e in excluded]
     report.n_kept = len(records)
     report.n_samples = len(records)
     report.dropped = dict(dropped)
     report.modified = dict(modified)
-    report.excluded = exc_df.reset_index(drop=True)
+    report.excluded = excluded_frame(raw, excluded)
     absent = [name for name, col in cond_cols.items() if col is None]
     if absent:
         report.notes.append(

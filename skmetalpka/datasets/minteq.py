@@ -39,7 +39,7 @@ from rdkit import Chem
 
 from skmetalpka.chem import NON_METALS, InvalidLigandError, standardize_ligand
 from skmetalpka.datasets.ligands import LIGAND_SMILES, SKIPPED_MASTER_SPECIES
-from skmetalpka.datasets.report import DataReport
+from skmetalpka.datasets.report import DataReport, pad_ragged
 
 __all__ = ["load_minteq", "minteq_database_path", "read_master_species", "normalize_ion"]
 
@@ -389,10 +389,7 @@ def load_minteq(
     )
     X["temperature"] = X["temperature"].astype("float64")
     X["ionic_strength"] = X["ionic_strength"].astype("float64")
-    width = max((len(r) for r in rows_y), default=0)
-    y = np.full((len(rows_y), width), np.nan, dtype=np.float64)
-    for r, vals in enumerate(rows_y):
-        y[r, : len(vals)] = vals
+    y = pad_ragged(rows_y)
 
     report.n_read = n_read
     report.n_kept = n_kept

@@ -39,7 +39,7 @@ from rdkit import Chem
 
 from skmetalpka.chem import InvalidLigandError, standardize_ligand
 from skmetalpka.datasets._home import get_data_home, read_csv_table, resolve_data_file
-from skmetalpka.datasets.report import DataReport
+from skmetalpka.datasets.report import DataReport, excluded_frame, pad_ragged
 
 __all__ = [
     "load_nist46",
@@ -262,21 +262,13 @@ def load_nist46(
     )
     X["temperature"] = X["temperature"].astype("float64")
     X["ionic_strength"] = X["ionic_strength"].astype("float64")
-    width = max((len(v) for v in values_kept), default=0)
-    y = np.full((len(values_kept), width), np.nan, dtype=np.float64)
-    for r, vals in enumerate(values_kept):
-        y[r, : len(vals)] = vals
+    y = pad_ragged(values_kept)
 
-    rows = [e[0] for e in excluded]
-    exc_df = raw.iloc[rows].copy()
-    exc_df.insert(0, "row", rows)
-    exc_df["reason"] = [e[1] for e in excluded]
-    exc_df["detail"] = [e[2] for e in excluded]
     report.n_kept = len(records)
     report.n_samples = len(records)
     report.dropped = dict(dropped)
     report.modified = dict(modified)
-    report.excluded = exc_df.reset_index(drop=True)
+    report.excluded = excluded_frame(raw, excluded)
     report.notes.append(
         f"conditions set to the table's: temperature={TEMPERATURE} C, "
         f"ionic_strength={IONIC_STRENGTH} M"

@@ -35,7 +35,7 @@ import pandas as pd
 
 from skmetalpka.chem import InvalidLigandError, standardize_ligand
 from skmetalpka.datasets._home import read_csv_table, resolve_data_file
-from skmetalpka.datasets.report import DataReport
+from skmetalpka.datasets.report import DataReport, excluded_frame, pad_ragged
 
 __all__ = ["load_nist46_proton", "parse_proton_step", "PROTON_FILENAME"]
 
@@ -248,22 +248,14 @@ def load_nist46_proton(
     )
     X["temperature"] = X["temperature"].astype("float64")
     X["ionic_strength"] = X["ionic_strength"].astype("float64")
-    width = max((len(r) for r in rows_y), default=0)
-    y = np.full((len(rows_y), width), np.nan, dtype=np.float64)
-    for r, vals in enumerate(rows_y):
-        y[r, : len(vals)] = vals
+    y = pad_ragged(rows_y)
 
     excluded.sort()
-    rows = [e[0] for e in excluded]
-    exc_df = raw.iloc[rows].copy()
-    exc_df.insert(0, "row", rows)
-    exc_df["reason"] = [e[1] for e in excluded]
-    exc_df["detail"] = [e[2] for e in excluded]
     report.n_kept = n_kept
     report.n_samples = len(records)
     report.dropped = dict(dropped)
     report.modified = dict(modified)
-    report.excluded = exc_df.reset_index(drop=True)
+    report.excluded = excluded_frame(raw, excluded)
     report.notes.append(
         "counts are raw rows (one protonation step each); n_samples = rows of X, one per "
         "(ligand, temperature, ionic strength)"

@@ -19,9 +19,10 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
-__all__ = ["DataReport"]
+__all__ = ["DataReport", "excluded_frame", "pad_ragged"]
 
 
 def _empty_excluded() -> pd.DataFrame:
@@ -125,3 +126,25 @@ class DataReport:
         if self.n_dropped:
             lines.append("  (the dropped records are in report.excluded)")
         return "\n".join(lines)
+
+
+def pad_ragged(rows: list) -> np.ndarray:
+    """Stack value lists of different lengths into a float64 array, NaN-padded on the right."""
+    width = max((len(r) for r in rows), default=0)
+    y = np.full((len(rows), width), np.nan, dtype=np.float64)
+    for r, vals in enumerate(rows):
+        y[r, : len(vals)] = vals
+    return y
+
+
+def excluded_frame(raw: pd.DataFrame, excluded: list) -> pd.DataFrame:
+    """Raw rows that a loader dropped, with ``row`` (position), ``reason`` and ``detail``.
+
+    ``excluded`` holds ``(row position, reason, detail)`` tuples.
+    """
+    rows = [e[0] for e in excluded]
+    out = raw.iloc[rows].copy()
+    out.insert(0, "row", rows)
+    out["reason"] = [e[1] for e in excluded]
+    out["detail"] = [e[2] for e in excluded]
+    return out.reset_index(drop=True)
