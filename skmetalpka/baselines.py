@@ -60,6 +60,12 @@ from sklearn.preprocessing import StandardScaler
 from sklearn.utils.validation import check_is_fitted
 
 from .chem import InvalidLigandError, Ligand, standardize_ligand
+from .conditions import (
+    DEFAULT_IONIC_STRENGTH,
+    DEFAULT_TEMPERATURE,
+    check_input_frame,
+    condition_value,
+)
 from .featurize.descriptors import LIGAND_DESCRIPTOR_NAMES, ligand_descriptors
 from .featurize.donors import donor_scores
 from .metals import METAL_DESCRIPTOR_NAMES, UnknownMetalError, canonical_ion, metal_descriptors
@@ -76,8 +82,6 @@ __all__ = [
 ]
 
 #: Standard conditions used when ``temperature`` / ``ionic_strength`` is absent or missing.
-DEFAULT_TEMPERATURE = 25.0
-DEFAULT_IONIC_STRENGTH = 0.1
 
 _ON_ERROR = ("raise", "flag")
 _MAX_LISTED = 5  # rows named in an error message
@@ -143,43 +147,12 @@ class _Rows:
         return np.array([e == "" for e in self.errors], dtype=bool)
 
 
-def _check_frame(X: Any) -> pd.DataFrame:
-    if not isinstance(X, pd.DataFrame):
-        raise TypeError(
-            "X must be a pandas DataFrame with columns 'metal' (ion such as 'Cu2+') and "
-            "'smiles' (ligand SMILES), optionally 'temperature' and 'ionic_strength'; got "
-            f"{type(X).__name__}"
-        )
-    missing = [c for c in ("metal", "smiles") if c not in X.columns]
-    if missing:
-        raise ValueError(
-            f"X is missing required column(s) {missing}; it has {list(X.columns)}. Expected "
-            "columns 'metal' (ion such as 'Cu2+') and 'smiles' (ligand SMILES)"
-        )
-    return X
 
 
-def _condition(value: Any, default: float, name: str) -> tuple[float, str]:
-    """(value, error) for one condition cell; None/NaN mean the default."""
-    if value is None or value is pd.NA:
-        return default, ""
-    try:
-        v = float(value)
-    except (TypeError, ValueError):
-        return math.nan, f"{name}: {value!r} is not a number"
-    if math.isnan(v):
-        return default, ""
-    if not math.isfinite(v):
-        return math.nan, f"{name}: {value!r} is not finite"
-    if name == "ionic_strength" and v < 0:
-        return math.nan, f"ionic_strength: {v} is negative"
-    if name == "temperature" and v <= -273.15:
-        return math.nan, f"temperature: {v} deg C is below absolute zero"
-    return v, ""
 
 
 def _parse_rows(X: Any) -> _Rows:
-    X = _check_frame(X)
+    X = check_input_frame(X)
     n = len(X)
     metals = X["metal"].tolist()
     smiles = X["smiles"].tolist()
@@ -204,7 +177,7 @@ def _parse_rows(X: Any) -> _Rows:
             ligands.append(None)
             reasons.append(f"smiles: {exc}")
         for j, name in enumerate(_CONDITION_NAMES):
-            conditions[i, j], err = _condition(cond_cols[j][i], defaults[j], name)
+            conditions[i, j], err = condition_value(cond_cols[j][i], defaults[j], name)
             if err:
                 reasons.append(err)
         errors.append("; ".join(reasons))

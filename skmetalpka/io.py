@@ -610,7 +610,7 @@ def predict_rows(
         model returned only NaN gets an error too.
     """
     from .baselines import row_errors
-    from .featurize.graph import check_input_frame
+    from .conditions import check_input_frame
 
     X = check_input_frame(X)
     n = len(X)

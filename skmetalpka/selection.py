@@ -23,7 +23,7 @@ import pandas as pd
 from sklearn.base import clone
 from sklearn.model_selection import GroupKFold
 
-from .featurize.graph import check_input_frame
+from .conditions import check_input_frame
 from .metrics import evaluate, per_step_report
 
 __all__ = [

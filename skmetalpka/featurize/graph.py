@@ -38,6 +38,12 @@ from sklearn.base import BaseEstimator, TransformerMixin
 from torch_geometric.data import Data
 
 from ..chem import InvalidLigandError, standardize_ligand
+from ..conditions import (
+    DEFAULT_IONIC_STRENGTH,
+    DEFAULT_TEMPERATURE,
+    check_input_frame,
+    condition_value,
+)
 
 __all__ = [
     "ATOM_FEATURE_NAMES",
@@ -49,8 +55,6 @@ __all__ = [
     "DEFAULT_IONIC_STRENGTH",
 ]
 
-DEFAULT_TEMPERATURE = 25.0
-DEFAULT_IONIC_STRENGTH = 0.1
 
 _ELEMENTS = ("H", "B", "C", "N", "O", "F", "Si", "P", "S", "Cl", "As", "Se", "Br", "I")
 _HYBRID = (
@@ -196,39 +200,8 @@ def bond_features(mol: Chem.Mol) -> tuple[np.ndarray, np.ndarray]:
     return np.stack([src, dst]), attr
 
 
-def check_input_frame(X: Any, *, required: Sequence[str] = ("metal", "smiles")) -> pd.DataFrame:
-    """Validate that ``X`` is a DataFrame with the required columns; return it.
-
-    Raises
-    ------
-    TypeError, ValueError
-        With a message naming what is missing and the expected layout.
-    """
-    if not isinstance(X, pd.DataFrame):
-        raise TypeError(
-            f"X must be a pandas DataFrame with columns {list(required)} (optional: "
-            f"temperature, ionic_strength, binding_sites), got {type(X).__name__}"
-        )
-    missing = [c for c in required if c not in X.columns]
-    if missing:
-        raise ValueError(
-            f"X is missing required column(s) {missing}; it has {list(X.columns)}. Expected "
-            "columns 'metal' (ion such as 'Cu2+') and 'smiles' (ligand SMILES)"
-        )
-    return X
 
 
-def _condition(value: Any, default: float) -> tuple[float, bool]:
-    """Return (value, was_missing)."""
-    if value is None:
-        return default, True
-    try:
-        v = float(value)
-    except (TypeError, ValueError):
-        return math.nan, False
-    if math.isnan(v):
-        return default, True
-    return v, False
 
 
 def _placeholder(
@@ -357,14 +330,10 @@ class SmilesToGraph(TransformerMixin, BaseEstimator):
         except InvalidLigandError:
             raise
         mvec = metal_descriptors(metal)
-        t, _ = _condition(temp, self.default_temperature)
-        ion, _ = _condition(ionic, self.default_ionic_strength)
-        if not math.isfinite(t) or not math.isfinite(ion):
-            raise ValueError(
-                f"temperature/ionic_strength must be numbers, got {temp!r} / {ionic!r}"
-            )
-        if ion < 0:
-            raise ValueError(f"ionic strength must be >= 0 M, got {ion}")
+        t, err_t = condition_value(temp, self.default_temperature, "temperature")
+        ion, err_i = condition_value(ionic, self.default_ionic_strength, "ionic_strength")
+        if err_t or err_i:
+            raise ValueError("; ".join(e for e in (err_t, err_i) if e))
         mol = lig.mol
         x = atom_features(mol)
         edge_index, edge_attr = bond_features(mol)
