@@ -63,10 +63,23 @@ def make_model(name: str, **params: Any):
     """Unfitted estimator by name: ``gnn`` (default pipeline), ``gpr``, ``rf`` or ``mean``.
 
     Every model takes the same ``X`` (DataFrame of metal, smiles, ...) and ``y`` (cumulative
-    log beta with NaN) and predicts ``(n, N)``.
+    log beta with NaN) and predicts ``(n, N)``. For ``gnn``, ``n_members=K`` (> 1) returns a
+    deep ensemble of K seeded pipelines (:class:`~skmetalpka.model.EnsembleRegressor`, members
+    trained in parallel with ``n_jobs``); every other parameter goes to
+    :func:`default_pipeline`.
     """
     if name == "gnn":
-        return default_pipeline(**params)
+        n_members = int(params.pop("n_members", 1))
+        n_jobs = params.pop("n_jobs", None)
+        pipe = default_pipeline(**params)
+        if n_members > 1:
+            from .model import EnsembleRegressor
+
+            seed = params.get("random_state", 0)
+            return EnsembleRegressor(
+                pipe, n_members=n_members, random_state=0 if seed is None else seed, n_jobs=n_jobs
+            )
+        return pipe
     from . import baselines
 
     if name == "gpr":

@@ -41,3 +41,24 @@ def test_requires_estimator_and_members():
         EnsembleRegressor().fit(X, y)
     with pytest.raises(ValueError, match="n_members"):
         EnsembleRegressor(default_pipeline(), n_members=0).fit(X, y)
+
+
+def test_make_model_builds_ensemble():
+    from skmetalpka.pipelines import make_model
+
+    ens = make_model("gnn", n_members=3, n_jobs=2, random_state=4, hidden_dim=16, heads=2)
+    assert isinstance(ens, EnsembleRegressor)
+    assert ens.n_members == 3 and ens.random_state == 4 and ens.n_jobs == 2
+    assert ens.estimator.get_params()["model__hidden_dim"] == 16
+    assert not isinstance(make_model("gnn"), EnsembleRegressor)
+
+
+def test_shared_featurisation_gives_same_result_as_member_pipelines():
+    from skmetalpka.model.ensemble import _shared_featurisation
+
+    X, y = load_minteq()
+    X, y = X.iloc[:60], y[:60]
+    ens = EnsembleRegressor(default_pipeline(**SMALL), n_members=2).fit(X, y)
+    assert _shared_featurisation(ens.estimators_)
+    slow = np.mean([m.predict(X) for m in ens.estimators_], axis=0)
+    np.testing.assert_allclose(ens.predict(X), slow)

@@ -25,6 +25,20 @@ def seed_estimator(estimator: Any, seed: int) -> Any:
     return estimator
 
 
+def _shared_featurisation(members: list) -> bool:
+    """True when all members are pipelines whose steps before the last are configured alike."""
+    from sklearn.pipeline import Pipeline
+
+    if not all(isinstance(m, Pipeline) and len(m.steps) > 1 for m in members):
+        return False
+
+    def signature(m: Any) -> list:
+        return [(name, repr(step.get_params(deep=False))) for name, step in m.steps[:-1]]
+
+    first = signature(members[0])
+    return all(signature(m) == first for m in members[1:])
+
+
 def _fit_member(estimator: Any, X: Any, y: Any, seed: int, threads: int | None) -> Any:
     if threads:
         import torch
@@ -90,7 +104,12 @@ class EnsembleRegressor(RegressorMixin, BaseEstimator):
     def predict(self, X: Any, return_std: bool = False):
         """Mean prediction of the members (and their standard deviation if ``return_std``)."""
         check_is_fitted(self, "estimators_")
-        preds = np.stack([np.asarray(m.predict(X), dtype=float) for m in self.estimators_])
+        if _shared_featurisation(self.estimators_):
+            # Identical featurisation steps: featurise once, run only the final models.
+            Xt = self.estimators_[0][:-1].transform(X)
+            preds = np.stack([np.asarray(m[-1].predict(Xt), float) for m in self.estimators_])
+        else:
+            preds = np.stack([np.asarray(m.predict(X), dtype=float) for m in self.estimators_])
         mean = preds.mean(axis=0)
         if not return_std:
             return mean
