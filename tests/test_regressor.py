@@ -105,7 +105,7 @@ def test_training_lowers_validation_loss(nist_csv):
     X, y = load_nist46(nist_csv)
     idx = np.random.default_rng(0).permutation(len(X))[:400]
     X, y = X.iloc[idx].reset_index(drop=True), y[idx]
-    pipe = default_pipeline(max_epochs=15, patience=0, random_state=0, **SMALL).fit(X, y)
+    pipe = default_pipeline(max_epochs=15, patience=0, lr=1e-3, random_state=0, **SMALL).fit(X, y)
     h = pipe.named_steps["model"].history
     assert h[-1]["valid_loss"] < 0.85 * h[0]["valid_loss"]
     assert h[-1]["valid_rmse"] < h[0]["valid_rmse"]

@@ -11,11 +11,11 @@ from __future__ import annotations
 
 import numpy as np
 from rdkit import Chem
-from rdkit.Chem import Crippen, rdMolDescriptors
+from rdkit.Chem import rdMolDescriptors
 
-from .donors import DONOR_GROUP_NAMES, donor_group_counts
+from .donors import DONOR_GROUP_NAMES, donor_profile
 
-__all__ = ["LIGAND_DESCRIPTOR_NAMES", "ligand_descriptors"]
+__all__ = ["LIGAND_DESCRIPTOR_NAMES", "ligand_descriptors", "ligand_profile"]
 
 _RDKIT_NAMES = (
     "heavy_atoms",
@@ -28,10 +28,8 @@ _RDKIT_NAMES = (
     "hbd",
     "hba",
     "tpsa",
-    "logp",
     "rings",
     "aromatic_rings",
-    "rotatable_bonds",
     "fraction_csp3",
 )
 
@@ -42,6 +40,16 @@ LIGAND_DESCRIPTOR_NAMES: tuple[str, ...] = _RDKIT_NAMES + tuple(
 
 def ligand_descriptors(mol: Chem.Mol) -> np.ndarray:
     """Descriptor vector of one ligand, float32 of length ``len(LIGAND_DESCRIPTOR_NAMES)``."""
+    return ligand_profile(mol)[1]
+
+
+def ligand_profile(mol: Chem.Mol) -> tuple[np.ndarray, np.ndarray]:
+    """Per-atom donor scores and the descriptor vector, sharing one pass over the donor rules.
+
+    Descriptors were chosen to be cheap (featurisation runs at thousands of ligands per
+    second): no Crippen logP, no SMARTS-based rotatable-bond count.
+    """
+    scores, groups = donor_profile(mol)
     counts = {7: 0, 8: 0, 16: 0, 15: 0}
     halogen = 0
     charge = 0
@@ -63,12 +71,10 @@ def ligand_descriptors(mol: Chem.Mol) -> np.ndarray:
         rdMolDescriptors.CalcNumHBD(mol),
         rdMolDescriptors.CalcNumHBA(mol),
         rdMolDescriptors.CalcTPSA(mol),
-        Crippen.MolLogP(mol),
         rdMolDescriptors.CalcNumRings(mol),
         rdMolDescriptors.CalcNumAromaticRings(mol),
-        rdMolDescriptors.CalcNumRotatableBonds(mol),
         rdMolDescriptors.CalcFractionCSP3(mol),
     ]
-    return np.concatenate(
-        [np.asarray(block, dtype=np.float32), np.asarray(donor_group_counts(mol), np.float32)]
+    return scores, np.concatenate(
+        [np.asarray(block, dtype=np.float32), np.asarray(groups, np.float32)]
     )

@@ -31,6 +31,7 @@ __all__ = [
     "DONOR_GROUP_NAMES",
     "donor_scores",
     "donor_group_counts",
+    "donor_profile",
     "donor_matches",
     "rules_table_markdown",
 ]
@@ -308,6 +309,30 @@ def _matches(mol: Chem.Mol) -> list[tuple[_Compiled, tuple[tuple[int, ...], ...]
     return out
 
 
+def donor_profile(mol: Chem.Mol) -> tuple[np.ndarray, np.ndarray]:
+    """Per-atom donor scores and per-family group counts from one pass over the rules.
+
+    Returns
+    -------
+    scores : numpy.ndarray of float32, shape (mol.GetNumAtoms(),)
+        See :func:`donor_scores`.
+    counts : numpy.ndarray of float64, shape (len(DONOR_GROUP_NAMES),)
+        See :func:`donor_group_counts`.
+    """
+    mol = _check_mol(mol)
+    scores = np.zeros(mol.GetNumAtoms(), dtype=np.float32)
+    keys: list[set[frozenset[int]]] = [set() for _ in DONOR_GROUP_NAMES]
+    for rule, hits in _matches(mol):
+        bucket = keys[rule.family]
+        for hit in hits:
+            bucket.add(frozenset(hit[i] for i in rule.group))
+            for pos in rule.donors:
+                atom = hit[pos]
+                if rule.score > scores[atom]:
+                    scores[atom] = rule.score
+    return scores, np.array([len(k) for k in keys], dtype=np.float64)
+
+
 def donor_scores(mol: Chem.Mol) -> np.ndarray:
     """Donor score of every atom (0 for non-donors).
 
@@ -328,15 +353,7 @@ def donor_scores(mol: Chem.Mol) -> np.ndarray:
     >>> [round(float(v), 2) for v in donor_scores(Chem.MolFromSmiles("NCC(=O)O"))]
     [0.95, 0.0, 0.0, 0.9, 0.9]
     """
-    mol = _check_mol(mol)
-    scores = np.zeros(mol.GetNumAtoms(), dtype=np.float32)
-    for rule, hits in _matches(mol):
-        for hit in hits:
-            for pos in rule.donors:
-                atom = hit[pos]
-                if rule.score > scores[atom]:
-                    scores[atom] = rule.score
-    return scores
+    return donor_profile(mol)[0]
 
 
 def donor_group_counts(mol: Chem.Mol) -> np.ndarray:
@@ -353,13 +370,7 @@ def donor_group_counts(mol: Chem.Mol) -> np.ndarray:
     -------
     numpy.ndarray of float64, shape (len(DONOR_GROUP_NAMES),)
     """
-    mol = _check_mol(mol)
-    keys: list[set[frozenset[int]]] = [set() for _ in DONOR_GROUP_NAMES]
-    for rule, hits in _matches(mol):
-        bucket = keys[rule.family]
-        for hit in hits:
-            bucket.add(frozenset(hit[i] for i in rule.group))
-    return np.array([len(k) for k in keys], dtype=np.float64)
+    return donor_profile(mol)[1]
 
 
 def donor_matches(mol: Chem.Mol) -> dict[str, list[tuple[int, ...]]]:

@@ -11,6 +11,7 @@ attribute          shape / type     meaning
 ``edge_attr``      (2B, F_bond)     bond features (see :data:`BOND_FEATURE_NAMES`)
 ``metal_x``        (1, F_metal)     metal descriptors (:mod:`skmetalpka.metals`)
 ``lig_x``          (1, F_lig)       whole-ligand descriptors (width 0 when switched off)
+``donor_score``    (A,)             donor-rule score per atom (:mod:`.donors`, one SMARTS pass)
 ``cond``           (1, 2)           temperature (deg C) and ionic strength (M)
 ``valid``          (1,) bool        False for a flagged row (placeholder graph)
 ``smiles``         str              standardised ligand SMILES ('' when invalid)
@@ -44,6 +45,8 @@ from ..conditions import (
     check_input_frame,
     condition_value,
 )
+from .descriptors import LIGAND_DESCRIPTOR_NAMES, ligand_profile
+from .donors import donor_profile
 
 __all__ = [
     "ATOM_FEATURE_NAMES",
@@ -209,6 +212,7 @@ def _placeholder(
 ) -> ComplexGraph:
     return ComplexGraph(
         lig_x=torch.zeros(1, n_lig),
+        donor_score=torch.zeros(1),
         x=torch.zeros(1, N_ATOM_FEATURES),
         edge_index=torch.zeros(2, 0, dtype=torch.long),
         edge_attr=torch.zeros(0, N_BOND_FEATURES),
@@ -316,11 +320,7 @@ class SmilesToGraph(TransformerMixin, BaseEstimator):
         return out
 
     def _n_lig(self) -> int:
-        if not self.ligand_descriptors:
-            return 0
-        from .descriptors import LIGAND_DESCRIPTOR_NAMES
-
-        return len(LIGAND_DESCRIPTOR_NAMES)
+        return len(LIGAND_DESCRIPTOR_NAMES) if self.ligand_descriptors else 0
 
     def _one(self, metal, smiles, temp, ionic, sites, metal_descriptors) -> ComplexGraph:
         if not isinstance(metal, str):
@@ -338,13 +338,14 @@ class SmilesToGraph(TransformerMixin, BaseEstimator):
         x = atom_features(mol)
         edge_index, edge_attr = bond_features(mol)
         if self.ligand_descriptors:
-            from .descriptors import ligand_descriptors
-
-            lig_x = torch.from_numpy(ligand_descriptors(mol)).view(1, -1)
+            donor, lig_vec = ligand_profile(mol)
+            lig_x = torch.from_numpy(lig_vec).view(1, -1)
         else:
+            donor = donor_profile(mol)[0]
             lig_x = torch.zeros(1, 0)
         return ComplexGraph(
             lig_x=lig_x,
+            donor_score=torch.from_numpy(donor),
             x=torch.from_numpy(x),
             edge_index=torch.from_numpy(edge_index),
             edge_attr=torch.from_numpy(edge_attr),

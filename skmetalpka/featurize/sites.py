@@ -80,9 +80,12 @@ class SitePredictor(TransformerMixin, BaseEstimator):
     # --------------------------------------------------------------------------------------
     def _scores(self, g: ComplexGraph) -> tuple[np.ndarray, list[int], str]:
         """Per-atom prior scores, the ranked pick list and a note for one valid graph."""
-        from .donors import donor_scores
+        if hasattr(g, "donor_score"):  # computed once by SmilesToGraph
+            rule = g.donor_score.numpy().astype(np.float32, copy=True)
+        else:
+            from .donors import donor_scores
 
-        rule = np.asarray(donor_scores(g.mol), dtype=np.float32)
+            rule = np.asarray(donor_scores(g.mol), dtype=np.float32)
         note = ""
         if self.method == "column":
             picks = [int(i) for i in g.binding_sites if 0 <= int(i) < g.num_nodes]
