@@ -5,6 +5,9 @@ Usage::
     python benchmarks/accuracy.py [--data PATH] [--folds 5] [--models gnn,gpr,rf,mean]
                                   [--schemes ligand,metal] [--n-jobs 2] [--params gnn.json]
 
+``gnn_ensK`` in ``--models`` is a deep ensemble of K default GNNs (``make_model("gnn",
+n_members=K)``).
+
 Schemes: ``ligand`` = GroupKFold by ligand (canonical SMILES, groups shuffled with seed 0);
 ``metal`` = leave-one-metal-out (GroupKFold with one fold per metal). The default validation
 policy of :func:`skmetalpka.load_nist46` is applied. Every model sees the same folds. Out-of-fold
@@ -96,10 +99,13 @@ def main() -> None:
     names = [m.strip() for m in args.models.split(",") if m.strip()]
     models = {}
     for name in names:
-        params = dict(gnn_params) if name == "gnn" else {}
-        if name in ("gpr", "rf", "gnn"):
+        kind, _, members = name.partition("_ens")  # "gnn_ens4": deep ensemble of 4 GNNs
+        params = dict(gnn_params) if kind == "gnn" else {}
+        if members:
+            params["n_members"] = int(members)
+        if kind in ("gpr", "rf", "gnn"):
             params.setdefault("random_state", 0)
-        models[name] = make_model(name, **params)
+        models[name] = make_model(kind, **params)
     rows = []
     for scheme in [s.strip() for s in args.schemes.split(",") if s.strip()]:
         n_splits = args.folds if scheme == "ligand" else X["metal"].nunique()
