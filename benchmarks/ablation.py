@@ -45,13 +45,28 @@ VARIANTS: dict[str, tuple[dict, str]] = {
     "old design": (OLD, "all of the old choices together"),
 }
 
+#: Run when --only is not given: the four components of the old design one at a time, the
+#: ordering prior, the ligand descriptors, and everything old at once.
+DEFAULT_RUN = (
+    "default",
+    "encoder_depth=0",
+    "backbone=global",
+    "sites=column,hard",
+    "n_encoding=none",
+    "no ligand descriptors",
+    "ordering_penalty=0.3",
+    "old design",
+)
+
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--data", default=None)
     ap.add_argument("--folds", type=int, default=5)
     ap.add_argument("--n-jobs", type=int, default=2)
-    ap.add_argument("--only", default=None, help="comma-separated variant names")
+    ap.add_argument(
+        "--only", default=None, help=f"comma-separated variant names from: {', '.join(VARIANTS)}"
+    )
     ap.add_argument("--params", default=None, help="JSON file: base GNN parameters")
     args = ap.parse_args()
     os.environ.setdefault("OMP_NUM_THREADS", "1")
@@ -60,7 +75,7 @@ def main() -> None:
     torch.set_num_threads(1)
     X, y = load_nist46(data_path(args.data))
     base = json.loads(open(args.params).read()) if args.params else {}
-    names = args.only.split(",") if args.only else list(VARIANTS)
+    names = args.only.split(",") if args.only else list(DEFAULT_RUN)
     models = {}
     for name in names:
         change, _ = VARIANTS[name]
