@@ -14,7 +14,8 @@ Rules
   a guess.
 * A ligand that still contains a metal atom is refused (give the free ligand; the metal is a
   separate column).
-* Radicals are refused. Formal charges and isotopes are kept as drawn.
+* Radicals and unspecified (``~``, query) bonds are refused. Formal charges and isotopes are
+  kept as drawn.
 
 The kept ligand keeps the atom order of the input fragment; :attr:`Ligand.atom_map` maps each of
 its atoms back to the atom index in the input SMILES, so upstream atom indices (for example
@@ -154,6 +155,13 @@ def _finish(
             raise InvalidLigandError(
                 f"SMILES {smiles!r} has a radical on atom {atom_map[atom.GetIdx()]} "
                 f"({atom.GetSymbol()}); give the closed-shell ligand"
+            )
+    for bond in lig.GetBonds():
+        if bond.HasQuery() or bond.GetBondType() == Chem.BondType.UNSPECIFIED:
+            a, b = (atom_map[bond.GetBeginAtomIdx()], atom_map[bond.GetEndAtomIdx()])
+            raise InvalidLigandError(
+                f"SMILES {smiles!r} has an unspecified ('~') bond between atoms {a} and {b}; "
+                "draw the actual bond (single, double, triple or aromatic)"
             )
     if lig.GetNumHeavyAtoms() == 0:
         raise InvalidLigandError(f"SMILES {smiles!r} has no heavy atom; it cannot be a ligand")

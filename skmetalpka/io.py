@@ -29,6 +29,7 @@ import math
 import os
 import re
 import tempfile
+import warnings
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime, timezone
@@ -104,8 +105,8 @@ def _check_file(path: str | os.PathLike[str], what: str) -> Path:
 def read_csv(path: str | os.PathLike[str], *, what: str = "input table") -> pd.DataFrame:
     """Read a CSV file with every cell as a string.
 
-    A UTF-8 byte-order mark, CRLF line ends and quoted cells (holding commas, quotes or line
-    breaks) are handled. Empty cells are empty strings (nothing is turned into NaN). Header
+    A UTF-8 byte-order mark, CRLF line ends, quoted cells (holding commas, quotes or line
+    breaks) and a trailing separator on every line are handled. Empty cells are empty strings (nothing is turned into NaN). Header
     names are stripped of surrounding whitespace.
 
     Parameters
@@ -127,6 +128,8 @@ def read_csv(path: str | os.PathLike[str], *, what: str = "input table") -> pd.D
     p = _check_file(path, what)
     try:
         df = pd.read_csv(p, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+        if not isinstance(df.index, pd.RangeIndex):
+            df = _reread_without_index(p, df, what)
     except UnicodeDecodeError as exc:
         raise InputError(
             f"{what} {str(p)!r} is not UTF-8 text ({exc.reason} at byte {exc.start}); save it "
@@ -140,6 +143,29 @@ def read_csv(path: str | os.PathLike[str], *, what: str = "input table") -> pd.D
         raise InputError(f"{what} {str(p)!r} could not be read: {exc.strerror or exc}") from exc
     df.columns = [str(c).strip() for c in df.columns]
     return df.reset_index(drop=True)
+
+
+def _reread_without_index(p: Path, df: pd.DataFrame, what: str) -> pd.DataFrame:
+    """Every data line has more fields than the header, so pandas took the first as an index.
+
+    That would shift every cell to the left. Extra fields that are all empty
+    (a trailing separator on each line, as some spreadsheet exports write) are dropped and
+    the file is read again without an index; non-empty extra fields are an error.
+    """
+    n_names = df.shape[1]
+    cells = np.hstack(
+        [df.index.to_frame(index=False).to_numpy(dtype=object), df.to_numpy(dtype=object)]
+    )
+    if not all(pd.isna(v) or not str(v).strip() for v in cells[:, n_names:].ravel()):
+        raise InputError(
+            f"{what} {str(p)!r}: every data line has {cells.shape[1]} fields but the header "
+            f"names only {n_names} column(s); give every column a name in the header line"
+        )
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", pd.errors.ParserWarning)  # the dropped fields are empty
+        return pd.read_csv(
+            p, dtype=str, keep_default_na=False, encoding="utf-8-sig", index_col=False
+        )
 
 
 def _column_map(columns: Iterable[str]) -> dict[str, str]:

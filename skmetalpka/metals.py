@@ -350,6 +350,9 @@ def _parse_cached(ion: str) -> tuple[str, int]:
                 ion, f"element symbols are case-sensitive (did you mean {suggestion!r}?)"
             )
         raise _refuse(ion, f"{sym!r} is not an element symbol")
+    roman = charge_text.strip()
+    if re.fullmatch(r"[IVX]+", roman) and roman not in _ROMAN:
+        raise _refuse(ion, f"({roman}) is not a Roman-numeral charge from I to IX")
     charge = _charge_value(charge_text)
     if charge < 0:
         raise _refuse(ion, "anions (negative charges) are not supported; only metal cations")

@@ -384,11 +384,11 @@ def _remap_sites(sites: Any, atom_map: Sequence[int]) -> list[int]:
 
         try:
             sites = ast.literal_eval(sites)
-        except (ValueError, SyntaxError):
+        except (ValueError, TypeError, SyntaxError, MemoryError, RecursionError):
             return []
     try:
         seq = [int(s) for s in sites]
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):  # OverflowError: an infinite index
         return []
     inverse = {orig: new for new, orig in enumerate(atom_map)}
     return [inverse[s] for s in seq if s in inverse]
