@@ -298,7 +298,7 @@ def _check_mol(mol: object) -> Chem.Mol:
 
 
 def _matches(mol: Chem.Mol) -> list[tuple[_Compiled, tuple[tuple[int, ...], ...]]]:
-    present = {a.GetAtomicNum() for a in mol.GetAtoms()}
+    present = {mol.GetAtomWithIdx(i).GetAtomicNum() for i in range(mol.GetNumAtoms())}
     out = []
     for rule in _compiled():
         if rule.element not in present:
