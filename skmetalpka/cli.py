@@ -154,7 +154,12 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--n-jobs", type=int, default=None, help="parallel fits (default 1)")
     p.add_argument("--json", action="store_true", help="print a JSON object")
-    p.add_argument("--report", metavar="DIR", help="write metrics.json and report.md into DIR")
+    p.add_argument(
+        "--report",
+        metavar="DIR",
+        help="write metrics.json, report.md and PNG figures (parity, residuals, per-step and "
+        "per-metal RMSE) into DIR",
+    )
     return parser
 
 
@@ -358,9 +363,15 @@ def _cmd_cv(args: argparse.Namespace) -> int:
             (folder / "report.md").write_text(
                 result.to_markdown(source=report.source), encoding="utf-8"
             )
+            from .plots import cv_figures
+
+            figures = cv_figures(result, X["metal"].to_numpy(), folder)
         except OSError as exc:
             raise InputError(f"could not write the report into {str(folder)!r}: {exc}") from exc
-        _note(args, f"wrote {folder / 'metrics.json'} and {folder / 'report.md'}")
+        _note(
+            args,
+            f"wrote {folder / 'metrics.json'}, {folder / 'report.md'} and {len(figures)} figures",
+        )
     if args.json:
         print(json.dumps(payload, indent=2))
         return 0

@@ -26,7 +26,14 @@ if TYPE_CHECKING:  # pragma: no cover
     from matplotlib.axes import Axes
     from matplotlib.figure import Figure
 
-__all__ = ["parity_plot", "per_step_bar", "per_group_bar", "residual_hist", "save_figure"]
+__all__ = [
+    "parity_plot",
+    "per_step_bar",
+    "per_group_bar",
+    "residual_hist",
+    "save_figure",
+    "cv_figures",
+]
 
 
 def _new_figure(figsize: tuple[float, float]) -> tuple[Figure, Axes]:
@@ -342,3 +349,47 @@ def save_figure(fig: Figure, path: str | Path, *, dpi: int = 150) -> Path:
     p.parent.mkdir(parents=True, exist_ok=True)
     fig.savefig(p, dpi=dpi)
     return p
+
+
+def cv_figures(result: Any, metals: Any, folder: str | Path) -> list[Path]:
+    """Write the standard figures of a grouped cross-validation into ``folder``.
+
+    Parameters
+    ----------
+    result : skmetalpka.selection.CVResult
+        Out-of-fold predictions of one or more models on the same folds.
+    metals : array-like of shape (n_samples,)
+        Metal ion of every sample (colours and per-metal bars).
+    folder : path
+        Created if needed.
+
+    Returns
+    -------
+    list of Path
+        ``parity_<model>.png`` and ``residuals_<model>.png`` per model, ``per_step_rmse.png``
+        and ``per_metal_rmse.png``. Entries a model does not predict (e.g. beta_2 of a beta_1
+        model) are left out of its figures, not counted as errors.
+    """
+    from .metrics import per_step_report
+
+    folder = Path(folder)
+    metals = np.asarray(metals, dtype=object)
+    paths = []
+    for name, pred in result.predictions.items():
+        fig = parity_plot(
+            result.y_true, pred, groups=metals, missing_pred="ignore",
+            title=f"{name}: out-of-fold predictions",
+        )
+        paths.append(save_figure(fig, folder / f"parity_{name}.png"))
+        fig = residual_hist(
+            result.y_true, pred, missing_pred="ignore", title=f"{name}: out-of-fold residuals"
+        )
+        paths.append(save_figure(fig, folder / f"residuals_{name}.png"))
+    reports = {
+        name: per_step_report(result.y_true, pred, missing_pred="ignore")
+        for name, pred in result.predictions.items()
+    }
+    paths.append(save_figure(per_step_bar(reports), folder / "per_step_rmse.png"))
+    fig = per_group_bar(result.y_true, result.predictions, metals, missing_pred="ignore")
+    paths.append(save_figure(fig, folder / "per_metal_rmse.png"))
+    return paths

@@ -261,6 +261,8 @@ def test_cv_report_dir_and_text_output(tmp_path, capsys):
     assert list(metrics["models"]) == ["mean"] and metrics["data"]["n_samples"] == 257
     md = (report / "report.md").read_text(encoding="utf-8")
     assert "## mean" in md and "| beta_1 | 252 | 0 |" in md
+    for png in ("parity_mean.png", "residuals_mean.png", "per_step_rmse.png", "per_metal_rmse.png"):
+        assert (report / png).read_bytes()[:4] == b"\x89PNG"
     # too many folds for the groups, flat params with several models: argument errors
     assert main(["cv", "--model", "mean", "--groups", "metal", "--folds", "30", "-q"]) == 2
     assert "cannot make 30 folds from 22 group" in capsys.readouterr().err
