@@ -235,6 +235,8 @@ def _cmd_fit(args: argparse.Namespace) -> int:
     from .io import estimator_n_steps, load_training_data, save_model
 
     params = _model_params(args.params, [args.model])[args.model]
+    if args.model == "gnn" and not args.quiet:
+        params = {"progress": True, **params}  # epoch bar on stderr
     est = _build(args.model, params, args.seed)
     X, y, report = load_training_data(args.data)
     if not args.quiet:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pickle
+
 import joblib
 import numpy as np
 import pandas as pd
@@ -137,3 +139,11 @@ def test_cross_validate_group_by_metal(minteq):
 def test_wrong_input_type_is_explained():
     with pytest.raises(TypeError, match="default_pipeline"):
         MetalComplexRegressor().fit(pd.DataFrame({"metal": ["Cu2+"], "smiles": ["N"]}), [[1.0]])
+
+
+def test_progress_bar_option_trains_and_pickles(minteq, capsys):
+    X, y = minteq
+    pipe = default_pipeline(max_epochs=2, progress=True, **SMALL).fit(X.iloc[:40], y[:40])
+    assert "training" in capsys.readouterr().err
+    again = pickle.loads(pickle.dumps(pipe))
+    np.testing.assert_array_equal(again.predict(X.iloc[:3]), pipe.predict(X.iloc[:3]))

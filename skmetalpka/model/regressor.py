@@ -28,6 +28,7 @@ __all__ = [
     "GraphDataset",
     "LigandGroupSplit",
     "PerStepValidRMSE",
+    "EpochProgress",
     "warmup_cosine",
 ]
 
@@ -125,6 +126,27 @@ class PerStepValidRMSE(Callback):
             net.history.record(f"valid_rmse_{k + 1}", value)
 
 
+class EpochProgress(Callback):
+    """tqdm bar over epochs (on stderr) showing the latest validation RMSE."""
+
+    def on_train_begin(self, net, **kwargs):
+        from tqdm.auto import tqdm
+
+        self._bar = tqdm(total=net.max_epochs, desc="training", unit="epoch", leave=False)
+
+    def on_epoch_end(self, net, **kwargs):
+        row = net.history[-1]
+        if "valid_rmse" in row:
+            self._bar.set_postfix_str(f"valid RMSE {row['valid_rmse']:.3f}")
+        self._bar.update(1)
+
+    def on_train_end(self, net, **kwargs):
+        bar = getattr(self, "_bar", None)
+        if bar is not None:
+            bar.close()
+            self._bar = None
+
+
 def _finite_stats(values: np.ndarray, axis: int = 0) -> tuple[np.ndarray, np.ndarray]:
     with np.errstate(all="ignore"):
         mean = np.nanmean(values, axis=axis)
@@ -179,7 +201,10 @@ class MetalComplexRegressor(NeuralNetRegressor):
     on_error : {"raise", "flag"}, default="raise"
         Flagged (invalid) rows in ``fit``: raise, or leave them out (counted in
         ``n_invalid_fit_``). In ``predict`` flagged rows always get NaN.
+    progress : bool, default=False
+        Show a progress bar over epochs (stderr) with the latest validation RMSE.
     verbose : int, default=0
+        skorch's per-epoch table (1) or silence (0).
     **kwargs
         Any further skorch argument (``module__*``, ``iterator_train__*``, ``callbacks``,
         ``device`` ...).
@@ -223,6 +248,7 @@ class MetalComplexRegressor(NeuralNetRegressor):
         valid_fraction: float = 0.15,
         random_state: int | None = 0,
         on_error: str = "raise",
+        progress: bool = False,
         verbose: int = 0,
         module: Any = MetalComplexModule,
         criterion: Any = MaskedHuberLoss,
@@ -268,6 +294,7 @@ class MetalComplexRegressor(NeuralNetRegressor):
         self.valid_fraction = valid_fraction
         self.random_state = random_state
         self.on_error = on_error
+        self.progress = progress
 
     # ---------------------------------------------------------------- validation & stats
     @staticmethod
@@ -411,6 +438,8 @@ class MetalComplexRegressor(NeuralNetRegressor):
         callbacks.append(
             ("lr_scheduler", LRScheduler(policy=torch.optim.lr_scheduler.LambdaLR, lr_lambda=schedule))
         )
+        if self.progress:
+            callbacks.append(("progress", EpochProgress()))
         if self.grad_clip:
             callbacks.append(("grad_clip", GradientNormClipping(gradient_clip_value=self.grad_clip)))
         if self.train_split is not None and self.patience:
