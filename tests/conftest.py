@@ -27,6 +27,27 @@ def _candidate_dirs() -> list[Path]:
     return dirs
 
 
+#: A tiny training table in the simple CSV layout; per-metal means: Cu [9, 17], Ni [6, 13],
+#: Zn [5, 11].
+TINY = (
+    "metal,smiles,log_beta_1,log_beta_2\n"
+    "Cu2+,NCCN,10.0,19.0\n"
+    "Cu2+,NCC(=O)O,8.0,15.0\n"
+    "Ni2+,NCCN,7.0,13.0\n"
+    "Ni2+,NCC(=O)O,5.0,\n"
+    "Zn2+,NCCN,6.0,11.0\n"
+    "Zn2+,OC(=O)C(=O)O,4.0,\n"
+)
+
+
+@pytest.fixture()
+def tiny_csv(tmp_path: Path) -> Path:
+    """:data:`TINY` written to a file."""
+    p = tmp_path / "tiny.csv"
+    p.write_text(TINY, encoding="utf-8")
+    return p
+
+
 @pytest.fixture(scope="session")
 def nist_dir() -> Path:
     """Directory holding ``nist46_metal_binding.csv`` and the proton tables."""

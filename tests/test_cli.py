@@ -17,17 +17,6 @@ from skmetalpka.io import load_model, load_training_data, save_model
 from skmetalpka.pipelines import MODEL_NAMES
 from skmetalpka.selection import build_model, grouped_cv
 
-# per-metal means: Cu [9, 17], Ni [6, 13], Zn [5, 11]
-TINY = (
-    "metal,smiles,log_beta_1,log_beta_2\n"
-    "Cu2+,NCCN,10.0,19.0\n"
-    "Cu2+,NCC(=O)O,8.0,15.0\n"
-    "Ni2+,NCCN,7.0,13.0\n"
-    "Ni2+,NCC(=O)O,5.0,\n"
-    "Zn2+,NCCN,6.0,11.0\n"
-    "Zn2+,OC(=O)C(=O)O,4.0,\n"
-)
-
 # BOM, CRLF, quoted commas in an extra column, NIST-style header names, and bad rows
 MESSY = (
     b"\xef\xbb\xbfmetal_ion,SMILES,comment\r\n"
@@ -44,13 +33,6 @@ def minteq_mean_model(tmp_path_factory):
     path = tmp_path_factory.mktemp("model") / "mean.joblib"
     assert main(["fit", "--model", "mean", "--out", str(path), "--quiet"]) == 0
     return path
-
-
-@pytest.fixture()
-def tiny_csv(tmp_path):
-    p = tmp_path / "tiny.csv"
-    p.write_text(TINY, encoding="utf-8")
-    return p
 
 
 def _no_traceback(err: str) -> None:
@@ -185,7 +167,7 @@ def test_evaluate_counts_unpredicted_rows(tmp_path, tiny_csv, capsys):
     model = tmp_path / "tiny_mean.joblib"
     assert main(["fit", "--data", str(tiny_csv), "--model", "mean", "--out", str(model), "-q"]) == 0
     data = tmp_path / "eval.csv"
-    data.write_text(TINY + "Xx9+,NCCN,3.0,\n", encoding="utf-8")
+    data.write_text(tiny_csv.read_text(encoding="utf-8") + "Xx9+,NCCN,3.0,\n", encoding="utf-8")
     capsys.readouterr()
     assert main(["evaluate", "--model", str(model), "--data", str(data), "--json"]) == 0
     res = json.loads(capsys.readouterr().out)

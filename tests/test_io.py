@@ -31,24 +31,6 @@ from skmetalpka.io import (
     write_predictions,
 )
 
-# metal, smiles, log beta_1, log beta_2 ; per-metal means: Cu [9, 17], Ni [6, 13], Zn [5, 11]
-TINY = (
-    "metal,smiles,log_beta_1,log_beta_2\n"
-    "Cu2+,NCCN,10.0,19.0\n"
-    "Cu2+,NCC(=O)O,8.0,15.0\n"
-    "Ni2+,NCCN,7.0,13.0\n"
-    "Ni2+,NCC(=O)O,5.0,\n"
-    "Zn2+,NCCN,6.0,11.0\n"
-    "Zn2+,OC(=O)C(=O)O,4.0,\n"
-)
-
-
-@pytest.fixture()
-def tiny_csv(tmp_path):
-    p = tmp_path / "tiny.csv"
-    p.write_text(TINY, encoding="utf-8")
-    return p
-
 
 @pytest.fixture()
 def mean_model(tiny_csv):
