@@ -37,6 +37,8 @@ __all__ = [
     "Ligand",
     "standardize_ligand",
     "canonical_smiles",
+    "iter_atoms",
+    "iter_bonds",
     "NON_METALS",
 ]
 
@@ -52,12 +54,12 @@ _INORGANIC_CARBON = frozenset(
 )
 
 
-def _atoms(mol: Chem.Mol):
+def iter_atoms(mol: Chem.Mol):
     """Atoms of ``mol`` by index (faster than ``mol.GetAtoms()``, which re-counts per item)."""
     return (mol.GetAtomWithIdx(i) for i in range(mol.GetNumAtoms()))
 
 
-def _bonds(mol: Chem.Mol):
+def iter_bonds(mol: Chem.Mol):
     """Bonds of ``mol`` by index (faster than ``mol.GetBonds()``)."""
     return (mol.GetBondWithIdx(i) for i in range(mol.GetNumBonds()))
 
@@ -155,7 +157,7 @@ def _standardize_cached(smiles: str, strip_salts: bool) -> Ligand:
 def _finish(
     lig: Chem.Mol, smiles: str, atom_map: tuple[int, ...], removed: tuple[str, ...]
 ) -> Ligand:
-    for atom in _atoms(lig):
+    for atom in iter_atoms(lig):
         if atom.GetSymbol() not in NON_METALS:
             raise InvalidLigandError(
                 f"SMILES {smiles!r} contains the metal atom {atom.GetSymbol()}; give the free "
@@ -166,7 +168,7 @@ def _finish(
                 f"SMILES {smiles!r} has a radical on atom {atom_map[atom.GetIdx()]} "
                 f"({atom.GetSymbol()}); give the closed-shell ligand"
             )
-    for bond in _bonds(lig):
+    for bond in iter_bonds(lig):
         if bond.HasQuery() or bond.GetBondType() == Chem.BondType.UNSPECIFIED:
             a, b = (atom_map[bond.GetBeginAtomIdx()], atom_map[bond.GetEndAtomIdx()])
             raise InvalidLigandError(

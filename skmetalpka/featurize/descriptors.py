@@ -13,7 +13,7 @@ import numpy as np
 from rdkit import Chem
 from rdkit.Chem import rdMolDescriptors
 
-from ..chem import _atoms
+from ..chem import iter_atoms
 from .donors import DONOR_GROUP_NAMES, donor_profile
 
 __all__ = ["LIGAND_DESCRIPTOR_NAMES", "ligand_descriptors", "ligand_profile"]
@@ -54,7 +54,7 @@ def ligand_profile(mol: Chem.Mol) -> tuple[np.ndarray, np.ndarray]:
     counts = {7: 0, 8: 0, 16: 0, 15: 0}
     halogen = 0
     charge = 0
-    for atom in _atoms(mol):
+    for atom in iter_atoms(mol):
         z = atom.GetAtomicNum()
         if z in counts:
             counts[z] += 1

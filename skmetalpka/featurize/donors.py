@@ -25,6 +25,8 @@ from functools import lru_cache
 import numpy as np
 from rdkit import Chem
 
+from ..chem import iter_atoms
+
 __all__ = [
     "DonorRule",
     "DONOR_RULES",
@@ -298,7 +300,7 @@ def _check_mol(mol: object) -> Chem.Mol:
 
 
 def _matches(mol: Chem.Mol) -> list[tuple[_Compiled, tuple[tuple[int, ...], ...]]]:
-    present = {mol.GetAtomWithIdx(i).GetAtomicNum() for i in range(mol.GetNumAtoms())}
+    present = {atom.GetAtomicNum() for atom in iter_atoms(mol)}
     out = []
     for rule in _compiled():
         if rule.element not in present:

@@ -38,7 +38,7 @@ from rdkit import Chem
 from sklearn.base import BaseEstimator, TransformerMixin
 from torch_geometric.data import Data
 
-from ..chem import InvalidLigandError, _atoms, _bonds, standardize_ligand
+from ..chem import iter_atoms, iter_bonds, standardize_ligand
 from ..conditions import (
     DEFAULT_IONIC_STRENGTH,
     DEFAULT_TEMPERATURE,
@@ -146,7 +146,7 @@ def atom_features(mol: Chem.Mol) -> np.ndarray:
     rows = np.arange(n)
     cols = np.empty((n, 8), dtype=np.int64)
     ring_info = mol.GetRingInfo()
-    for i, atom in enumerate(_atoms(mol)):
+    for i, atom in enumerate(iter_atoms(mol)):
         cols[i, 0] = _OFF_ELEM + _ELEM_INDEX.get(atom.GetSymbol(), len(_ELEMENTS))
         cols[i, 1] = _OFF_DEG + min(atom.GetDegree(), 5)
         cols[i, 2] = _OFF_CHG + min(max(atom.GetFormalCharge(), -2), 2) + 2
@@ -180,7 +180,7 @@ def bond_features(mol: Chem.Mol) -> tuple[np.ndarray, np.ndarray]:
     src = np.empty(2 * nb, dtype=np.int64)
     dst = np.empty(2 * nb, dtype=np.int64)
     attr = np.zeros((2 * nb, N_BOND_FEATURES), dtype=np.float32)
-    for j, bond in enumerate(_bonds(mol)):
+    for j, bond in enumerate(iter_bonds(mol)):
         a, b = bond.GetBeginAtomIdx(), bond.GetEndAtomIdx()
         src[2 * j], dst[2 * j] = a, b
         src[2 * j + 1], dst[2 * j + 1] = b, a
@@ -325,10 +325,7 @@ class SmilesToGraph(TransformerMixin, BaseEstimator):
     def _one(self, metal, smiles, temp, ionic, sites, metal_descriptors) -> ComplexGraph:
         if not isinstance(metal, str):
             raise ValueError(f"metal must be an ion string such as 'Cu2+', got {metal!r}")
-        try:
-            lig = standardize_ligand(smiles, strip_salts=self.strip_salts)
-        except InvalidLigandError:
-            raise
+        lig = standardize_ligand(smiles, strip_salts=self.strip_salts)
         mvec = metal_descriptors(metal)
         t, err_t = condition_value(temp, self.default_temperature, "temperature")
         ion, err_i = condition_value(ionic, self.default_ionic_strength, "ionic_strength")

@@ -12,8 +12,9 @@ attribute       shape         meaning
 ``site_note``   str           '' or why a fallback was used
 ==============  ============  ==========================================================
 
-Methods: ``"rules"`` scores atoms with the graded SMARTS donor table
-(:data:`skmetalpka.featurize.donors.DONOR_RULES`); ``"column"`` takes the upstream picks in the
+Methods: ``"rules"`` uses the graded SMARTS donor scores that
+:class:`~skmetalpka.featurize.graph.SmilesToGraph` already stored per atom (``donor_score``, from
+:data:`skmetalpka.featurize.donors.DONOR_RULES`); ``"column"`` takes the upstream picks in the
 data's ``binding_sites`` column (one per step in the NIST table, from a pKa-site model: not ground
 truth). New methods plug in through :meth:`SitePredictor._scores`.
 """
@@ -80,12 +81,7 @@ class SitePredictor(TransformerMixin, BaseEstimator):
     # --------------------------------------------------------------------------------------
     def _scores(self, g: ComplexGraph) -> tuple[np.ndarray, list[int], str]:
         """Per-atom prior scores, the ranked pick list and a note for one valid graph."""
-        if hasattr(g, "donor_score"):  # computed once by SmilesToGraph
-            rule = g.donor_score.numpy().astype(np.float32, copy=True)
-        else:
-            from .donors import donor_scores
-
-            rule = np.asarray(donor_scores(g.mol), dtype=np.float32)
+        rule = g.donor_score.numpy().astype(np.float32, copy=True)  # from SmilesToGraph
         note = ""
         if self.method == "column":
             picks = [int(i) for i in g.binding_sites if 0 <= int(i) < g.num_nodes]

@@ -114,16 +114,14 @@ class PerStepValidRMSE(Callback):
     def on_epoch_end(self, net, **kwargs):
         if not self._pred:
             return
+        from ..metrics import per_step_report
+
         pred = torch.cat(self._pred).numpy().astype(np.float64)
         true = torch.cat(self._true).numpy().astype(np.float64)
-        mask = ~np.isnan(true)
-        err = np.where(mask, pred[:, : true.shape[1]] - np.nan_to_num(true), 0.0)
-        total = float(np.sqrt((err**2).sum() / max(mask.sum(), 1)))
-        net.history.record("valid_rmse", total)
-        for k in range(true.shape[1]):
-            m = mask[:, k]
-            value = float(np.sqrt((err[m, k] ** 2).mean())) if m.any() else float("nan")
-            net.history.record(f"valid_rmse_{k + 1}", value)
+        rmse = per_step_report(true, pred)["rmse"]
+        net.history.record("valid_rmse", float(rmse["all"]))
+        for k in range(1, true.shape[1] + 1):
+            net.history.record(f"valid_rmse_{k}", float(rmse[k]))
 
 
 class EpochProgress(Callback):
