@@ -520,6 +520,8 @@ def load_params(spec: str | os.PathLike[str] | Mapping[str, Any] | None) -> dict
     Returns
     -------
     dict
+        Keys starting with ``_`` (annotations such as the ``_study`` record written by
+        ``skmetalpka tune --export``) are left out.
 
     Raises
     ------
@@ -549,7 +551,7 @@ def load_params(spec: str | os.PathLike[str] | Mapping[str, Any] | None) -> dict
             f"{where} must hold a JSON object of parameter names and values, such as "
             f'{{"max_epochs": 50}}; got {type(obj).__name__}'
         )
-    return obj
+    return {k: v for k, v in obj.items() if not str(k).startswith("_")}
 
 
 # --------------------------------------------------------------------------------------

@@ -13,6 +13,7 @@ used as written.
 
 from __future__ import annotations
 
+import os
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -181,8 +182,20 @@ def _as_2d_target(y: Any, n: int) -> np.ndarray:
 
 
 def _fit_predict(
-    name: str, estimator: Any, X: pd.DataFrame, Y: np.ndarray, train: np.ndarray, test: np.ndarray
+    name: str,
+    estimator: Any,
+    X: pd.DataFrame,
+    Y: np.ndarray,
+    train: np.ndarray,
+    test: np.ndarray,
+    n_threads: int | None = None,
 ) -> tuple[np.ndarray, float]:
+    if n_threads is not None:  # a joblib worker: share the cores, do not oversubscribe them
+        import torch
+        from threadpoolctl import threadpool_limits
+
+        torch.set_num_threads(n_threads)
+        threadpool_limits(limits=n_threads)
     t0 = time.perf_counter()
     est = clone(estimator).fit(X.iloc[train], Y[train])
     pred = np.asarray(est.predict(X.iloc[test]), dtype=np.float64)
@@ -348,7 +361,9 @@ def grouped_cv(
     n_splits : int, default=5
         Number of folds (at least 2, at most the number of groups).
     n_jobs : int or None, default=None
-        Parallel (model, fold) fits with joblib; ``None`` runs them one after the other.
+        Parallel (model, fold) fits with joblib; ``None`` runs them one after the other. Each
+        worker gets ``cpu_count // n_jobs`` torch and BLAS threads (at least 1), so parallel
+        fits do not oversubscribe the cores.
     random_state : int or None, default=None
         ``None``: the deterministic, size-balanced GroupKFold assignment; an int shuffles
         the groups before assigning them (``GroupKFold(shuffle=True)``).
@@ -394,13 +409,15 @@ def grouped_cv(
     tasks = [(name, k) for name in models for k in range(len(splits))]
     predictions = {name: np.full(Y.shape, np.nan) for name in models}
     fit_time: dict[str, list[float]] = {name: [0.0] * len(splits) for name in models}
+    parallel = n_jobs is not None and n_jobs != 1
+    n_threads = _threads_per_job(n_jobs) if parallel else None
     jobs = (
-        delayed(_fit_predict)(name, models[name], X, Y, splits[k][0], splits[k][1])
+        delayed(_fit_predict)(name, models[name], X, Y, splits[k][0], splits[k][1], n_threads)
         for name, k in tasks
     )
     bar = tqdm(total=len(tasks), desc="cv", unit="fit", disable=not progress, leave=False)
     try:
-        if n_jobs is None or n_jobs == 1:
+        if not parallel:
             results: Any = (_run_one(job) for job in jobs)
         else:
             results = Parallel(n_jobs=n_jobs, return_as="generator")(jobs)
@@ -431,6 +448,14 @@ def grouped_cv(
         metrics=metrics,
         fit_time=fit_time,
     )
+
+
+def _threads_per_job(n_jobs: int) -> int:
+    """Torch/BLAS threads per joblib worker: the cores divided among the parallel fits."""
+    from joblib import effective_n_jobs
+
+    cores = os.cpu_count() or 1
+    return max(1, cores // max(1, effective_n_jobs(n_jobs)))
 
 
 def _run_one(job: Any) -> Any:
