@@ -110,7 +110,8 @@ def _no_stereo_smiles(mol: Chem.Mol) -> str:
     return Chem.MolToSmiles(mol, isomericSmiles=False)
 
 
-@lru_cache(maxsize=65536)
+# Bounded so that streaming a huge file keeps memory flat; 8192 ligands hold any training set.
+@lru_cache(maxsize=8192)
 def _standardize_cached(smiles: str, strip_salts: bool) -> Ligand:
     mol = Chem.MolFromSmiles(smiles)
     if mol is None:

@@ -104,7 +104,9 @@ def build_parser() -> argparse.ArgumentParser:
         parents=[common],
         help="predict log beta with a saved model",
         description="Predict cumulative log beta. Output: one row per input row, in order, "
-        "with columns metal, smiles, log_beta_1..log_beta_N, error (empty when fine).",
+        "with columns metal, smiles, log_beta_1..log_beta_N, error (empty when fine) and "
+        "warning (e.g. a metal the model never saw: an extrapolation). The input is read and "
+        "predicted in chunks, so files of any size run in bounded memory.",
     )
     p.add_argument("--model", required=True, metavar="FILE", help="model file from `fit`")
     p.add_argument(
@@ -116,6 +118,20 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--smiles", metavar="S", help="one ligand SMILES (with --metal)")
     p.add_argument("--metal", metavar="M", help="one metal ion such as Cu2+ (with --smiles)")
     p.add_argument("--output", metavar="CSV", help="output file (default: standard output)")
+    p.add_argument(
+        "--steps",
+        type=int,
+        metavar="K",
+        help="write log_beta_1..log_beta_K (default: all steps the model was trained for)",
+    )
+    p.add_argument(
+        "--chunksize",
+        type=int,
+        default=10_000,
+        metavar="ROWS",
+        help="rows read and predicted at a time; memory depends on this, not on the file size "
+        "(default 10000)",
+    )
 
     p = sub.add_parser(
         "evaluate",
@@ -296,9 +312,18 @@ def _cmd_fit(args: argparse.Namespace) -> int:
         print(report)
     _note(args, f"training {args.model} on {len(X)} samples (N = {y.shape[1]}) ...")
     est.fit(X, y)
+    from .metals import UnknownMetalError, canonical_ion
+
+    metals = set()
+    for m in X["metal"].tolist():
+        try:
+            metals.add(canonical_ion(m))
+        except (UnknownMetalError, TypeError):
+            pass  # an invalid row: the model left it out of training
     meta = save_model(
         est,
         args.out,
+        trained_metals=metals,
         model=args.model,
         trained_on=report.source,
         n_steps=estimator_n_steps(est) or int(y.shape[1]),
@@ -314,9 +339,18 @@ def _cmd_fit(args: argparse.Namespace) -> int:
 
 
 def _cmd_predict(args: argparse.Namespace) -> int:
+    import warnings
+
     import pandas as pd
 
-    from .io import load_model, predict_frame, read_prediction_input, write_predictions
+    from .io import (
+        ModelVersionWarning,
+        load_model,
+        predict_csv,
+        predict_frame,
+        training_metals,
+        write_predictions,
+    )
 
     single = args.smiles is not None or args.metal is not None
     if args.input is not None and single:
@@ -325,17 +359,57 @@ def _cmd_predict(args: argparse.Namespace) -> int:
         raise _UsageError("give --input CSV, or --smiles S with --metal M")
     if single and (args.smiles is None or args.metal is None):
         raise _UsageError("--smiles and --metal go together; give both")
-    est, meta = load_model(args.model, return_meta=True)
+    if args.chunksize < 1:
+        raise _UsageError(f"--chunksize must be at least 1, got {args.chunksize}")
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", ModelVersionWarning)
+        est, meta = load_model(args.model, return_meta=True)
+    for w in caught:
+        print(f"skmetalpka predict: warning: {w.message}", file=sys.stderr)
+    trained_n = meta.get("n_steps")
+    if args.steps is not None:
+        if args.steps < 1:
+            raise _UsageError(f"--steps must be at least 1, got {args.steps}")
+        if trained_n is not None and args.steps > trained_n:
+            raise _UsageError(
+                f"--steps {args.steps} asks for more steps than the model predicts: it was "
+                f"trained for log beta_1..log beta_{trained_n}; use --steps {trained_n} or less"
+            )
+    n_steps = args.steps if args.steps is not None else trained_n
+    known = meta.get("trained_metals")
+    if known is None:
+        known = training_metals(est)
+
+    def check(errors: list[str]) -> None:
+        _check_model_worked(args.model, meta, errors)
+
     if args.input is not None:
-        X = read_prediction_input(args.input)
+        counts = predict_csv(
+            est,
+            args.input,
+            args.output if args.output else sys.stdout,
+            n_steps=n_steps,
+            known_metals=known,
+            chunksize=args.chunksize,
+            progress=not args.quiet and sys.stderr.isatty(),
+            check_first_chunk=check,
+        )
     else:
         X = pd.DataFrame({"metal": [args.metal], "smiles": [args.smiles]})
-    out = predict_frame(est, X, n_steps=meta.get("n_steps"))
-    _check_model_worked(args.model, meta, out["error"].tolist())
-    write_predictions(out, args.output if args.output else sys.stdout)
-    n_bad = int((out["error"] != "").sum())
+        out = predict_frame(est, X, n_steps=n_steps, known_metals=known)
+        check(out["error"].tolist())
+        write_predictions(out, args.output if args.output else sys.stdout)
+        counts = {
+            "n_rows": 1,
+            "n_errors": int(out["error"].iloc[0] != ""),
+            "n_warnings": int(out["warning"].iloc[0] != ""),
+        }
+    n, n_bad, n_warn = counts["n_rows"], counts["n_errors"], counts["n_warnings"]
     where = f" to {args.output}" if args.output else ""
-    _note(args, f"predicted {len(out) - n_bad} of {len(out)} rows{where}; {n_bad} with errors")
+    _note(
+        args,
+        f"predicted {n - n_bad} of {n} rows{where}; {n_bad} with errors, {n_warn} with warnings",
+    )
     return 0
 
 

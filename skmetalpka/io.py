@@ -31,7 +31,7 @@ import re
 import tempfile
 import warnings
 from collections import Counter
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from datetime import datetime, timezone
 from importlib import metadata
 from pathlib import Path
@@ -56,11 +56,18 @@ __all__ = [
     "load_params",
     "predict_rows",
     "predict_frame",
+    "predict_csv",
+    "training_metals",
+    "row_warnings",
+    "iter_csv",
+    "iter_prediction_input",
+    "DEFAULT_CHUNKSIZE",
     "MODEL_FAILURE",
     "model_failure",
     "write_predictions",
     "save_model",
     "load_model",
+    "ModelVersionWarning",
     "estimator_n_steps",
 ]
 
@@ -102,12 +109,91 @@ def _check_file(path: str | os.PathLike[str], what: str) -> Path:
     return p
 
 
+_CSV_OPTIONS: dict[str, Any] = {"dtype": str, "keep_default_na": False, "encoding": "utf-8-sig"}
+#: Rows per chunk when a CSV is streamed (:func:`iter_csv`, :func:`predict_csv`).
+DEFAULT_CHUNKSIZE = 10_000
+
+
+def iter_csv(
+    path: str | os.PathLike[str], *, chunksize: int = DEFAULT_CHUNKSIZE, what: str = "input table"
+) -> Iterator[pd.DataFrame]:
+    """Stream a CSV file as chunks of rows, every cell a string (see :func:`read_csv`).
+
+    Parameters
+    ----------
+    path : str or path-like
+    chunksize : int, default=10000
+        Rows per chunk; memory use depends on it, not on the size of the file.
+    what : str, default="input table"
+        How to name the file in error messages.
+
+    Yields
+    ------
+    pandas.DataFrame
+        Consecutive chunks; the index numbers the data rows from 0 across chunks. A file with
+        a header and no data line gives one empty chunk that still has the columns.
+
+    Raises
+    ------
+    InputError
+        As :func:`read_csv`; an error in a later part of the file is raised when that chunk
+        is reached (after the earlier chunks were yielded).
+    """
+    if isinstance(chunksize, bool) or not isinstance(chunksize, int) or chunksize < 1:
+        raise ValueError(f"chunksize must be a positive integer, got {chunksize!r}")
+    p = _check_file(path, what)
+    try:
+        reader = pd.read_csv(p, chunksize=chunksize, **_CSV_OPTIONS)
+        with reader:
+            it = iter(reader)
+            first = next(it)
+            if isinstance(first.index, pd.RangeIndex):
+                yield _strip_names(first)
+                for chunk in it:
+                    yield _strip_names(chunk)
+                return
+        # More fields on the data lines than names in the header: pandas took the first
+        # field(s) as an index, which would shift every cell to the left.
+        names = [str(c) for c in first.columns]
+        extra = [f"__extra_{i}" for i in range(first.index.nlevels)]
+        reader = pd.read_csv(
+            p, chunksize=chunksize, header=0, names=[*names, *extra], index_col=False, **_CSV_OPTIONS
+        )
+        with reader:
+            for chunk in reader:
+                cells = chunk[extra].to_numpy(dtype=object).ravel()
+                if not all(not str(v).strip() for v in cells):
+                    raise InputError(
+                        f"{what} {str(p)!r}: every data line has {len(names) + len(extra)} "
+                        f"fields but the header names only {len(names)} column(s); give every "
+                        "column a name in the header line"
+                    )
+                yield _strip_names(chunk.drop(columns=extra))
+    except UnicodeDecodeError as exc:
+        raise InputError(
+            f"{what} {str(p)!r} is not UTF-8 text ({exc.reason} at byte {exc.start}); save it "
+            "as UTF-8 CSV"
+        ) from exc
+    except pd.errors.EmptyDataError as exc:
+        raise InputError(f"{what} {str(p)!r} is empty; it needs a header line") from exc
+    except pd.errors.ParserError as exc:
+        raise InputError(f"{what} {str(p)!r} is not a valid CSV file: {exc}") from exc
+    except OSError as exc:
+        raise InputError(f"{what} {str(p)!r} could not be read: {exc.strerror or exc}") from exc
+
+
+def _strip_names(df: pd.DataFrame) -> pd.DataFrame:
+    df.columns = [str(c).strip() for c in df.columns]
+    return df
+
+
 def read_csv(path: str | os.PathLike[str], *, what: str = "input table") -> pd.DataFrame:
     """Read a CSV file with every cell as a string.
 
     A UTF-8 byte-order mark, CRLF line ends, quoted cells (holding commas, quotes or line
-    breaks) and a trailing separator on every line are handled. Empty cells are empty strings (nothing is turned into NaN). Header
-    names are stripped of surrounding whitespace.
+    breaks) and a trailing separator on every line are handled. Empty cells are empty
+    strings (nothing is turned into NaN). Header names are stripped of surrounding
+    whitespace. :func:`iter_csv` reads the same way in chunks.
 
     Parameters
     ----------
@@ -125,47 +211,9 @@ def read_csv(path: str | os.PathLike[str], *, what: str = "input table") -> pd.D
     InputError
         When the file is missing, a folder, unreadable, not UTF-8 text, empty or not valid CSV.
     """
-    p = _check_file(path, what)
-    try:
-        df = pd.read_csv(p, dtype=str, keep_default_na=False, encoding="utf-8-sig")
-        if not isinstance(df.index, pd.RangeIndex):
-            df = _reread_without_index(p, df, what)
-    except UnicodeDecodeError as exc:
-        raise InputError(
-            f"{what} {str(p)!r} is not UTF-8 text ({exc.reason} at byte {exc.start}); save it "
-            "as UTF-8 CSV"
-        ) from exc
-    except pd.errors.EmptyDataError as exc:
-        raise InputError(f"{what} {str(p)!r} is empty; it needs a header line") from exc
-    except pd.errors.ParserError as exc:
-        raise InputError(f"{what} {str(p)!r} is not a valid CSV file: {exc}") from exc
-    except OSError as exc:
-        raise InputError(f"{what} {str(p)!r} could not be read: {exc.strerror or exc}") from exc
-    df.columns = [str(c).strip() for c in df.columns]
+    chunks = list(iter_csv(path, chunksize=100_000, what=what))
+    df = chunks[0] if len(chunks) == 1 else pd.concat(chunks)
     return df.reset_index(drop=True)
-
-
-def _reread_without_index(p: Path, df: pd.DataFrame, what: str) -> pd.DataFrame:
-    """Every data line has more fields than the header, so pandas took the first as an index.
-
-    That would shift every cell to the left. Extra fields that are all empty
-    (a trailing separator on each line, as some spreadsheet exports write) are dropped and
-    the file is read again without an index; non-empty extra fields are an error.
-    """
-    n_names = df.shape[1]
-    cells = np.hstack(
-        [df.index.to_frame(index=False).to_numpy(dtype=object), df.to_numpy(dtype=object)]
-    )
-    if not all(pd.isna(v) or not str(v).strip() for v in cells[:, n_names:].ravel()):
-        raise InputError(
-            f"{what} {str(p)!r}: every data line has {cells.shape[1]} fields but the header "
-            f"names only {n_names} column(s); give every column a name in the header line"
-        )
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", pd.errors.ParserWarning)  # the dropped fields are empty
-        return pd.read_csv(
-            p, dtype=str, keep_default_na=False, encoding="utf-8-sig", index_col=False
-        )
 
 
 def _column_map(columns: Iterable[str]) -> dict[str, str]:
@@ -198,6 +246,43 @@ def _condition_cells(values: Sequence[Any]) -> list[Any]:
     return out
 
 
+def _prediction_frame(raw: pd.DataFrame, path: str | os.PathLike[str]) -> pd.DataFrame:
+    cols = _column_map(raw.columns)
+    metal_col = cols.get("metal") or cols.get("metal_ion")
+    smiles_col = cols.get("smiles")
+    missing = [
+        name
+        for name, col in (("metal (or metal_ion)", metal_col), ("smiles", smiles_col))
+        if col is None
+    ]
+    if missing:
+        raise InputError(
+            f"prediction input {str(path)!r} lacks the required column(s) {missing}; it has "
+            f"{list(raw.columns)}. Expected a header with 'metal' (ion such as Cu2+) and "
+            "'smiles' (ligand SMILES)"
+        )
+    X = pd.DataFrame(
+        {"metal": raw[metal_col].tolist(), "smiles": raw[smiles_col].tolist()}, index=raw.index
+    )
+    for name in _CONDITIONS:
+        if name in cols:
+            X[name] = pd.Series(
+                _condition_cells(raw[cols[name]].tolist()), dtype=object, index=raw.index
+            )
+    return X
+
+
+def iter_prediction_input(
+    path: str | os.PathLike[str], *, chunksize: int = DEFAULT_CHUNKSIZE
+) -> Iterator[pd.DataFrame]:
+    """Stream the ligands to predict in chunks (as :func:`read_prediction_input`).
+
+    The index of each chunk numbers the data rows of the file from 0.
+    """
+    for raw in iter_csv(path, chunksize=chunksize, what="prediction input"):
+        yield _prediction_frame(raw, path)
+
+
 def read_prediction_input(path: str | os.PathLike[str]) -> pd.DataFrame:
     """Read the ligands to predict from a CSV file.
 
@@ -220,26 +305,7 @@ def read_prediction_input(path: str | os.PathLike[str]) -> pd.DataFrame:
     InputError
         Unreadable file, or a required column missing (the message names it).
     """
-    raw = read_csv(path, what="prediction input")
-    cols = _column_map(raw.columns)
-    metal_col = cols.get("metal") or cols.get("metal_ion")
-    smiles_col = cols.get("smiles")
-    missing = [
-        name
-        for name, col in (("metal (or metal_ion)", metal_col), ("smiles", smiles_col))
-        if col is None
-    ]
-    if missing:
-        raise InputError(
-            f"prediction input {str(path)!r} lacks the required column(s) {missing}; it has "
-            f"{list(raw.columns)}. Expected a header with 'metal' (ion such as Cu2+) and "
-            "'smiles' (ligand SMILES)"
-        )
-    X = pd.DataFrame({"metal": raw[metal_col].tolist(), "smiles": raw[smiles_col].tolist()})
-    for name in _CONDITIONS:
-        if name in cols:
-            X[name] = pd.Series(_condition_cells(raw[cols[name]].tolist()), dtype=object)
-    return X
+    return _prediction_frame(read_csv(path, what="prediction input"), path)
 
 
 # --------------------------------------------------------------------------------------
@@ -673,28 +739,185 @@ def predict_rows(
     return out, errors
 
 
+def training_metals(estimator: Any) -> list[str] | None:
+    """Metals a fitted estimator was trained on (``metals_`` of it, its last step or its first
+    ensemble member), or ``None`` when it does not record them."""
+    for obj in (
+        estimator,
+        getattr(estimator, "steps", [[None, None]])[-1][1],
+        (getattr(estimator, "estimators_", None) or [None])[0],
+    ):
+        if obj is None:
+            continue
+        metals = getattr(obj, "metals_", None)
+        if metals is None and hasattr(obj, "steps"):
+            metals = getattr(obj.steps[-1][1], "metals_", None)
+        if metals is not None:
+            return [str(m) for m in metals]
+    return None
+
+
+def row_warnings(metals: Sequence[Any], known_metals: Iterable[str] | None) -> list[str]:
+    """Per-row warning for metals outside the training set (extrapolation from descriptors).
+
+    Parameters
+    ----------
+    metals : sequence
+        The ``metal`` cells of the rows (any accepted spelling).
+    known_metals : iterable of str or None
+        Canonical training metals; ``None`` gives no warnings.
+
+    Returns
+    -------
+    list of str
+        ``''`` or ``"metal Xx3+ was not in the training data: predicted from its descriptors
+        (extrapolation)"``; rows whose metal cannot be parsed get ``''`` (their ``error`` says
+        why).
+    """
+    from .metals import UnknownMetalError, canonical_ion
+
+    if known_metals is None:
+        return [""] * len(metals)
+    known = set(known_metals)
+    out: list[str] = []
+    for m in metals:
+        try:
+            ion = canonical_ion(m) if isinstance(m, str) else None
+        except UnknownMetalError:
+            ion = None
+        out.append(
+            f"metal {ion} was not in the training data: predicted from its descriptors "
+            "(extrapolation)"
+            if ion is not None and ion not in known
+            else ""
+        )
+    return out
+
+
 def predict_frame(
-    estimator: Any, X: pd.DataFrame, *, n_steps: int | None = None
+    estimator: Any,
+    X: pd.DataFrame,
+    *,
+    n_steps: int | None = None,
+    known_metals: Iterable[str] | None = None,
 ) -> pd.DataFrame:
-    """Predictions as a table: one row per input row, in order, with an ``error`` column.
+    """Predictions as a table: one row per input row, in order, with ``error`` and ``warning``.
 
     Parameters
     ----------
     estimator, X, n_steps
         As in :func:`predict_rows`.
+    known_metals : iterable of str, optional
+        Training metals (canonical spelling); default :func:`training_metals` of the
+        estimator. Rows with another metal get a ``warning``.
 
     Returns
     -------
     pandas.DataFrame
         Columns ``metal``, ``smiles`` (as given), ``log_beta_1`` .. ``log_beta_N`` (NaN where
-        not predicted) and ``error`` (``''`` when the row was predicted).
+        not predicted), ``error`` (``''`` when the row was predicted) and ``warning``
+        (``''``, or why the prediction is an extrapolation). The index is that of ``X``.
     """
     pred, errors = predict_rows(estimator, X, n_steps=n_steps)
-    out = pd.DataFrame({"metal": X["metal"].tolist(), "smiles": X["smiles"].tolist()})
+    if known_metals is None:
+        known_metals = training_metals(estimator)
+    out = pd.DataFrame({"metal": X["metal"].tolist(), "smiles": X["smiles"].tolist()}, index=X.index)
     for k in range(pred.shape[1]):
         out[f"log_beta_{k + 1}"] = pred[:, k]
     out["error"] = errors
+    warn = row_warnings(X["metal"].tolist(), known_metals)
+    out["warning"] = [w if not e else "" for w, e in zip(warn, errors, strict=True)]
     return out
+
+
+def predict_csv(
+    estimator: Any,
+    path: str | os.PathLike[str],
+    dest: str | os.PathLike[str] | IO[str],
+    *,
+    n_steps: int | None = None,
+    known_metals: Iterable[str] | None = None,
+    chunksize: int = DEFAULT_CHUNKSIZE,
+    progress: bool = False,
+    check_first_chunk: Any = None,
+) -> dict[str, int]:
+    """Predict a CSV file of any size chunk by chunk, writing the rows as they are predicted.
+
+    Memory depends on ``chunksize``, not on the number of rows. A file destination is written
+    to a temporary file and renamed at the end, so an error part-way (a malformed line deep in
+    the input) leaves no partial output file; a stream gets the rows written so far.
+
+    Parameters
+    ----------
+    estimator : fitted estimator
+    path : str or path-like
+        Input CSV (see :func:`read_prediction_input`).
+    dest : str, path-like or text stream
+    n_steps : int, optional
+        Width of the output; default the estimator's (kept the same for every chunk).
+    known_metals : iterable of str, optional
+        See :func:`predict_frame`.
+    chunksize : int, default=10000
+    progress : bool, default=False
+        tqdm bar over rows on stderr.
+    check_first_chunk : callable, optional
+        Called with the first chunk's ``error`` list before anything is written (the CLI uses
+        it to refuse a model that fails on every row).
+
+    Returns
+    -------
+    dict
+        ``n_rows``, ``n_errors``, ``n_warnings``.
+    """
+    from tqdm.auto import tqdm
+
+    if known_metals is None:
+        known_metals = training_metals(estimator)
+    known = None if known_metals is None else list(known_metals)
+    total = None
+    if progress:
+        with open(_check_file(path, "prediction input"), "rb") as fh:
+            total = max(0, sum(1 for _ in fh) - 1)  # lines; quoted line breaks overcount
+    counts = {"n_rows": 0, "n_errors": 0, "n_warnings": 0}
+    to_stream = hasattr(dest, "write")
+    tmp: str | None = None
+    final: Path | None = None
+    if to_stream:
+        fh_out: Any = dest
+    else:
+        final = Path(dest).expanduser()  # type: ignore[arg-type]
+        try:
+            final.parent.mkdir(parents=True, exist_ok=True)
+            fd, tmp = tempfile.mkstemp(prefix=f".{final.name}.", suffix=".tmp", dir=final.parent)
+            fh_out = os.fdopen(fd, "w", encoding="utf-8", newline="")
+        except OSError as exc:
+            raise InputError(f"could not write {str(final)!r}: {exc.strerror or exc}") from exc
+    bar = tqdm(total=total, desc="predict", unit="row", disable=not progress, leave=False)
+    try:
+        width = n_steps
+        for i, X in enumerate(iter_prediction_input(path, chunksize=chunksize)):
+            out = predict_frame(estimator, X, n_steps=width, known_metals=known)
+            if i == 0 and check_first_chunk is not None:
+                check_first_chunk(out["error"].tolist())
+            width = sum(c.startswith("log_beta_") for c in out.columns)
+            out.to_csv(fh_out, index=False, header=(i == 0), na_rep="", lineterminator="\n")
+            counts["n_rows"] += len(out)
+            counts["n_errors"] += int((out["error"] != "").sum())
+            counts["n_warnings"] += int((out["warning"] != "").sum())
+            bar.update(len(out))
+        if not to_stream:
+            fh_out.close()
+            os.replace(tmp, final)  # type: ignore[arg-type]
+            tmp = None
+    except OSError as exc:
+        raise InputError(f"could not write the predictions: {exc.strerror or exc}") from exc
+    finally:
+        bar.close()
+        if tmp is not None:
+            fh_out.close()
+            if os.path.exists(tmp):
+                os.unlink(tmp)
+    return counts
 
 
 def write_predictions(frame: pd.DataFrame, dest: str | os.PathLike[str] | IO[str]) -> None:
@@ -743,6 +966,7 @@ def save_model(
     n_samples: int | None = None,
     params: Mapping[str, Any] | None = None,
     seed: int | None = None,
+    trained_metals: Iterable[str] | None = None,
 ) -> dict[str, Any]:
     """Save a fitted estimator with its metadata (joblib).
 
@@ -765,13 +989,16 @@ def save_model(
     params : mapping, optional
         Parameters the model was built with (must be JSON-serialisable).
     seed : int, optional
+    trained_metals : iterable of str, optional
+        Metals of the training data (canonical spelling); default :func:`training_metals`.
+        Predictions for other metals get a ``warning`` (extrapolation).
 
     Returns
     -------
     dict
         The metadata: ``format``, ``format_version``, ``model``, ``skmetalpka_version``,
         ``sklearn_version``, ``torch_version``, ``trained_on``, ``n_steps``, ``n_samples``,
-        ``params``, ``seed``, ``created`` (UTC, ISO 8601).
+        ``params``, ``seed``, ``trained_metals``, ``created`` (UTC, ISO 8601).
     """
     import joblib
 
@@ -787,6 +1014,9 @@ def save_model(
         "n_samples": None if n_samples is None else int(n_samples),
         "params": dict(params or {}),
         "seed": seed,
+        "trained_metals": (
+            sorted(trained_metals) if trained_metals is not None else training_metals(estimator)
+        ),
         "created": datetime.now(timezone.utc).isoformat(timespec="seconds"),
     }
     p = Path(path).expanduser()
@@ -861,4 +1091,29 @@ def load_model(
             f"model file {str(p)!r} has format version {meta.get('format_version')}, newer than "
             f"this skmetalpka understands ({_FORMAT_VERSION}); upgrade skmetalpka"
         )
+    _warn_versions(p, meta)
     return (estimator, meta) if return_meta else estimator
+
+
+class ModelVersionWarning(UserWarning):
+    """A model file written by other versions of skmetalpka, scikit-learn or torch."""
+
+
+def _warn_versions(path: Path, meta: Mapping[str, Any]) -> None:
+    """Warn when the file was written with other versions than the installed ones."""
+    changed = []
+    for key, dist in (
+        ("skmetalpka_version", "skmetalpka"),
+        ("sklearn_version", "scikit-learn"),
+        ("torch_version", "torch"),
+    ):
+        saved, now = meta.get(key), _version(dist)
+        if saved is not None and now is not None and saved != now:
+            changed.append(f"{dist} {saved} (installed: {now})")
+    if changed:
+        warnings.warn(
+            f"model file {str(path)!r} was saved with {', '.join(changed)}; predictions may "
+            "differ or fail. Check them, or train the model again with `skmetalpka fit`",
+            ModelVersionWarning,
+            stacklevel=3,
+        )

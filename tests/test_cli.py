@@ -76,7 +76,7 @@ def test_predict_messy_csv_one_row_per_input_row(tmp_path, minteq_mean_model, ca
     assert code == 0
     assert "predicted 2 of 5 rows" in capsys.readouterr().err
     out = pd.read_csv(dst, keep_default_na=False)
-    assert list(out.columns) == ["metal", "smiles", *(f"log_beta_{k}" for k in range(1, 6)), "error"]
+    assert list(out.columns) == ["metal", "smiles", *(f"log_beta_{k}" for k in range(1, 6)), "error", "warning"]
     assert out["metal"].tolist() == ["Cu2+", "Cu2+", "Xx9+", "Ni2+", "Ni2+"]
     assert out["smiles"].tolist() == ["NCCN", "C1CC", "NCCN", "", "NCC(=O)O"]
     err = out["error"].tolist()
@@ -100,7 +100,7 @@ def test_predict_single_ligand_to_stdout(minteq_mean_model, capsys):
     assert code == 0
     captured = capsys.readouterr()
     lines = captured.out.strip().split("\n")
-    assert lines[0].startswith("metal,smiles,log_beta_1,") and lines[0].endswith(",error")
+    assert lines[0].startswith("metal,smiles,log_beta_1,") and lines[0].endswith(",error,warning")
     assert len(lines) == 2 and lines[1].startswith("Xx9+,NCCN,,,,,,")
     assert captured.err == ""  # --quiet
 

@@ -201,7 +201,7 @@ def test_predict_frame_keeps_order_and_flags_bad_rows(mean_model):
         }
     )
     out = predict_frame(mean_model, X)
-    assert list(out.columns) == ["metal", "smiles", "log_beta_1", "log_beta_2", "error"]
+    assert list(out.columns) == ["metal", "smiles", "log_beta_1", "log_beta_2", "error", "warning"]
     assert out["metal"].tolist() == X["metal"].tolist()
     assert out["smiles"].tolist() == X["smiles"].tolist()
     errors = out["error"].tolist()
@@ -267,8 +267,8 @@ def test_write_predictions_stream_and_file(tmp_path, mean_model):
     buf = io.StringIO()
     write_predictions(out, buf)
     lines = buf.getvalue().split("\n")
-    assert lines[0] == "metal,smiles,log_beta_1,log_beta_2,error"
-    assert lines[1] == "Cu2+,NCCN,9.0,17.0,"
+    assert lines[0] == "metal,smiles,log_beta_1,log_beta_2,error,warning"
+    assert lines[1] == "Cu2+,NCCN,9.0,17.0,,"
     assert lines[2].startswith("Xx9+,NCCN,,,") and "\r" not in buf.getvalue()
     target = tmp_path / "sub" / "pred.csv"
     write_predictions(out, target)

@@ -240,6 +240,13 @@ def test_cli_each_case_between_valid_rows(case, mean_model, minteq_means, tmp_pa
         assert out.loc[1, "error"] == ""
         key = "global" if case.metal == "La3+" else "Cu2+"  # La3+ is not in MINTEQ
         _assert_prediction(out.loc[1], minteq_means[key])
+        expected_warning = (
+            "metal La3+ was not in the training data: predicted from its descriptors "
+            "(extrapolation)"
+            if case.metal == "La3+"
+            else ""
+        )
+        assert out["warning"].tolist() == ["", expected_warning, ""]
         assert "predicted 3 of 3 rows" in err
     else:
         assert out.loc[1, "error"].startswith(f"{case.field}: ")
@@ -342,6 +349,7 @@ def test_cli_csv_layouts(content, expected, mean_model, tmp_path, capsys):
         "smiles",
         *(f"log_beta_{k}" for k in range(1, 6)),
         "error",
+        "warning",
     ]
     assert len(out) == len(expected)
     assert list(zip(out["metal"], out["smiles"], out["error"], strict=True)) == expected
