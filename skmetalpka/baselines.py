@@ -246,6 +246,11 @@ def _describe_bad_rows(rows: _Rows, bad: np.ndarray) -> str:
 
 
 def _check_y(y: Any, n: int) -> np.ndarray:
+    if y is None:
+        raise ValueError(
+            "y is required: pass the cumulative log beta targets, shape (n_samples, N), with "
+            "NaN for unmeasured steps"
+        )
     try:
         arr = np.asarray(y, dtype=np.float64)
     except (TypeError, ValueError) as exc:

@@ -6,9 +6,26 @@ from typing import Any
 
 from sklearn.pipeline import Pipeline
 
-__all__ = ["default_pipeline", "make_model", "MODEL_NAMES"]
+__all__ = ["ComplexPipeline", "default_pipeline", "make_model", "MODEL_NAMES"]
 
 MODEL_NAMES = ("gnn", "gpr", "rf", "mean")
+
+
+class ComplexPipeline(Pipeline):
+    """A :class:`~sklearn.pipeline.Pipeline` whose input tags are those of its first step.
+
+    scikit-learn's ``Pipeline`` reports the default ``two_d_array=True`` input tag whatever
+    its first step takes; this one says what :func:`default_pipeline` really takes (a
+    DataFrame of metal and SMILES strings), so that tools reading the tags (``check_estimator``,
+    ``parametrize_with_checks``) treat it correctly. Everything else is ``Pipeline``.
+    """
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        first = self.steps[0][1] if self.steps else None
+        if first is not None and first != "passthrough" and hasattr(first, "__sklearn_tags__"):
+            tags.input_tags = first.__sklearn_tags__().input_tags
+        return tags
 
 
 def default_pipeline(
@@ -19,7 +36,7 @@ def default_pipeline(
     ligand_descriptors: bool = True,
     on_error: str = "raise",
     **regressor_params: Any,
-) -> Pipeline:
+) -> ComplexPipeline:
     """The full unfitted GNN pipeline: SMILES -> graph -> sites -> stars -> regressor.
 
     Parameters
@@ -42,14 +59,14 @@ def default_pipeline(
 
     Returns
     -------
-    sklearn.pipeline.Pipeline
-        Steps ``graph``, ``sites``, ``expand``, ``model``; tune them with the usual
-        ``model__hidden_dim`` style names.
+    ComplexPipeline
+        A :class:`sklearn.pipeline.Pipeline` with steps ``graph``, ``sites``, ``expand``,
+        ``model``; tune them with the usual ``model__hidden_dim`` style names.
     """
     from .featurize import LigandCountExpander, SitePredictor, SmilesToGraph
     from .model import MetalComplexRegressor
 
-    return Pipeline(
+    return ComplexPipeline(
         [
             ("graph", SmilesToGraph(on_error=on_error, ligand_descriptors=ligand_descriptors)),
             ("sites", SitePredictor(method=site_method, top_k=top_k)),

@@ -362,6 +362,7 @@ class SmilesToGraph(TransformerMixin, BaseEstimator):
         tags = super().__sklearn_tags__()
         tags.input_tags.two_d_array = False
         tags.input_tags.string = True
+        tags.input_tags.allow_nan = True  # a missing condition means the default condition
         tags.requires_fit = True
         return tags
 

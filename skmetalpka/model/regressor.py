@@ -14,6 +14,7 @@ from typing import Any
 
 import numpy as np
 import torch
+from sklearn.utils.validation import check_is_fitted
 from skorch import NeuralNetRegressor
 from skorch.callbacks import Callback, EarlyStopping, GradientNormClipping, LRScheduler
 from torch.utils.data import Dataset, Subset
@@ -499,6 +500,7 @@ class MetalComplexRegressor(NeuralNetRegressor):
 
     def predict(self, X) -> np.ndarray:
         """Cumulative log beta ``(n_samples, N)``; NaN rows for flagged (invalid) inputs."""
+        check_is_fitted(self, "n_steps_")
         graphs = self._check_graphs(X)
         if not graphs:
             return np.zeros((0, self.n_steps_))
