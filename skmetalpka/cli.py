@@ -93,6 +93,25 @@ def build_parser() -> argparse.ArgumentParser:
         "--params", metavar="JSON", help="JSON file (or JSON text) of model parameters"
     )
     p.add_argument(
+        "--pretrain-proton",
+        metavar="PATH",
+        help="also learn from protonation constants (gnn only): nist46_proton.csv, its folder, "
+        "or a simple-layout table of H+ rows; the model then predicts H+ rows too",
+    )
+    p.add_argument(
+        "--proton-mode",
+        choices=("pretrain", "joint"),
+        default="pretrain",
+        help="pretrain on the protons then fine-tune on the metals, or train on both at once "
+        "(default pretrain)",
+    )
+    p.add_argument(
+        "--proton-weight",
+        type=float,
+        default=0.5,
+        help="loss weight of a proton row with --proton-mode joint (default 0.5)",
+    )
+    p.add_argument(
         "--out",
         metavar="FILE",
         default="skmetalpka_model.joblib",
@@ -307,14 +326,29 @@ def _cmd_fit(args: argparse.Namespace) -> int:
     if args.model == "gnn" and not args.quiet:
         params = {"progress": True, **params}  # epoch bar on stderr
     est = _build(args.model, params, args.seed)
+    fit_params: dict[str, Any] = {}
+    if args.pretrain_proton is not None:
+        from .io import load_proton_data
+        from .model import ProtonTransferRegressor
+
+        if args.model != "gnn" or int(params.get("n_members", 1)) > 1:
+            raise _UsageError("--pretrain-proton needs --model gnn (a single network)")
+        Xp, yp, proton_report = load_proton_data(args.pretrain_proton)
+        if not args.quiet:
+            print(proton_report)
+        est = ProtonTransferRegressor(
+            est, mode=args.proton_mode, proton_weight=args.proton_weight
+        )
+        fit_params = {"proton_X": Xp, "proton_y": yp}
     X, y, report = load_training_data(args.data)
     if not args.quiet:
         print(report)
     _note(args, f"training {args.model} on {len(X)} samples (N = {y.shape[1]}) ...")
-    est.fit(X, y)
+    est.fit(X, y, **fit_params)
+    from .io import training_metals
     from .metals import UnknownMetalError, canonical_ion
 
-    metals = set()
+    metals = set(training_metals(est) or [])
     for m in X["metal"].tolist():
         try:
             metals.add(canonical_ion(m))

@@ -54,6 +54,7 @@ __all__ = [
     "load_beta_table",
     "load_training_data",
     "load_params",
+    "load_proton_data",
     "predict_rows",
     "predict_frame",
     "predict_csv",
@@ -572,6 +573,56 @@ def load_training_data(
         return load_nist46(p, return_report=True)  # type: ignore[return-value]
     except (FileNotFoundError, ValueError) as exc:
         raise InputError(f"could not load the NIST table from {str(p)!r}: {exc}") from exc
+
+
+def load_proton_data(path: str | os.PathLike[str]) -> tuple[pd.DataFrame, np.ndarray, DataReport]:
+    """Load a protonation table for transfer learning (``skmetalpka fit --pretrain-proton``).
+
+    Parameters
+    ----------
+    path : str or path-like
+        The NIST ``nist46_proton.csv`` (or its folder), read with
+        :func:`skmetalpka.datasets.load_nist46_proton`; or a simple-layout table
+        (``metal, smiles, log_beta_1..``) whose metal is ``H+`` on every row.
+
+    Returns
+    -------
+    X, y, report
+
+    Raises
+    ------
+    InputError
+        Missing or unreadable file, or a simple table with another metal than H+.
+    """
+    from .datasets import load_nist46_proton
+    from .metals import UnknownMetalError, canonical_ion
+
+    p = Path(path).expanduser()
+    if not p.is_dir():
+        header = read_csv(_check_file(p, "proton table"), what="proton table").columns
+        if detect_layout(header) == "simple":
+            X, y, report = load_beta_table(p, return_report=True)  # type: ignore[misc]
+            bad = []
+            for i, m in enumerate(X["metal"].tolist()):
+                try:
+                    ok = canonical_ion(m) == "H+"
+                except (UnknownMetalError, TypeError):
+                    ok = False
+                if not ok:
+                    bad.append(f"row {i}: {m!r}")
+            if bad:
+                raise InputError(
+                    f"proton table {str(p)!r} must hold H+ rows only; found {len(bad)} other "
+                    f"({', '.join(bad[:3])})"
+                )
+            return X, y, report
+    try:
+        return load_nist46_proton(p, return_report=True)  # type: ignore[return-value]
+    except (FileNotFoundError, ValueError, KeyError) as exc:
+        raise InputError(
+            f"could not load the protonation table from {str(p)!r}: {exc}. Give nist46_proton.csv "
+            "(or its folder) or a table with columns metal (H+), smiles, log_beta_1.."
+        ) from exc
 
 
 def load_params(spec: str | os.PathLike[str] | Mapping[str, Any] | None) -> dict[str, Any]:

@@ -60,7 +60,7 @@ from skmetalpka.baselines import (
 )
 from skmetalpka.featurize import LigandCountExpander, SitePredictor, SmilesToGraph
 from skmetalpka.metrics import SCORERS, make_masked_scorer
-from skmetalpka.model import EnsembleRegressor, MetalComplexRegressor
+from skmetalpka.model import EnsembleRegressor, MetalComplexRegressor, ProtonTransferRegressor
 from skmetalpka.pipelines import default_pipeline
 
 # --------------------------------------------------------------------------------------
@@ -110,6 +110,7 @@ def _all_estimators() -> list[Any]:
         MetalComplexRegressor(**SMALL),
         default_pipeline(**SMALL),
         EnsembleRegressor(default_pipeline(**SMALL), n_members=2),
+        ProtonTransferRegressor(default_pipeline(**SMALL)),
     ]
 
 
@@ -293,6 +294,7 @@ _EXPECTED_INPUT_TAGS: dict[str, dict[str, bool]] = {
     "MetalComplexRegressor": {},
     "ComplexPipeline": _STRINGS,
     "EnsembleRegressor": _STRINGS,
+    "ProtonTransferRegressor": _STRINGS,
 }
 
 

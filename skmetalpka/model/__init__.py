@@ -4,6 +4,7 @@ from .ensemble import EnsembleRegressor
 from .losses import MaskedHuberLoss
 from .module import MetalComplexModule
 from .regressor import GraphDataset, LigandGroupSplit, MetalComplexRegressor
+from .transfer import ProtonTransferRegressor, exclude_ligands
 
 __all__ = [
     "EnsembleRegressor",
@@ -12,4 +13,6 @@ __all__ = [
     "MetalComplexRegressor",
     "GraphDataset",
     "LigandGroupSplit",
+    "ProtonTransferRegressor",
+    "exclude_ligands",
 ]

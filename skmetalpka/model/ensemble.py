@@ -104,10 +104,11 @@ class EnsembleRegressor(RegressorMixin, BaseEstimator):
     def predict(self, X: Any, return_std: bool = False):
         """Mean prediction of the members (and their standard deviation if ``return_std``)."""
         check_is_fitted(self, "estimators_")
-        if _shared_featurisation(self.estimators_):
+        members = [getattr(m, "estimator_", m) for m in self.estimators_]  # unwrap transfer
+        if _shared_featurisation(members):
             # Identical featurisation steps: featurise once, run only the final models.
-            Xt = self.estimators_[0][:-1].transform(X)
-            preds = np.stack([np.asarray(m[-1].predict(Xt), float) for m in self.estimators_])
+            Xt = members[0][:-1].transform(X)
+            preds = np.stack([np.asarray(m[-1].predict(Xt), float) for m in members])
         else:
             preds = np.stack([np.asarray(m.predict(X), dtype=float) for m in self.estimators_])
         mean = preds.mean(axis=0)

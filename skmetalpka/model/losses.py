@@ -35,7 +35,10 @@ class MaskedHuberLoss(nn.Module):
         self.delta = float(delta)
         self.ordering_penalty = float(ordering_penalty)
 
-    def forward(self, pred: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
+    def forward(
+        self, pred: torch.Tensor, target: torch.Tensor, weight: torch.Tensor | None = None
+    ) -> torch.Tensor:
+        """Mean Huber loss over measured entries; ``weight`` (B,) weighs whole rows."""
         n = min(pred.shape[1], target.shape[1])
         pred, target = pred[:, :n], target[:, :n]
         mask = ~torch.isnan(target)
@@ -47,7 +50,11 @@ class MaskedHuberLoss(nn.Module):
         huber = torch.where(
             absd <= self.delta, 0.5 * diff**2, self.delta * (absd - 0.5 * self.delta)
         )
-        loss = huber[mask].mean()
+        if weight is None:
+            loss = huber[mask].mean()
+        else:
+            w = weight.reshape(-1, 1).to(huber.dtype).expand_as(huber)[mask]
+            loss = (huber[mask] * w).sum() / w.sum().clamp_min(1e-12)
         if self.ordering_penalty > 0 and pred.shape[1] > 1:
             logk = torch.diff(pred, dim=1, prepend=torch.zeros_like(pred[:, :1]))
             rise = torch.relu(logk[:, 1:] - logk[:, :-1]) / scale[1:]

@@ -8,6 +8,7 @@ seeding. The module only maps tensors to tensors.
 
 from __future__ import annotations
 
+import copy
 import math
 from functools import partial
 from typing import Any
@@ -195,6 +196,9 @@ class MetalComplexRegressor(NeuralNetRegressor):
         ``"ligand"`` holds out ``valid_fraction`` of the ligands for validation and early
         stopping; None trains on everything for ``max_epochs``.
     valid_fraction : float, default=0.15
+    pretrain_epochs : int, default=60
+        Epochs of the pre-training phase when ``fit`` gets ``pretrain_X``/``pretrain_y``
+        (for example protonation constants, see :class:`ProtonTransferRegressor`).
     random_state : int, default=0
         Seeds weight initialisation, shuffling and the validation split.
     on_error : {"raise", "flag"}, default="raise"
@@ -219,6 +223,8 @@ class MetalComplexRegressor(NeuralNetRegressor):
         Per-step scale of the loss.
     n_invalid_fit_, n_unlabelled_fit_ : int
         Rows left out of training because they were flagged or had no measured step.
+    pretrain_history_ : skorch History or None
+        History of the pre-training phase (``fit(..., pretrain_X=, pretrain_y=)``).
     history_ : skorch History (also ``history``)
     """
 
@@ -245,6 +251,7 @@ class MetalComplexRegressor(NeuralNetRegressor):
         grad_clip: float = 5.0,
         train_split: Any = "ligand",
         valid_fraction: float = 0.15,
+        pretrain_epochs: int = 60,
         random_state: int | None = 0,
         on_error: str = "raise",
         progress: bool = False,
@@ -291,6 +298,7 @@ class MetalComplexRegressor(NeuralNetRegressor):
         self.min_lr_ratio = min_lr_ratio
         self.grad_clip = grad_clip
         self.valid_fraction = valid_fraction
+        self.pretrain_epochs = pretrain_epochs
         self.random_state = random_state
         self.on_error = on_error
         self.progress = progress
@@ -312,23 +320,35 @@ class MetalComplexRegressor(NeuralNetRegressor):
             )
         return list(X)
 
-    def _prepare_fit(self, X: Any, y: Any) -> tuple[list[ComplexGraph], np.ndarray]:
-        if self.on_error not in ("raise", "flag"):
-            raise ValueError(f"on_error must be 'raise' or 'flag', got {self.on_error!r}")
+    def _clean_set(
+        self, X: Any, y: Any, n_steps: int | None, what: str
+    ) -> tuple[list[ComplexGraph], np.ndarray, np.ndarray, int, int]:
+        """Check graphs and targets; drop flagged and unlabelled rows.
+
+        Returns the kept graphs, their float64 targets padded to N, the kept positions, the
+        number of flagged rows and the number of rows without a measured step.
+        """
         graphs = self._check_graphs(X)
         if y is None:
-            raise ValueError("y is required: cumulative log beta of shape (n_samples, N)")
+            raise ValueError(f"{what}: y is required, cumulative log beta of shape (n_samples, N)")
         y = np.asarray(y, dtype=np.float64)
         if y.ndim == 1:
             y = y[:, None]
         if y.ndim != 2 or len(y) != len(graphs):
             raise ValueError(
-                f"y must have shape (n_samples, N) with n_samples={len(graphs)}, got {y.shape}"
+                f"{what}: y must have shape (n_samples, N) with n_samples={len(graphs)}, got "
+                f"{y.shape}"
             )
-        n_steps = int(graphs[0].num_stars) if graphs else y.shape[1]
+        if n_steps is None:
+            n_steps = int(graphs[0].num_stars) if graphs else y.shape[1]
+        if graphs and int(graphs[0].num_stars) != n_steps:
+            raise ValueError(
+                f"{what}: graphs were expanded for N={int(graphs[0].num_stars)} steps, the "
+                f"training graphs for N={n_steps}; expand both with the same LigandCountExpander"
+            )
         if y.shape[1] > n_steps:
             raise ValueError(
-                f"y has {y.shape[1]} steps but the graphs were expanded for N={n_steps}; "
+                f"{what}: y has {y.shape[1]} steps but the graphs were expanded for N={n_steps}; "
                 "raise LigandCountExpander(max_ligands=...)"
             )
         if y.shape[1] < n_steps:
@@ -338,20 +358,52 @@ class MetalComplexRegressor(NeuralNetRegressor):
             bad = np.flatnonzero(~valid)[:5]
             reasons = "; ".join(f"row {i}: {graphs[i].error}" for i in bad)
             raise ValueError(
-                f"{int((~valid).sum())} training row(s) could not be featurised ({reasons}). "
+                f"{what}: {int((~valid).sum())} row(s) could not be featurised ({reasons}). "
                 "Clean them, or set on_error='flag' to leave them out of training"
             )
         labelled = ~np.all(np.isnan(y), axis=1)
         keep = valid & labelled
-        self.n_invalid_fit_ = int((~valid).sum())
-        self.n_unlabelled_fit_ = int((valid & ~labelled).sum())
         if not keep.any():
-            raise ValueError("no valid row with a measured step to train on")
-        graphs = [g for g, k in zip(graphs, keep, strict=True) if k]
-        y = y[keep]
+            raise ValueError(f"{what}: no valid row with a measured step to train on")
+        kept = [g for g, k in zip(graphs, keep, strict=True) if k]
+        return kept, y[keep], np.flatnonzero(keep), int((~valid).sum()), int((valid & ~labelled).sum())
+
+    def _prepare_fit(
+        self,
+        X: Any,
+        y: Any,
+        sample_weight: Any = None,
+        pretrain_X: Any = None,
+        pretrain_y: Any = None,
+    ) -> tuple[list[ComplexGraph], np.ndarray, tuple[list[ComplexGraph], np.ndarray] | None]:
+        if self.on_error not in ("raise", "flag"):
+            raise ValueError(f"on_error must be 'raise' or 'flag', got {self.on_error!r}")
+        graphs, y, kept, n_bad, n_unlabelled = self._clean_set(X, y, None, "training data")
+        n_steps = int(graphs[0].num_stars)
+        self.n_invalid_fit_ = n_bad
+        self.n_unlabelled_fit_ = n_unlabelled
+        if sample_weight is not None:
+            w = np.asarray(sample_weight, dtype=np.float64).reshape(-1)
+            if len(w) != len(self._check_graphs(X)):
+                raise ValueError(
+                    f"sample_weight has {len(w)} values for {len(self._check_graphs(X))} rows"
+                )
+            if not np.all(np.isfinite(w)) or np.any(w < 0) or not np.any(w[kept] > 0):
+                raise ValueError("sample_weight must be finite, >= 0 and not all 0")
+            graphs = [_with_weight(g, float(wi)) for g, wi in zip(graphs, w[kept], strict=True)]
+        pre = None
+        if (pretrain_X is None) != (pretrain_y is None):
+            raise ValueError("give both pretrain_X and pretrain_y, or neither")
+        if pretrain_X is not None:
+            pg, py, _, _, _ = self._clean_set(pretrain_X, pretrain_y, n_steps, "pre-training data")
+            if sample_weight is not None:
+                pg = [_with_weight(g, 1.0) for g in pg]
+            pre = (pg, py.astype(np.float32))
+            self._fit_stats(graphs + pg, np.vstack([y, py]))  # one scaling for both phases
+        else:
+            self._fit_stats(graphs, y)
         self.n_steps_ = n_steps
-        self._fit_stats(graphs, y)
-        return graphs, y.astype(np.float32)
+        return graphs, y.astype(np.float32), pre
 
     def _fit_stats(self, graphs: list[ComplexGraph], y: np.ndarray) -> None:
         g0 = graphs[0]
@@ -482,7 +534,10 @@ class MetalComplexRegressor(NeuralNetRegressor):
 
     def get_loss(self, y_pred, y_true, X=None, training=False):
         y_true = y_true.to(y_pred.device)
-        return self.criterion_(self.to_beta(y_pred), y_true)
+        weight = getattr(X, "sample_weight", None) if X is not None else None
+        if weight is not None:
+            weight = weight.to(y_pred.device)
+        return self.criterion_(self.to_beta(y_pred), y_true, weight)
 
     # ---------------------------------------------------------------- public API
     def to_beta(self, z: torch.Tensor) -> torch.Tensor:
@@ -491,12 +546,44 @@ class MetalComplexRegressor(NeuralNetRegressor):
         std = torch.as_tensor(self.logk_std_, dtype=z.dtype, device=z.device)
         return torch.cumsum(mean + std * z, dim=1)
 
-    def fit(self, X, y, **fit_params):
-        """Train on graphs ``X`` and cumulative log beta ``y`` (NaN = unmeasured)."""
-        graphs, y32 = self._prepare_fit(X, y)
+    def fit(self, X, y, sample_weight=None, pretrain_X=None, pretrain_y=None, **fit_params):
+        """Train on graphs ``X`` and cumulative log beta ``y`` (NaN = unmeasured).
+
+        Parameters
+        ----------
+        X : list of ComplexGraph
+        y : array-like of shape (n_samples, N)
+        sample_weight : array-like of shape (n_samples,), optional
+            Weight of each row in the loss (for example a lower weight for protonation rows
+            trained jointly with metal rows).
+        pretrain_X, pretrain_y : optional
+            Graphs (expanded with the same N) and targets of a pre-training set. The network
+            is first trained on them for ``pretrain_epochs`` epochs (with its own warm-up,
+            cosine schedule and early stopping), then every weight is carried over and
+            training continues on ``X``, ``y`` with a fresh optimiser and schedule. Feature
+            and target scaling are fitted on both sets together. The pre-training history is
+            kept in ``pretrain_history_``.
+        """
+        graphs, y32, pre = self._prepare_fit(X, y, sample_weight, pretrain_X, pretrain_y)
         if self.random_state is not None:
             torch.manual_seed(int(self.random_state))
-        return super().fit(graphs, y32, **fit_params)
+        if pre is None:
+            self.pretrain_history_ = None
+            return super().fit(graphs, y32, **fit_params)
+        epochs = self.max_epochs
+        self.max_epochs = int(self.pretrain_epochs)  # the schedule of phase 1 spans its epochs
+        try:
+            self.initialize()
+            self.partial_fit(pre[0], pre[1], **fit_params)
+        finally:
+            self.max_epochs = epochs
+        state = {k: v.detach().clone() for k, v in self.module_.state_dict().items()}
+        pretrain_history = self.history_
+        self.history_ = None  # initialize() would clear the pre-training history in place
+        self.initialize()
+        self.module_.load_state_dict(state)
+        self.pretrain_history_ = pretrain_history
+        return self.partial_fit(graphs, y32, **fit_params)
 
     def predict(self, X) -> np.ndarray:
         """Cumulative log beta ``(n_samples, N)``; NaN rows for flagged (invalid) inputs."""
@@ -528,6 +615,13 @@ class MetalComplexRegressor(NeuralNetRegressor):
         tags.target_tags.multi_output = True
         tags.target_tags.single_output = False
         return tags
+
+
+def _with_weight(graph: ComplexGraph, weight: float) -> ComplexGraph:
+    """A shallow copy of ``graph`` (tensors shared) carrying ``sample_weight``."""
+    out = copy.copy(graph)
+    out.sample_weight = torch.tensor([weight], dtype=torch.float32)
+    return out
 
 
 def _silent(*args: Any, **kwargs: Any) -> None:

@@ -1,0 +1,219 @@
+"""Learning from protons: metal models that also use protonation constants.
+
+The same basic atoms bind H+ and metal ions, and a ligand's log K with a metal correlates with
+its basicity. :class:`ProtonTransferRegressor` treats H+ as one more "metal" (its descriptor
+row from :mod:`skmetalpka.metals`, steps n = 1..N are the cumulative protonation constants
+log beta^H_n) and uses a protonation table in one of two ways:
+
+``mode="pretrain"``
+    Train the network on the protonation table first, then carry every weight over and train
+    on the metal data (:meth:`MetalComplexRegressor.fit` with ``pretrain_X``/``pretrain_y``).
+``mode="joint"``
+    Train on both tables at once; each protonation row weighs ``proton_weight`` in the loss,
+    each metal row 1.
+
+Both tables are expanded to the same number of steps N (the wider of the two), so that the
+network's weights fit both. The fitted model predicts H+ rows too (protonation constants),
+which :mod:`skmetalpka.speciation` uses.
+
+Leakage: when you cross-validate a transfer model, leave the test ligands out of the proton
+table as well (:func:`exclude_ligands`), or the network sees them through their protonation
+constants; ``benchmarks/transfer.py`` does this in every fold.
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from sklearn.base import BaseEstimator, RegressorMixin, clone
+from sklearn.utils.validation import check_is_fitted
+
+__all__ = ["ProtonTransferRegressor", "exclude_ligands", "TRANSFER_MODES"]
+
+TRANSFER_MODES = ("pretrain", "joint", "none")
+
+
+def exclude_ligands(X: pd.DataFrame, y: np.ndarray, ligands: Any) -> tuple[pd.DataFrame, np.ndarray]:
+    """Rows of ``(X, y)`` whose ligand (canonical SMILES) is not among ``ligands``.
+
+    Parameters
+    ----------
+    X : pandas.DataFrame
+        With a ``smiles`` column.
+    y : numpy.ndarray
+    ligands : iterable of str
+        SMILES in any spelling (canonicalised before comparing).
+
+    Returns
+    -------
+    X_kept, y_kept
+    """
+    from ..selection import make_groups
+
+    drop = set(make_groups(pd.DataFrame({"metal": "H+", "smiles": list(ligands)}), "ligand"))
+    keys = make_groups(X, "ligand")
+    keep = np.array([k not in drop for k in keys], dtype=bool)
+    return X.loc[keep].reset_index(drop=True), np.asarray(y)[keep]
+
+
+def _pad(y: np.ndarray, width: int) -> np.ndarray:
+    y = np.asarray(y, dtype=np.float64)
+    if y.ndim == 1:
+        y = y[:, None]
+    if y.shape[1] < width:
+        y = np.hstack([y, np.full((len(y), width - y.shape[1]), np.nan)])
+    return y
+
+
+class ProtonTransferRegressor(RegressorMixin, BaseEstimator):
+    """GNN pipeline that learns from protonation constants as well as metal constants.
+
+    Parameters
+    ----------
+    estimator : Pipeline, optional
+        The unfitted GNN pipeline (default :func:`skmetalpka.default_pipeline`); it must end in
+        a :class:`~skmetalpka.model.MetalComplexRegressor` and contain a
+        :class:`~skmetalpka.featurize.LigandCountExpander`.
+    mode : {"pretrain", "joint", "none"}, default="pretrain"
+        How the protonation table is used (module docstring); ``"none"`` ignores it (the
+        metal-only baseline with the same N).
+    proton_data : str, path-like or None
+        The protonation table: a ``nist46_proton.csv`` file or its folder; ``None`` uses
+        ``$SKMETALPKA_DATA_HOME`` (:func:`skmetalpka.load_nist46_proton`). Ignored when ``fit``
+        gets ``proton_X``/``proton_y``.
+    proton_weight : float, default=0.5
+        Loss weight of a protonation row in ``mode="joint"``.
+    pretrain_epochs : int, default=60
+        Epochs of the pre-training phase in ``mode="pretrain"``.
+
+    Attributes
+    ----------
+    estimator_ : Pipeline
+        The fitted pipeline (predicts N steps, metal and H+ rows alike).
+    n_steps_ : int
+        N, the wider of the metal and proton targets.
+    metals_ : list of str
+        Metals of the training data (``H+`` included when protonation rows were used).
+    n_proton_rows_ : int
+        Protonation rows used (0 for ``mode="none"``).
+    """
+
+    def __init__(
+        self,
+        estimator: Any = None,
+        mode: str = "pretrain",
+        proton_data: str | os.PathLike[str] | None = None,
+        proton_weight: float = 0.5,
+        pretrain_epochs: int = 60,
+    ) -> None:
+        self.estimator = estimator
+        self.mode = mode
+        self.proton_data = proton_data
+        self.proton_weight = proton_weight
+        self.pretrain_epochs = pretrain_epochs
+
+    def _proton_table(self, proton_X: Any, proton_y: Any) -> tuple[pd.DataFrame, np.ndarray]:
+        if (proton_X is None) != (proton_y is None):
+            raise ValueError("give both proton_X and proton_y, or neither")
+        if proton_X is not None:
+            return proton_X, np.asarray(proton_y, dtype=np.float64)
+        from ..datasets import load_nist46_proton
+
+        return load_nist46_proton(self.proton_data)
+
+    def fit(
+        self, X: pd.DataFrame, y: Any, proton_X: pd.DataFrame | None = None, proton_y: Any = None
+    ) -> ProtonTransferRegressor:
+        """Fit on metal data ``X``, ``y`` and the protonation table.
+
+        Parameters
+        ----------
+        X : pandas.DataFrame
+            Metal rows (``metal``, ``smiles``, optional conditions).
+        y : array-like of shape (n_samples, N_metal)
+        proton_X, proton_y : optional
+            Protonation rows (``metal`` = ``"H+"``) and cumulative log beta^H; default the
+            table named by ``proton_data``.
+
+        Returns
+        -------
+        self
+        """
+        from ..featurize import LigandCountExpander
+        from ..pipelines import default_pipeline
+        from .regressor import MetalComplexRegressor
+
+        if self.mode not in TRANSFER_MODES:
+            raise ValueError(f"mode must be one of {TRANSFER_MODES}, got {self.mode!r}")
+        if not (isinstance(self.proton_weight, int | float) and self.proton_weight >= 0):
+            raise ValueError(f"proton_weight must be a number >= 0, got {self.proton_weight!r}")
+        pipe = clone(self.estimator) if self.estimator is not None else default_pipeline()
+        steps = getattr(pipe, "steps", None)
+        if not steps or not isinstance(steps[-1][1], MetalComplexRegressor):
+            raise ValueError("estimator must be a Pipeline ending in a MetalComplexRegressor")
+        expand = [name for name, step in steps if isinstance(step, LigandCountExpander)]
+        if not expand:
+            raise ValueError("estimator must contain a LigandCountExpander step")
+        y = _pad(np.asarray(y, dtype=np.float64), 1)
+        if self.mode == "none":
+            Xp, yp = X.iloc[:0], np.zeros((0, 1))
+        else:
+            Xp, yp = self._proton_table(proton_X, proton_y)
+            yp = _pad(yp, 1)
+        width = max(y.shape[1], yp.shape[1])
+        pipe.set_params(**{f"{expand[0]}__max_ligands": width})
+        y, yp = _pad(y, width), _pad(yp, width)
+        model_name = steps[-1][0]
+        if self.mode == "none":
+            pipe.fit(X, y)
+        elif self.mode == "joint":
+            Xall = pd.concat([X, Xp], ignore_index=True)
+            weights = np.concatenate([np.ones(len(X)), np.full(len(Xp), float(self.proton_weight))])
+            pipe.fit(Xall, np.vstack([y, yp]), **{f"{model_name}__sample_weight": weights})
+        else:
+            features = clone(pipe[:-1]).fit(X, y)
+            graphs_p = features.transform(Xp)
+            pipe.set_params(**{f"{model_name}__pretrain_epochs": int(self.pretrain_epochs)})
+            pipe.fit(
+                X,
+                y,
+                **{f"{model_name}__pretrain_X": graphs_p, f"{model_name}__pretrain_y": yp},
+            )
+        self.estimator_ = pipe
+        self.n_steps_ = int(width)
+        from ..metals import UnknownMetalError, canonical_ion
+
+        metals = set()
+        for m in X["metal"].tolist():
+            try:
+                metals.add(canonical_ion(m))
+            except (UnknownMetalError, TypeError):
+                pass
+        if len(Xp):
+            metals.add("H+")
+        self.metals_ = sorted(metals)
+        self.n_proton_rows_ = int(len(Xp))
+        return self
+
+    def predict(self, X: pd.DataFrame) -> np.ndarray:
+        """Cumulative log beta ``(n_samples, N)``; H+ rows give protonation constants."""
+        check_is_fitted(self, "estimator_")
+        return self.estimator_.predict(X)
+
+    def score(self, X: pd.DataFrame, y: Any, sample_weight: Any = None) -> float:
+        """Masked R^2 of cumulative log beta over measured entries."""
+        from ..metrics import masked_r2
+
+        return float(masked_r2(np.asarray(y, dtype=float), self.predict(X)))
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.two_d_array = False
+        tags.input_tags.string = True
+        tags.input_tags.allow_nan = True
+        tags.target_tags.multi_output = True
+        tags.target_tags.single_output = False
+        return tags
