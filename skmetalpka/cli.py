@@ -127,7 +127,16 @@ def build_parser() -> argparse.ArgumentParser:
         "warning (e.g. a metal the model never saw: an extrapolation). The input is read and "
         "predicted in chunks, so files of any size run in bounded memory.",
     )
-    p.add_argument("--model", required=True, metavar="FILE", help="model file from `fit`")
+    p.add_argument(
+        "--model",
+        metavar="FILE",
+        help="model file from `fit` (default: the packaged pretrained model)",
+    )
+    p.add_argument(
+        "--std",
+        action="store_true",
+        help="add log_beta_<n>_std columns (ensemble standard deviation)",
+    )
     p.add_argument(
         "--input",
         metavar="CSV",
@@ -199,6 +208,72 @@ def build_parser() -> argparse.ArgumentParser:
         help="write metrics.json, report.md and PNG figures (parity, residuals, per-step and "
         "per-metal RMSE) into DIR",
     )
+
+    model_help = "model file from `fit` (default: the packaged pretrained model)"
+    p = sub.add_parser(
+        "rank",
+        parents=[common],
+        help="rank metals for one ligand, or ligands for one metal",
+        description="Predicted log beta_1 (with the ensemble's standard deviation) and the "
+        "conditional constant at a pH, log beta_1' = log beta_1 - log alpha_L(H), from the "
+        "predicted protonation constants; best first.",
+    )
+    p.add_argument("--model", metavar="FILE", help=model_help)
+    p.add_argument("--smiles", metavar="S", help="one ligand (with --metals)")
+    p.add_argument(
+        "--metals", metavar="M1,M2,..", help="comma-separated metal ions (with --smiles)"
+    )
+    p.add_argument(
+        "--smiles-file",
+        metavar="FILE",
+        help="ligands to rank for one --metal: a CSV with a smiles column, or one SMILES per line",
+    )
+    p.add_argument("--metal", metavar="M", help="the metal (with --smiles-file)")
+    p.add_argument("--ph", type=float, default=7.0, help="pH of the conditional constant (7)")
+    p.add_argument("--output", metavar="CSV", help="also write the table as CSV")
+
+    p = sub.add_parser(
+        "speciate",
+        parents=[common],
+        help="species fractions versus pH (PHREEQC) from predicted or given constants",
+        description="Fraction of free metal and of each ML_n (and of the protonated ligand "
+        "forms) versus pH, solved with PHREEQC. Constants are predicted by the model unless "
+        "given with --log-beta / --protonation. Writes speciation.csv, speciation.png and "
+        "constants.json into --out.",
+    )
+    p.add_argument("--smiles", required=True, metavar="S", help="ligand SMILES")
+    p.add_argument("--metal", required=True, metavar="M", help="metal ion such as Cu2+")
+    p.add_argument("--model", metavar="FILE", help=model_help)
+    p.add_argument(
+        "--log-beta",
+        metavar="B1,B2,..",
+        help="cumulative log beta_1..n to use instead of predictions",
+    )
+    p.add_argument(
+        "--protonation",
+        metavar="H1,H2,..",
+        help="cumulative protonation log beta^H_1..m to use instead of predictions",
+    )
+    p.add_argument("--steps", type=int, metavar="N", help="complexes ML_1..ML_N (default: rule)")
+    p.add_argument(
+        "--ligand-charge",
+        type=int,
+        default=0,
+        help="charge of the fully deprotonated ligand (only used with --activity davies)",
+    )
+    p.add_argument("--ph", default="2:12", metavar="LO:HI[:STEP]", help="pH grid (2:12:0.1)")
+    p.add_argument("--metal-conc", type=float, default=1e-3, help="total metal, mol/L (1e-3)")
+    p.add_argument("--ligand-conc", type=float, default=3e-3, help="total ligand, mol/L (3e-3)")
+    p.add_argument(
+        "--activity", choices=("ideal", "davies"), default="ideal", help="activity model (ideal)"
+    )
+    p.add_argument(
+        "--ionic-strength", type=float, help="background electrolyte, mol/kgw (davies only)"
+    )
+    p.add_argument(
+        "--engine", choices=("phreeqc", "numpy"), default="phreeqc", help="solver (phreeqc)"
+    )
+    p.add_argument("--out", required=True, metavar="DIR", help="output folder")
 
     p = sub.add_parser(
         "tune",
@@ -329,16 +404,23 @@ def _cmd_fit(args: argparse.Namespace) -> int:
     fit_params: dict[str, Any] = {}
     if args.pretrain_proton is not None:
         from .io import load_proton_data
-        from .model import ProtonTransferRegressor
+        from .model import EnsembleRegressor, ProtonTransferRegressor
 
-        if args.model != "gnn" or int(params.get("n_members", 1)) > 1:
-            raise _UsageError("--pretrain-proton needs --model gnn (a single network)")
+        if args.model != "gnn":
+            raise _UsageError("--pretrain-proton needs --model gnn")
         Xp, yp, proton_report = load_proton_data(args.pretrain_proton)
         if not args.quiet:
             print(proton_report)
-        est = ProtonTransferRegressor(
-            est, mode=args.proton_mode, proton_weight=args.proton_weight
-        )
+        if isinstance(est, EnsembleRegressor):  # every member learns from the protons
+            est.set_params(
+                estimator=ProtonTransferRegressor(
+                    est.estimator, mode=args.proton_mode, proton_weight=args.proton_weight
+                )
+            )
+        else:
+            est = ProtonTransferRegressor(
+                est, mode=args.proton_mode, proton_weight=args.proton_weight
+            )
         fit_params = {"proton_X": Xp, "proton_y": yp}
     X, y, report = load_training_data(args.data)
     if not args.quiet:
@@ -373,15 +455,13 @@ def _cmd_fit(args: argparse.Namespace) -> int:
 
 
 def _cmd_predict(args: argparse.Namespace) -> int:
-    import warnings
 
     import pandas as pd
 
     from .io import (
-        ModelVersionWarning,
-        load_model,
         predict_csv,
         predict_frame,
+        supports_std,
         training_metals,
         write_predictions,
     )
@@ -395,11 +475,12 @@ def _cmd_predict(args: argparse.Namespace) -> int:
         raise _UsageError("--smiles and --metal go together; give both")
     if args.chunksize < 1:
         raise _UsageError(f"--chunksize must be at least 1, got {args.chunksize}")
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always", ModelVersionWarning)
-        est, meta = load_model(args.model, return_meta=True)
-    for w in caught:
-        print(f"skmetalpka predict: warning: {w.message}", file=sys.stderr)
+    est, meta, model_path = _load_any_model(args.model)
+    if args.std and not supports_std(est):
+        raise _UsageError(
+            f"--std needs a model with a standard deviation (an ensemble, e.g. --params "
+            f"'{{\"n_members\": 5}}' at fit); {model_path} holds a {type(est).__name__}"
+        )
     trained_n = meta.get("n_steps")
     if args.steps is not None:
         if args.steps < 1:
@@ -415,7 +496,7 @@ def _cmd_predict(args: argparse.Namespace) -> int:
         known = training_metals(est)
 
     def check(errors: list[str]) -> None:
-        _check_model_worked(args.model, meta, errors)
+        _check_model_worked(model_path, meta, errors)
 
     if args.input is not None:
         counts = predict_csv(
@@ -427,10 +508,11 @@ def _cmd_predict(args: argparse.Namespace) -> int:
             chunksize=args.chunksize,
             progress=not args.quiet and sys.stderr.isatty(),
             check_first_chunk=check,
+            return_std=args.std,
         )
     else:
         X = pd.DataFrame({"metal": [args.metal], "smiles": [args.smiles]})
-        out = predict_frame(est, X, n_steps=n_steps, known_metals=known)
+        out = predict_frame(est, X, n_steps=n_steps, known_metals=known, return_std=args.std)
         check(out["error"].tolist())
         write_predictions(out, args.output if args.output else sys.stdout)
         counts = {
@@ -552,6 +634,210 @@ def _cmd_cv(args: argparse.Namespace) -> int:
     return 0
 
 
+def _load_any_model(path: str | None) -> tuple[Any, dict[str, Any], str]:
+    """The model of ``--model`` or the packaged default; warnings about versions on stderr."""
+    import warnings
+
+    from .io import ModelVersionWarning, load_model
+
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", ModelVersionWarning)
+        if path is None:
+            from .pretrained import default_model_path, load_default_model
+
+            est, meta = load_default_model(return_meta=True)
+            where = str(default_model_path())
+        else:
+            est, meta = load_model(path, return_meta=True)
+            where = path
+    for w in caught:
+        print(f"skmetalpka: warning: {w.message}", file=sys.stderr)
+    return est, meta, where
+
+
+def _floats(text: str | None, what: str) -> list[float] | None:
+    if text is None:
+        return None
+    try:
+        values = [float(t) for t in text.split(",") if t.strip()]
+    except ValueError as exc:
+        raise _UsageError(f"{what} must be comma-separated numbers, got {text!r}") from exc
+    if not values:
+        raise _UsageError(f"{what} is empty")
+    return values
+
+
+def _ph_grid(text: str) -> Any:
+    import numpy as np
+
+    parts = text.split(":")
+    try:
+        nums = [float(p) for p in parts]
+    except ValueError as exc:
+        raise _UsageError(f"--ph must be LO:HI[:STEP] or one number, got {text!r}") from exc
+    if len(nums) == 1:
+        return np.array(nums)
+    if len(nums) not in (2, 3):
+        raise _UsageError(f"--ph must be LO:HI[:STEP] or one number, got {text!r}")
+    lo, hi = nums[0], nums[1]
+    step = nums[2] if len(nums) == 3 else 0.1
+    if not (0 <= lo < hi <= 14) or step <= 0:
+        raise _UsageError(f"--ph needs 0 <= LO < HI <= 14 and STEP > 0, got {text!r}")
+    n = int(round((hi - lo) / step)) + 1
+    return np.linspace(lo, lo + step * (n - 1), n).clip(max=hi)
+
+
+def _cmd_rank(args: argparse.Namespace) -> int:
+    from .io import write_predictions
+    from .screening import rank_ligands, rank_metals
+
+    by_metals = args.smiles is not None or args.metals is not None
+    by_ligands = args.smiles_file is not None or args.metal is not None
+    if by_metals == by_ligands:
+        raise _UsageError(
+            "give --smiles S --metals M1,M2,.. (rank metals) or --smiles-file F --metal M "
+            "(rank ligands)"
+        )
+    if by_metals and (args.smiles is None or args.metals is None):
+        raise _UsageError("--smiles and --metals go together")
+    if by_ligands and (args.smiles_file is None or args.metal is None):
+        raise _UsageError("--smiles-file and --metal go together")
+    if not 0 <= args.ph <= 14:
+        raise _UsageError(f"--ph must be between 0 and 14, got {args.ph}")
+    est, meta, _ = _load_any_model(args.model)
+    known = meta.get("trained_metals")
+    if by_metals:
+        metals = [m.strip() for m in args.metals.split(",") if m.strip()]
+        if not metals:
+            raise _UsageError("--metals is empty")
+        table = rank_metals(est, args.smiles, metals, ph=args.ph, trained_metals=known)
+    else:
+        table = rank_ligands(
+            est, _read_smiles_file(args.smiles_file), args.metal, ph=args.ph, trained_metals=known
+        )
+    if args.output:
+        write_predictions(table, args.output)
+    show = table.copy()
+    show.index = range(1, len(show) + 1)
+    print(_fmt_table(show))
+    if known is not None and "H+" not in known:
+        _note(args, "the model knows no protonation constants: no conditional constants")
+    return 0
+
+
+def _read_smiles_file(path: str) -> list[str]:
+    from .io import InputError, read_csv
+
+    table = read_csv(path, what="SMILES file")
+    cols = {c.lower(): c for c in table.columns}
+    if "smiles" in cols:
+        values = table[cols["smiles"]].tolist()
+    elif len(table.columns) == 1:  # one SMILES per line, the first line is a SMILES too
+        values = [table.columns[0], *table.iloc[:, 0].tolist()]
+    else:
+        raise InputError(
+            f"SMILES file {path!r} has columns {list(table.columns)} but no 'smiles' column"
+        )
+    values = [str(v).strip() for v in values if str(v).strip()]
+    if not values:
+        raise InputError(f"SMILES file {path!r} holds no SMILES")
+    return values
+
+
+def _cmd_speciate(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from .io import InputError
+    from .plots import save_figure
+    from .screening import predict_constants
+    from .speciation import plot_speciation, speciate
+
+    ph = _ph_grid(args.ph)
+    log_beta = _floats(args.log_beta, "--log-beta")
+    protonation = _floats(args.protonation, "--protonation")
+    source = "given"
+    notes: list[str] = []
+    beta_std: list[float] = []
+    prot_std: list[float] = []
+    if log_beta is None or protonation is None:
+        est, meta, where = _load_any_model(args.model)
+        pc = predict_constants(
+            est,
+            args.smiles,
+            args.metal,
+            n_steps=args.steps,
+            protonation=protonation,
+            trained_metals=meta.get("trained_metals"),
+        )
+        notes = pc.notes
+        source = f"model {where}"
+        if log_beta is None:
+            log_beta = pc.log_beta.tolist()
+            beta_std = pc.log_beta_std.tolist()
+        if protonation is None:
+            protonation = pc.protonation.tolist()
+            prot_std = pc.protonation_std.tolist()
+    elif args.steps is not None:
+        log_beta = log_beta[: args.steps]
+    try:
+        frame = speciate(
+            log_beta,
+            args.metal,
+            protonation=protonation or (),
+            ligand_charge=args.ligand_charge,
+            ph=ph,
+            metal_conc=args.metal_conc,
+            ligand_conc=args.ligand_conc,
+            activity=args.activity,
+            ionic_strength=args.ionic_strength,
+            engine=args.engine,
+        )
+    except ValueError as exc:
+        raise _UsageError(str(exc)) from exc
+    folder = Path(args.out).expanduser()
+    constants = {
+        "smiles": args.smiles,
+        "metal": args.metal,
+        "log_beta": log_beta,
+        "log_beta_std": beta_std,
+        "protonation": protonation,
+        "protonation_std": prot_std,
+        "source": source,
+        "notes": notes,
+        "engine": args.engine,
+        "activity": args.activity,
+        "metal_conc": args.metal_conc,
+        "ligand_conc": args.ligand_conc,
+    }
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        frame.to_csv(folder / "speciation.csv", index=False, lineterminator="\n")
+        (folder / "constants.json").write_text(
+            json.dumps(constants, indent=2, default=float) + "\n", encoding="utf-8"
+        )
+        fig = plot_speciation(frame, title=f"{args.metal} + {args.smiles}")
+        save_figure(fig, folder / "speciation.png")
+    except OSError as exc:
+        raise InputError(f"could not write into {str(folder)!r}: {exc}") from exc
+    fmt = ", ".join(f"{v:.2f}" for v in log_beta)
+    print(f"log beta ({source}): {fmt}")
+    if protonation:
+        print("protonation log beta^H: " + ", ".join(f"{v:.2f}" for v in protonation))
+    for note in notes:
+        print(f"  note: {note}")
+    metal_cols = [c for c in frame.columns if c.startswith("M:")]
+    top = frame[metal_cols].to_numpy().argmax(axis=1)
+    dominant = [metal_cols[i][2:] for i in top]
+    changes = [
+        f"pH {frame['pH'].iloc[i]:.1f}: {dominant[i]}"
+        for i in range(len(dominant))
+        if i == 0 or dominant[i] != dominant[i - 1]
+    ]
+    print("dominant metal species: " + "; ".join(changes))
+    print(f"wrote {folder / 'speciation.csv'}, {folder / 'speciation.png'}, constants.json")
+    return 0
+
+
 def _cmd_tune(args: argparse.Namespace) -> int:
     import optuna
 
@@ -627,7 +913,11 @@ def _cmd_tune(args: argparse.Namespace) -> int:
     return 0
 
 
-_COMMANDS = {"fit": _cmd_fit, "predict": _cmd_predict, "evaluate": _cmd_evaluate, "cv": _cmd_cv, "tune": _cmd_tune}
+_COMMANDS = {"fit": _cmd_fit, "predict": _cmd_predict, "evaluate": _cmd_evaluate, "cv": _cmd_cv,
+    "tune": _cmd_tune,
+    "rank": _cmd_rank,
+    "speciate": _cmd_speciate,
+}
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -58,6 +58,7 @@ __all__ = [
     "predict_rows",
     "predict_frame",
     "predict_csv",
+    "supports_std",
     "training_metals",
     "row_warnings",
     "iter_csv",
@@ -845,12 +846,40 @@ def row_warnings(metals: Sequence[Any], known_metals: Iterable[str] | None) -> l
     return out
 
 
+class _MeanStd:
+    """Adapter: ``predict`` gives ``[mean | std]`` side by side, so that the row-safe
+    machinery of :func:`predict_rows` handles both at once."""
+
+    def __init__(self, estimator: Any, width: int | None) -> None:
+        self.estimator = estimator
+        self.width = width
+
+    def predict(self, X: pd.DataFrame) -> np.ndarray:
+        mean, std = self.estimator.predict(X, return_std=True)
+        mean, std = np.asarray(mean, dtype=float), np.asarray(std, dtype=float)
+        if mean.ndim == 1:
+            mean, std = mean[:, None], std[:, None]
+        w = self.width or mean.shape[1]
+        return np.hstack([_to_width(mean, len(mean), w), _to_width(std, len(std), w)])
+
+
+def supports_std(estimator: Any) -> bool:
+    """Whether ``estimator.predict`` takes ``return_std`` (ensembles, Gaussian processes)."""
+    import inspect
+
+    try:
+        return "return_std" in inspect.signature(estimator.predict).parameters
+    except (TypeError, ValueError):
+        return False
+
+
 def predict_frame(
     estimator: Any,
     X: pd.DataFrame,
     *,
     n_steps: int | None = None,
     known_metals: Iterable[str] | None = None,
+    return_std: bool = False,
 ) -> pd.DataFrame:
     """Predictions as a table: one row per input row, in order, with ``error`` and ``warning``.
 
@@ -861,20 +890,46 @@ def predict_frame(
     known_metals : iterable of str, optional
         Training metals (canonical spelling); default :func:`training_metals` of the
         estimator. Rows with another metal get a ``warning``.
+    return_std : bool, default=False
+        Add ``log_beta_<n>_std`` columns (the ensemble's standard deviation); the estimator
+        must accept ``predict(X, return_std=True)`` (:func:`supports_std`).
 
     Returns
     -------
     pandas.DataFrame
         Columns ``metal``, ``smiles`` (as given), ``log_beta_1`` .. ``log_beta_N`` (NaN where
-        not predicted), ``error`` (``''`` when the row was predicted) and ``warning``
-        (``''``, or why the prediction is an extrapolation). The index is that of ``X``.
+        not predicted), with ``return_std`` ``log_beta_1_std`` .. ``log_beta_N_std``, then
+        ``error`` (``''`` when the row was predicted) and ``warning`` (``''``, or why the
+        prediction is an extrapolation). The index is that of ``X``.
+
+    Raises
+    ------
+    ValueError
+        ``return_std=True`` with an estimator that has no standard deviation.
     """
-    pred, errors = predict_rows(estimator, X, n_steps=n_steps)
+    std = None
+    if return_std:
+        if not supports_std(estimator):
+            raise ValueError(
+                f"{type(estimator).__name__} gives no standard deviation; use an ensemble "
+                "(make_model('gnn', n_members=5)) or the packaged default model"
+            )
+        width = n_steps if n_steps is not None else estimator_n_steps(estimator)
+        both, errors = predict_rows(
+            _MeanStd(estimator, width), X, n_steps=None if width is None else 2 * width
+        )
+        half = both.shape[1] // 2
+        pred, std = both[:, :half], both[:, half:]
+    else:
+        pred, errors = predict_rows(estimator, X, n_steps=n_steps)
     if known_metals is None:
         known_metals = training_metals(estimator)
     out = pd.DataFrame({"metal": X["metal"].tolist(), "smiles": X["smiles"].tolist()}, index=X.index)
     for k in range(pred.shape[1]):
         out[f"log_beta_{k + 1}"] = pred[:, k]
+    if std is not None:
+        for k in range(std.shape[1]):
+            out[f"log_beta_{k + 1}_std"] = std[:, k]
     out["error"] = errors
     warn = row_warnings(X["metal"].tolist(), known_metals)
     out["warning"] = [w if not e else "" for w, e in zip(warn, errors, strict=True)]
@@ -891,6 +946,7 @@ def predict_csv(
     chunksize: int = DEFAULT_CHUNKSIZE,
     progress: bool = False,
     check_first_chunk: Any = None,
+    return_std: bool = False,
 ) -> dict[str, int]:
     """Predict a CSV file of any size chunk by chunk, writing the rows as they are predicted.
 
@@ -914,6 +970,8 @@ def predict_csv(
     check_first_chunk : callable, optional
         Called with the first chunk's ``error`` list before anything is written (the CLI uses
         it to refuse a model that fails on every row).
+    return_std : bool, default=False
+        Add the ``log_beta_<n>_std`` columns (see :func:`predict_frame`).
 
     Returns
     -------
@@ -947,10 +1005,12 @@ def predict_csv(
     try:
         width = n_steps
         for i, X in enumerate(iter_prediction_input(path, chunksize=chunksize)):
-            out = predict_frame(estimator, X, n_steps=width, known_metals=known)
+            out = predict_frame(
+                estimator, X, n_steps=width, known_metals=known, return_std=return_std
+            )
             if i == 0 and check_first_chunk is not None:
                 check_first_chunk(out["error"].tolist())
-            width = sum(c.startswith("log_beta_") for c in out.columns)
+            width = sum(c.startswith("log_beta_") and not c.endswith("_std") for c in out.columns)
             out.to_csv(fh_out, index=False, header=(i == 0), na_rep="", lineterminator="\n")
             counts["n_rows"] += len(out)
             counts["n_errors"] += int((out["error"] != "").sum())
@@ -1018,6 +1078,8 @@ def save_model(
     params: Mapping[str, Any] | None = None,
     seed: int | None = None,
     trained_metals: Iterable[str] | None = None,
+    compact: bool = False,
+    compress: int = 0,
 ) -> dict[str, Any]:
     """Save a fitted estimator with its metadata (joblib).
 
@@ -1043,6 +1105,11 @@ def save_model(
     trained_metals : iterable of str, optional
         Metals of the training data (canonical spelling); default :func:`training_metals`.
         Predictions for other metals get a ``warning`` (extrapolation).
+    compact : bool, default=False
+        Save a copy without training state (:meth:`MetalComplexRegressor.drop_training_state`
+        on every network inside): smaller, predicts the same, cannot ``partial_fit``.
+    compress : int, default=0
+        joblib compression level (0-9).
 
     Returns
     -------
@@ -1076,7 +1143,8 @@ def save_model(
         fd, tmp = tempfile.mkstemp(prefix=f".{p.name}.", suffix=".tmp", dir=p.parent)
         os.close(fd)
         try:
-            joblib.dump({"meta": meta, "estimator": estimator}, tmp)
+            obj = _compact_copy(estimator) if compact else estimator
+            joblib.dump({"meta": meta, "estimator": obj}, tmp, compress=compress)
             os.replace(tmp, p)
         finally:
             if os.path.exists(tmp):
@@ -1084,6 +1152,34 @@ def save_model(
     except OSError as exc:
         raise InputError(f"could not write the model file {str(p)!r}: {exc.strerror or exc}") from exc
     return meta
+
+
+def _compact_copy(estimator: Any) -> Any:
+    """A deep copy of ``estimator`` whose networks dropped their training state."""
+    import copy
+
+    from .model import MetalComplexRegressor
+
+    out = copy.deepcopy(estimator)
+    seen: set[int] = set()
+
+    def walk(obj: Any) -> None:
+        if id(obj) in seen:
+            return
+        seen.add(id(obj))
+        if isinstance(obj, MetalComplexRegressor):
+            obj.drop_training_state()
+            return
+        for _name, step in getattr(obj, "steps", []) or []:
+            walk(step)
+        for member in getattr(obj, "estimators_", []) or []:
+            walk(member)
+        inner = getattr(obj, "estimator_", None)
+        if inner is not None:
+            walk(inner)
+
+    walk(out)
+    return out
 
 
 def load_model(

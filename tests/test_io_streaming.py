@@ -174,4 +174,4 @@ def test_cli_predict_steps_chunksize_and_version_warning(tmp_path, capsys):
     joblib.dump(payload, model)
     assert main(["predict", "--model", str(model), "--smiles", "NCCN", "--metal", "Cu2+"]) == 0
     err = capsys.readouterr().err
-    assert "skmetalpka predict: warning: model file" in err and "skmetalpka 0.0.1" in err
+    assert "skmetalpka: warning: model file" in err and "skmetalpka 0.0.1" in err

@@ -39,12 +39,14 @@ def _shared_featurisation(members: list) -> bool:
     return all(signature(m) == first for m in members[1:])
 
 
-def _fit_member(estimator: Any, X: Any, y: Any, seed: int, threads: int | None) -> Any:
+def _fit_member(
+    estimator: Any, X: Any, y: Any, seed: int, threads: int | None, fit_params: dict
+) -> Any:
     if threads:
         import torch
 
         torch.set_num_threads(threads)
-    return seed_estimator(clone(estimator), seed).fit(X, y)
+    return seed_estimator(clone(estimator), seed).fit(X, y, **fit_params)
 
 
 class EnsembleRegressor(RegressorMixin, BaseEstimator):
@@ -82,8 +84,12 @@ class EnsembleRegressor(RegressorMixin, BaseEstimator):
         self.random_state = random_state
         self.n_jobs = n_jobs
 
-    def fit(self, X: Any, y: Any) -> EnsembleRegressor:
-        """Fit every member on the same data with its own seed."""
+    def fit(self, X: Any, y: Any, **fit_params: Any) -> EnsembleRegressor:
+        """Fit every member on the same data with its own seed.
+
+        ``fit_params`` go to every member's ``fit`` (e.g. ``proton_X``/``proton_y`` of a
+        :class:`~skmetalpka.model.ProtonTransferRegressor`).
+        """
         from joblib import Parallel, delayed
 
         if self.estimator is None:
@@ -93,10 +99,13 @@ class EnsembleRegressor(RegressorMixin, BaseEstimator):
         seeds = [int(self.random_state) + i for i in range(int(self.n_members))]
         parallel = self.n_jobs not in (None, 1)
         self.estimators_ = Parallel(n_jobs=self.n_jobs if parallel else None)(
-            delayed(_fit_member)(self.estimator, X, y, s, 1 if parallel else None) for s in seeds
+            delayed(_fit_member)(self.estimator, X, y, s, 1 if parallel else None, fit_params)
+            for s in seeds
         )
         first = self.estimators_[0]
         last = first.steps[-1][1] if hasattr(first, "steps") else first
+        if hasattr(first, "metals_"):
+            self.metals_ = list(first.metals_)
         if hasattr(last, "n_steps_"):
             self.n_steps_ = int(last.n_steps_)
         return self

@@ -603,6 +603,25 @@ class MetalComplexRegressor(NeuralNetRegressor):
         beta[~valid] = np.nan
         return beta
 
+    def drop_training_state(self) -> MetalComplexRegressor:
+        """Free what only training needs (optimiser moments, callback state); keep predicting.
+
+        A fitted network carries its AdamW moments (twice its weights) and the callbacks'
+        copies of the best weights and of the optimiser; a model that is shipped only to
+        predict does not need them (the packaged default model is saved this way, about a
+        third of the size). Predictions are unchanged. Training it further needs ``fit``
+        (which starts afresh), not ``partial_fit``.
+
+        Returns
+        -------
+        self
+        """
+        check_is_fitted(self, "n_steps_")
+        self.optimizer_ = None
+        self.callbacks_ = []
+        self.pretrain_history_ = None
+        return self
+
     def score(self, X, y, sample_weight=None) -> float:
         """Masked R^2 of cumulative log beta over measured entries."""
         from ..metrics import masked_r2
