@@ -603,6 +603,46 @@ class MetalComplexRegressor(NeuralNetRegressor):
         beta[~valid] = np.nan
         return beta
 
+    def explain_sites(self, X) -> list[np.ndarray]:
+        """Per-atom binding-site weights the network uses for the first ligand copy.
+
+        With ``site_mode="soft"`` these are the attention weights over the candidate atoms
+        (they sum to 1 per ligand; the same for every copy, since every copy offers the same
+        candidates); with ``"hard"`` the uniform weights over the fixed site atoms of copy 1.
+        Atoms that are not candidates get 0.
+
+        Parameters
+        ----------
+        X : list of ComplexGraph
+            As for :meth:`predict` (use :func:`skmetalpka.explain.explain_sites` to start from
+            a DataFrame).
+
+        Returns
+        -------
+        list of numpy.ndarray
+            One float array per graph, one value per ligand atom (the standardised ligand's
+            atom order); all zeros for a flagged (invalid) row.
+        """
+        check_is_fitted(self, "n_steps_")
+        graphs = self._check_graphs(X)
+        out: list[np.ndarray] = []
+        self.module_.eval()
+        loader = DataLoader(graphs, batch_size=512, shuffle=False)
+        with torch.no_grad():
+            for batch in loader:
+                batch = batch.to(self.device)
+                _, (atom_idx, group, alpha) = self.module_.ligand_copies(batch)
+                first = (group % self.n_steps_) == 0
+                weights = torch.zeros(batch.num_nodes, dtype=alpha.dtype, device=alpha.device)
+                weights[atom_idx[first]] = alpha[first]
+                ptr = batch.ptr.cpu().numpy()
+                w = weights.cpu().numpy().astype(np.float64)
+                out.extend(w[ptr[i] : ptr[i + 1]] for i in range(len(ptr) - 1))
+        for i, g in enumerate(graphs):
+            if not bool(g.valid.item()):
+                out[i] = np.zeros_like(out[i])
+        return out
+
     def drop_training_state(self) -> MetalComplexRegressor:
         """Free what only training needs (optimiser moments, callback state); keep predicting.
 
