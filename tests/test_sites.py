@@ -1,9 +1,11 @@
-"""SitePredictor: rule and column site sources."""
+"""SitePredictor: rule, column and learned site sources."""
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 import pytest
+import torch
 
 from skmetalpka.featurize import SitePredictor, SmilesToGraph
 
@@ -72,3 +74,132 @@ def test_bad_parameters():
         SitePredictor(top_k=0).fit(graphs)
     with pytest.raises(TypeError, match="SmilesToGraph"):
         SitePredictor().fit(pd.DataFrame({"metal": ["Cu2+"], "smiles": ["N"]}))
+
+
+# --------------------------------------------------------------------------------------------
+# method="learned"
+
+_TOY = [
+    "NCCN", "NCC(=O)O", "OCCO", "CCCN", "CC(C)O", "OC(=O)CC(=O)O", "NCCCN", "CCCC", "CCOCC",
+    "NC(C)C(=O)O", "c1ccncc1", "CCN(CC)CC", "OCCN", "CC(C)(C)O", "c1ccccc1", "CCCCO", "CSC",
+]  # fmt: skip
+
+
+def _toy_labels(smiles):
+    """Toy labels: N atoms and OH oxygens."""
+    from skmetalpka.chem import standardize_ligand
+
+    return [
+        np.array(
+            [
+                a.GetSymbol() == "N" or (a.GetSymbol() == "O" and a.GetTotalNumHs() > 0)
+                for a in standardize_ligand(s).mol.GetAtoms()
+            ]
+        )
+        for s in smiles
+    ]
+
+
+@pytest.fixture(scope="module")
+def site_model():
+    from skmetalpka.featurize import AtomSiteClassifier
+
+    return AtomSiteClassifier(hidden_dim=32, depth=2, epochs=60, batch_size=4, lr=3e-3).fit(
+        _TOY, _toy_labels(_TOY)
+    )
+
+
+def test_learned_scores_are_the_model_probabilities(site_model):
+    (g,) = SitePredictor(method="learned", site_model=site_model).fit_transform(
+        _graphs(["NCC(=O)O"])
+    )
+    p = site_model.predict_proba_atoms(["NCC(=O)O"])[0]  # N0 C1 C2 O3(=O) O4(H)
+    expected = p.copy()
+    expected[[3, 4]] = p[[3, 4]].max()  # both carboxyl O share the group's best score
+    expected[expected < 0.05] = 0.0
+    np.testing.assert_allclose(g.site_score.numpy(), expected, rtol=1e-6)
+    assert g.site_score[1] == 0 and g.site_score[2] == 0  # carbons are not candidates
+    assert set(g.site_cand.nonzero().flatten().tolist()) == {0, 3, 4}
+    assert g.site_order[0] in (0, 3, 4)
+    assert g.site_note == ""
+
+
+def test_learned_scores_follow_each_graphs_atom_order(site_model):
+    a, b, c = SitePredictor(method="learned", site_model=site_model).fit_transform(
+        _graphs(["NCC(=O)O", "OC(=O)CN", "NCC(=O)O"])
+    )
+    # OC(=O)CN: O0 C1 O2 C3 N4 is NCC(=O)O read backwards
+    np.testing.assert_allclose(
+        b.site_score.numpy(), a.site_score.numpy()[[4, 2, 3, 1, 0]], atol=1e-6
+    )
+    assert torch.equal(a.site_score, c.site_score)
+    assert b.site_score[4] > 0.5  # the N
+
+
+def test_learned_falls_back_to_rules_and_passes_invalid_rows(site_model):
+    sp = SitePredictor(method="learned", site_model=site_model)
+    thioether, bad = sp.fit_transform(_graphs(["CSC", "not a smiles"]))
+    assert "rules used" in thioether.site_note  # toy model never saw an S donor
+    assert thioether.site_order == [1]
+    assert float(thioether.site_score[1]) == pytest.approx(float(thioether.donor_score[1]))
+    assert bad.site_note == "invalid row"
+
+
+def test_learned_site_model_is_copied_and_pickled(site_model, tmp_path):
+    import joblib
+    from sklearn.pipeline import make_pipeline
+
+    X = pd.DataFrame({"metal": ["Cu2+", "Ni2+"], "smiles": ["NCCN", "OC(=O)CN"]})
+    pipe = make_pipeline(SmilesToGraph(), SitePredictor(method="learned", site_model=site_model))
+    out = pipe.fit_transform(X)
+    sp = pipe[-1]
+    assert sp.site_model_ is not site_model
+    joblib.dump(pipe, tmp_path / "pipe.joblib")
+    again = joblib.load(tmp_path / "pipe.joblib").transform(X)
+    for g1, g2 in zip(out, again, strict=True):
+        assert torch.equal(g1.site_score, g2.site_score)
+        assert g1.site_order == g2.site_order
+
+
+def test_learned_frozen_site_model_survives_clone(site_model):
+    from sklearn.base import clone
+    from sklearn.frozen import FrozenEstimator
+
+    sp = clone(SitePredictor(method="learned", site_model=FrozenEstimator(site_model)))
+    sp.fit(_graphs(["NCCN"]))  # no training data needed: the frozen model is used
+    np.testing.assert_array_equal(
+        sp.site_model_.predict_proba_atoms(["NCCN"])[0], site_model.predict_proba_atoms(["NCCN"])[0]
+    )
+
+
+def test_learned_trains_on_site_data(tmp_path):
+    from skmetalpka.featurize import AtomSiteClassifier
+
+    path = tmp_path / "nist46_proton_sites.csv"
+    rows = [("NCCN", "0:3"), ("NCC(=O)O", "0:4"), ("CCO", "2"), ("CCCC", "0")]
+    pd.DataFrame(
+        {"SMILES": [r[0] for r in rows], "Dissociable_Atoms": [r[1] for r in rows]}
+    ).to_csv(path, index=False)
+    template = AtomSiteClassifier(hidden_dim=8, depth=1, epochs=2)
+    sp = SitePredictor(method="learned", site_model=template, site_data=path)
+    sp.fit(_graphs(["NCCN"]))
+    assert not hasattr(template, "module_")  # the given template is not fitted in place
+    assert sp.site_model_.epochs == 2
+    assert sp.site_model_.n_molecules_ == 3  # CCCC's label is on a carbon: row dropped
+
+
+def test_learned_without_data_or_model_says_how_to_fix(tmp_path, monkeypatch):
+    monkeypatch.setenv("SKMETALPKA_DATA_HOME", str(tmp_path))
+    with pytest.raises(FileNotFoundError, match="site_data=.*SKMETALPKA_DATA_HOME"):
+        SitePredictor(method="learned").fit(_graphs(["NCCN"]))
+    with pytest.raises(TypeError, match="AtomSiteClassifier"):
+        SitePredictor(method="learned", site_model="model.pt").fit(_graphs(["NCCN"]))
+    with pytest.raises(ValueError, match="min_score"):
+        SitePredictor(method="learned", min_score=1.5).fit(_graphs(["NCCN"]))
+
+
+def test_refit_with_rules_drops_the_site_model(site_model):
+    sp = SitePredictor(method="learned", site_model=site_model).fit(_graphs(["NCCN"]))
+    assert hasattr(sp, "site_model_")
+    sp.set_params(method="rules").fit(_graphs(["NCCN"]))
+    assert not hasattr(sp, "site_model_")

@@ -4,6 +4,7 @@
   shipped with the ``phreeqc`` package; no file needed).
 * :func:`load_nist46` / :func:`fetch_nist46` - the NIST SRD 46 metal-ligand table.
 * :func:`load_nist46_proton` - NIST SRD 46 ligand protonation constants.
+* :func:`load_nist46_proton_sites` - NIST SRD 46 ionisable atoms (weak binding-site labels).
 """
 
 from __future__ import annotations
@@ -12,12 +13,14 @@ from skmetalpka.datasets._home import get_data_home
 from skmetalpka.datasets.minteq import load_minteq
 from skmetalpka.datasets.nist46 import fetch_nist46, load_nist46
 from skmetalpka.datasets.proton import load_nist46_proton
+from skmetalpka.datasets.proton_sites import load_nist46_proton_sites
 from skmetalpka.datasets.report import DataReport
 
 __all__ = [
     "load_nist46",
     "fetch_nist46",
     "load_nist46_proton",
+    "load_nist46_proton_sites",
     "load_minteq",
     "DataReport",
     "get_data_home",

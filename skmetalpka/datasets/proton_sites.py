@@ -77,8 +77,10 @@ def canonical_atom_order(lig: Ligand) -> list[int]:
 
 
 def _is_oh(atom: Chem.Atom) -> bool:
-    return atom.GetSymbol() == "O" and atom.GetDegree() == 1 and (
-        atom.GetTotalNumHs() > 0 or atom.GetFormalCharge() < 0
+    return (
+        atom.GetSymbol() == "O"
+        and atom.GetDegree() == 1
+        and (atom.GetTotalNumHs() > 0 or atom.GetFormalCharge() < 0)
     )
 
 

@@ -256,7 +256,10 @@ class AtomSiteClassifier(BaseEstimator):
         with torch.random.fork_rng(devices=[]):
             torch.manual_seed(int(rng.integers(2**31 - 1)))
             module = _AtomSiteNet(
-                N_ATOM_FEATURES, N_BOND_FEATURES, int(self.hidden_dim), int(self.depth),
+                N_ATOM_FEATURES,
+                N_BOND_FEATURES,
+                int(self.hidden_dim),
+                int(self.depth),
                 float(self.dropout),
             )
             opt = torch.optim.AdamW(
@@ -428,9 +431,7 @@ def share_acid_group_scores(mol: Chem.Mol, score: np.ndarray) -> np.ndarray:
     """
     out = np.asarray(score, dtype=np.float64).copy()
     if mol.GetNumAtoms() != out.shape[0]:
-        raise ValueError(
-            f"{out.shape[0]} scores for a molecule with {mol.GetNumAtoms()} atoms"
-        )
+        raise ValueError(f"{out.shape[0]} scores for a molecule with {mol.GetNumAtoms()} atoms")
     seen: set[int] = set()
     for atom in mol.GetAtoms():
         if atom.GetSymbol() not in ("O", "S") or atom.GetDegree() != 1:
