@@ -32,3 +32,15 @@ def test_quickstart():
 def test_grouped_cv_on_embedded_data(folds):
     text = _run("grouped_cv.py", "--epochs", "1", "--folds", folds)
     assert "gnn" in text and "rf" in text
+
+
+def test_tuning_example():
+    text = _run("tuning.py", "--trials", "2", "--epochs", "1")
+    assert "best parameters:" in text and "OptunaSearchCV best lr:" in text
+
+
+def test_speciation_example(tmp_path):
+    text = _run("speciation.py", "--epochs", "1", "--out", str(tmp_path))
+    assert "PHREEQC vs NumPy mass balance" in text and "predicted protonation" in text
+    assert (tmp_path / "cu_en_literature.png").stat().st_size > 1000
+    assert (tmp_path / "cu_en_predicted.png").is_file()
