@@ -41,8 +41,11 @@ def default_pipeline(
 
     Parameters
     ----------
-    site_method : {"rules", "column"}, default="rules"
-        Where candidate binding atoms come from (:class:`~skmetalpka.featurize.SitePredictor`).
+    site_method : {"rules", "column", "learned"}, default="rules"
+        Where candidate binding atoms come from (:class:`~skmetalpka.featurize.SitePredictor`):
+        SMARTS donor rules, the data's ``binding_sites`` column, or an atom classifier trained
+        on the protonation-site labels (``sites__site_model=`` passes a fitted one; wrap it in
+        ``sklearn.frozen.FrozenEstimator`` so that cloning keeps it fitted).
     top_k : int, default=6
         Candidate atoms per ligand for soft site attention.
     max_ligands : int or None
