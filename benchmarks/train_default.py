@@ -35,6 +35,12 @@ def main() -> None:
     ap.add_argument("--members", type=int, default=3)
     ap.add_argument("--n-jobs", type=int, default=2)
     ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument(
+        "--card-only",
+        action="store_true",
+        help="do not train: apply calibration.json's std_scale to the saved model and rewrite "
+        "the card (after calibration.py finished later than the training)",
+    )
     args = ap.parse_args()
 
     import torch
@@ -59,6 +65,22 @@ def main() -> None:
     metal_csv = data_path(args.data and str(Path(args.data) / "nist46_metal_binding.csv"))
     X, y, report = load_nist46(metal_csv, return_report=True)
     Xp, yp, preport = load_nist46_proton(metal_csv.parent, return_report=True)
+    out = ROOT / "skmetalpka" / "pretrained" / DEFAULT_MODEL
+    if args.card_only:
+        model, old = load_model(out, return_meta=True)
+        model.set_params(std_scale=std_scale)
+        seconds = float(old.get("params", {}).get("train_seconds", float("nan")))
+        params = {**old["params"], "std_scale": std_scale}
+        meta = save_model(
+            model, out, model="gnn", trained_on=old["trained_on"], n_samples=old["n_samples"],
+            params=params, seed=old["seed"], trained_metals=old["trained_metals"], compress=3,
+        )
+        size = out.stat().st_size / 1e6
+        digest = hashlib.sha256(out.read_bytes()).hexdigest()
+        card = _card(args, meta, report, preport, cal, size, digest, seconds, __version__)
+        (out.parent / MODEL_CARD).write_text(card, encoding="utf-8")
+        print(f"re-saved {out} with std_scale={std_scale:.3f} ({size:.2f} MB); card rewritten")
+        return
     model = default_recipe(
         mode=args.mode,
         n_members=args.members,
@@ -69,7 +91,6 @@ def main() -> None:
     t0 = time.perf_counter()
     model.fit(X, y, proton_X=Xp, proton_y=yp)
     seconds = time.perf_counter() - t0
-    out = ROOT / "skmetalpka" / "pretrained" / DEFAULT_MODEL
     meta = save_model(
         model,
         out,
@@ -77,7 +98,8 @@ def main() -> None:
         trained_on=f"{report.source} + {preport.source}",
         n_samples=len(X) + len(Xp),
         params={"recipe": "skmetalpka.pretrained.default_recipe", "mode": args.mode,
-                "n_members": args.members, **RECIPE_PARAMS, "std_scale": std_scale},
+                "n_members": args.members, **RECIPE_PARAMS, "std_scale": std_scale,
+                "train_seconds": round(seconds, 1)},
         seed=args.seed,
         compact=True,
         compress=3,
