@@ -14,6 +14,7 @@ from typing import Any
 import pandas as pd
 
 __all__ = [
+    "davies_shift",
     "DEFAULT_TEMPERATURE",
     "DEFAULT_IONIC_STRENGTH",
     "CONDITION_COLUMNS",
@@ -65,3 +66,35 @@ def check_input_frame(X: Any, *, required: Sequence[str] = ("metal", "smiles")) 
             "columns 'metal' (ion such as 'Cu2+') and 'smiles' (ligand SMILES)"
         )
     return X
+
+
+def davies_shift(
+    delta_z2: float, ionic_strength: Any, *, reference: float = 0.0, a: float = 0.509
+) -> Any:
+    """Change of log K between two ionic strengths by the Davies equation.
+
+    For a reaction with ``delta_z2 = sum z^2 (products) - sum z^2 (reactants)``,
+    ``log K(I) = log K(0) + a * delta_z2 * f(I)`` with
+    ``f(I) = sqrt(I) / (1 + sqrt(I)) - 0.3 I`` (``a`` = 0.509 at 25 deg C). Returns
+    ``log K(I) - log K(reference)``.
+
+    Parameters
+    ----------
+    delta_z2 : float
+        E.g. -2 for H+ + L- = HL, -4 for Cu2+ + L- = CuL+.
+    ionic_strength : float or array-like
+        mol/L (the Davies equation is meant for I up to about 0.5 M).
+    reference : float, default=0.0
+    a : float, default=0.509
+
+    Returns
+    -------
+    float or numpy.ndarray
+    """
+    import numpy as np
+
+    def f(i: Any) -> Any:
+        r = np.sqrt(np.asarray(i, dtype=float))
+        return r / (1 + r) - 0.3 * np.asarray(i, dtype=float)
+
+    return a * float(delta_z2) * (f(ionic_strength) - f(reference))

@@ -600,8 +600,8 @@ def load_proton_data(path: str | os.PathLike[str]) -> tuple[pd.DataFrame, np.nda
 
     p = Path(path).expanduser()
     if not p.is_dir():
-        header = read_csv(_check_file(p, "proton table"), what="proton table").columns
-        if detect_layout(header) == "simple":
+        header = [str(c).strip().lower() for c in next(iter_csv(p, chunksize=1)).columns]
+        if "metal" in header and any(c.startswith("log_beta_") for c in header):
             X, y, report = load_beta_table(p, return_report=True)  # type: ignore[misc]
             bad = []
             for i, m in enumerate(X["metal"].tolist()):

@@ -137,3 +137,17 @@ def test_cli_fit_with_proton_pretraining(tmp_path, capsys):
     assert text.splitlines()[1].startswith("H+,NCCN,") and text.strip().endswith(",,")
     assert main(["fit", "--model", "rf", "--pretrain-proton", str(proton), "--out", str(out)]) == 2
     assert "--pretrain-proton needs --model gnn" in capsys.readouterr().err
+
+
+def test_load_proton_data_reads_the_nist_proton_table(nist_dir, tmp_path):
+    from skmetalpka.io import InputError, load_proton_data
+
+    X, y, report = load_proton_data(nist_dir / "nist46_proton.csv")
+    assert len(X) == 3274 and set(X["metal"]) == {"H+"} and y.shape == (3274, 6)
+    assert report.n_read == report.n_kept + sum(report.dropped.values())
+    X2, _, _ = load_proton_data(nist_dir)  # the folder works too
+    assert len(X2) == len(X)
+    bad = tmp_path / "bad.csv"
+    bad.write_text("metal,smiles,log_beta_1\nCu2+,NCCN,10\n", encoding="utf-8")
+    with pytest.raises(InputError, match="must hold H\\+ rows only"):
+        load_proton_data(bad)
