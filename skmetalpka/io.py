@@ -1145,6 +1145,9 @@ def save_model(
         try:
             obj = _compact_copy(estimator) if compact else estimator
             joblib.dump({"meta": meta, "estimator": obj}, tmp, compress=compress)
+            umask = os.umask(0)
+            os.umask(umask)
+            os.chmod(tmp, 0o666 & ~umask)  # mkstemp makes 0600; give the usual permissions
             os.replace(tmp, p)
         finally:
             if os.path.exists(tmp):
