@@ -1,0 +1,42 @@
+"""The packaged default model: present, small, documented, and usable with no data or training."""
+
+from __future__ import annotations
+
+import io
+
+import numpy as np
+import pandas as pd
+
+from skmetalpka.cli import main
+from skmetalpka.pretrained import MODEL_CARD, default_model_path, load_default_model
+
+
+def test_packaged_model_is_small_and_has_a_card():
+    path = default_model_path()
+    assert path.is_file(), "run `python benchmarks/train_default.py` to create the packaged model"
+    assert path.stat().st_size <= 5 * 1024 * 1024
+    card = (path.parent / MODEL_CARD).read_text(encoding="utf-8")
+    for section in ("## Data", "## Validation policy and metrics", "## Known limits", "## Retrain"):
+        assert section in card
+    model, meta = load_default_model(return_meta=True)
+    assert meta["model"] == "gnn" and "H+" in meta["trained_metals"]
+    assert meta["params"]["std_scale"] > 1.0  # calibrated spread
+
+
+def test_predict_on_a_fresh_install_needs_no_model_argument(capsys):
+    assert main(["predict", "--smiles", "NCCN", "--metal", "Cu2+", "--std"]) == 0
+    frame = pd.read_csv(io.StringIO(capsys.readouterr().out), keep_default_na=False)
+    assert frame["error"].iloc[0] == "" and frame["warning"].iloc[0] == ""
+    beta = frame[[c for c in frame.columns if c.startswith("log_beta_") and "std" not in c]]
+    values = beta.iloc[0].astype(float).to_numpy()
+    assert np.all(np.isfinite(values)) and 5 < values[0] < 15  # Cu-en log beta_1 is 10.5
+    std = frame[[c for c in frame.columns if c.endswith("_std")]].iloc[0].astype(float)
+    assert np.all(std > 0)
+
+
+def test_rank_with_the_packaged_model(capsys):
+    assert main(["rank", "--smiles", "NCCN", "--metals", "Cu2+,Ca2+", "--ph", "7"]) == 0
+    out = capsys.readouterr().out
+    # copper binds ethylenediamine far more strongly than calcium: first row
+    first = [line for line in out.splitlines() if line.strip().startswith("1")][0]
+    assert "Cu2+" in first
