@@ -428,14 +428,10 @@ def _cmd_fit(args: argparse.Namespace) -> int:
     _note(args, f"training {args.model} on {len(X)} samples (N = {y.shape[1]}) ...")
     est.fit(X, y, **fit_params)
     from .io import training_metals
-    from .metals import UnknownMetalError, canonical_ion
+    from .metals import canonical_or_none
 
     metals = set(training_metals(est) or [])
-    for m in X["metal"].tolist():
-        try:
-            metals.add(canonical_ion(m))
-        except (UnknownMetalError, TypeError):
-            pass  # an invalid row: the model left it out of training
+    metals |= {c for c in map(canonical_or_none, X["metal"].tolist()) if c}  # invalid: left out
     meta = save_model(
         est,
         args.out,

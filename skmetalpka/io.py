@@ -596,7 +596,7 @@ def load_proton_data(path: str | os.PathLike[str]) -> tuple[pd.DataFrame, np.nda
         Missing or unreadable file, or a simple table with another metal than H+.
     """
     from .datasets import load_nist46_proton
-    from .metals import UnknownMetalError, canonical_ion
+    from .metals import canonical_or_none
 
     p = Path(path).expanduser()
     if not p.is_dir():
@@ -605,11 +605,7 @@ def load_proton_data(path: str | os.PathLike[str]) -> tuple[pd.DataFrame, np.nda
             X, y, report = load_beta_table(p, return_report=True)  # type: ignore[misc]
             bad = []
             for i, m in enumerate(X["metal"].tolist()):
-                try:
-                    ok = canonical_ion(m) == "H+"
-                except (UnknownMetalError, TypeError):
-                    ok = False
-                if not ok:
+                if canonical_or_none(m) != "H+":
                     bad.append(f"row {i}: {m!r}")
             if bad:
                 raise InputError(
@@ -826,17 +822,14 @@ def row_warnings(metals: Sequence[Any], known_metals: Iterable[str] | None) -> l
         (extrapolation)"``; rows whose metal cannot be parsed get ``''`` (their ``error`` says
         why).
     """
-    from .metals import UnknownMetalError, canonical_ion
+    from .metals import canonical_or_none
 
     if known_metals is None:
         return [""] * len(metals)
     known = set(known_metals)
     out: list[str] = []
     for m in metals:
-        try:
-            ion = canonical_ion(m) if isinstance(m, str) else None
-        except UnknownMetalError:
-            ion = None
+        ion = canonical_or_none(m)
         out.append(
             f"metal {ion} was not in the training data: predicted from its descriptors "
             "(extrapolation)"

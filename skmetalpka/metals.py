@@ -99,6 +99,7 @@ __all__ = [
     "parse_ion",
     "format_ion",
     "canonical_ion",
+    "canonical_or_none",
     "METAL_DESCRIPTOR_NAMES",
     "metal_descriptors",
     "metal_descriptor_matrix",
@@ -448,6 +449,16 @@ def format_ion(symbol: str, charge: int) -> str:
 def canonical_ion(ion: str) -> str:
     """Canonical spelling of any accepted ion string (``"Cu(II)"`` -> ``"Cu2+"``)."""
     return format_ion(*parse_ion(ion))
+
+
+def canonical_or_none(ion: Any) -> str | None:
+    """:func:`canonical_ion`, or ``None`` for anything that is not an accepted ion string."""
+    if not isinstance(ion, str):
+        return None
+    try:
+        return canonical_ion(ion)
+    except UnknownMetalError:
+        return None
 
 
 # --------------------------------------------------------------------------------------

@@ -184,14 +184,9 @@ class ProtonTransferRegressor(RegressorMixin, BaseEstimator):
             )
         self.estimator_ = pipe
         self.n_steps_ = int(width)
-        from ..metals import UnknownMetalError, canonical_ion
+        from ..metals import canonical_or_none
 
-        metals = set()
-        for m in X["metal"].tolist():
-            try:
-                metals.add(canonical_ion(m))
-            except (UnknownMetalError, TypeError):
-                pass
+        metals = {c for c in map(canonical_or_none, X["metal"].tolist()) if c}
         if len(Xp):
             metals.add("H+")
         self.metals_ = sorted(metals)
