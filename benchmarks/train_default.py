@@ -99,7 +99,8 @@ def main() -> None:
         n_samples=len(X) + len(Xp),
         params={"recipe": "skmetalpka.pretrained.default_recipe", "mode": args.mode,
                 "n_members": args.members, **RECIPE_PARAMS, "std_scale": std_scale,
-                "train_seconds": round(seconds, 1)},
+                "train_seconds": round(seconds, 1),
+                "trained": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())},
         seed=args.seed,
         compact=True,
         compress=3,
@@ -140,14 +141,16 @@ def _card(args, meta, report, preport, cal, size, digest, seconds, version) -> s
         f"`std_scale = {meta['params']['std_scale']:.2f}` (see calibration).",
         f"- File: `default.joblib`, {size:.2f} MB, sha256 `{digest}`; saved without training "
         f"state; skmetalpka {version}, torch {meta['torch_version']}, scikit-learn "
-        f"{meta['sklearn_version']}; trained {meta['created']} in {seconds / 60:.1f} min on "
+        f"{meta['sklearn_version']}; trained {meta['params'].get('trained', meta['created'])} in "
+        f"{seconds / 60:.1f} min on "
         f"{args.n_jobs} CPU cores.",
         "",
         "## Data",
         "",
-        f"- Metal constants: {report.source}: {report.n_read} rows read, {report.n_kept} kept "
+        f"- Metal constants: {Path(report.source).name}: {report.n_read} rows read, "
+        f"{report.n_kept} kept "
         f"({report.n_samples} samples).",
-        f"- Protonation constants: {preport.source}: {preport.n_read} rows read, "
+        f"- Protonation constants: {Path(preport.source).name}: {preport.n_read} rows read, "
         f"{preport.n_kept} kept.",
         "- Both are NIST SRD 46 derived tables (see `../shared/data/README.md` of the project); "
         "values were measured at various temperatures and ionic strengths, which are inputs.",
@@ -203,6 +206,8 @@ def _card(args, meta, report, preport, cal, size, digest, seconds, version) -> s
         "- Steps n > 1 are rarer in the data (few values for n ≥ 4); higher steps are less "
         "reliable. Protonation step counts and the number of complexes used by `speciate` "
         "come from documented rules of thumb (`skmetalpka.screening`).",
+        '- Ionic strength and temperature are inputs, but the network has barely learned their effect (`benchmarks/ionic_strength.py`: the Davies direction for ~70-80 % of charged ligands, 10-50x too small); correct constants to another ionic strength with `skmetalpka.conditions.davies_shift`.',
+        '- Soft attention sees the 6 best rule-scored candidate atoms (`top_k=6`): for EDTA-like ligands these are all carboxylate O, so the amine N are not offered.',
         "- Mixed (MHL, ML(OH)), polynuclear complexes and stereochemistry are not modelled.",
         "- The standard deviation is scaled to be calibrated on ligand-grouped folds of NIST "
         "data; far outside that chemistry it is optimistic.",
