@@ -21,11 +21,13 @@ import sys
 import time
 from pathlib import Path
 
+import numpy as np
+
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from _common import RESULTS, ROOT, data_path  # noqa: E402
 
-SIZE_LIMIT_MB = 5.0
+SIZE_LIMIT_MB = 2.0  # the issue allows 5 MB; the repository keeps tracked files under 2 MB
 
 
 def main() -> None:
@@ -69,56 +71,44 @@ def main() -> None:
     if args.card_only:
         model, old = load_model(out, return_meta=True)
         model.set_params(std_scale=std_scale)
-        seconds = float(old.get("params", {}).get("train_seconds", float("nan")))
         params = {**old["params"], "std_scale": std_scale}
-        meta = save_model(
-            model, out, model="gnn", trained_on=old["trained_on"], n_samples=old["n_samples"],
-            params=params, seed=old["seed"], trained_metals=old["trained_metals"], compress=3,
+        trained_on = " + ".join(Path(t).name for t in old["trained_on"].split(" + "))
+        n_samples, seed = old["n_samples"], old["seed"]
+    else:
+        model = default_recipe(
+            mode=args.mode,
+            n_members=args.members,
+            n_jobs=args.n_jobs,
+            std_scale=std_scale,
+            random_state=args.seed,
         )
-        size = out.stat().st_size / 1e6
-        digest = hashlib.sha256(out.read_bytes()).hexdigest()
-        card = _card(args, meta, report, preport, cal, size, digest, seconds, __version__)
-        (out.parent / MODEL_CARD).write_text(card, encoding="utf-8")
-        print(f"re-saved {out} with std_scale={std_scale:.3f} ({size:.2f} MB); card rewritten")
-        return
-    model = default_recipe(
-        mode=args.mode,
-        n_members=args.members,
-        n_jobs=args.n_jobs,
-        std_scale=std_scale,
-        random_state=args.seed,
-    )
-    t0 = time.perf_counter()
-    model.fit(X, y, proton_X=Xp, proton_y=yp)
-    seconds = time.perf_counter() - t0
+        t0 = time.perf_counter()
+        model.fit(X, y, proton_X=Xp, proton_y=yp)
+        params = {"recipe": "skmetalpka.pretrained.default_recipe", "mode": args.mode,
+                  "n_members": args.members, **RECIPE_PARAMS, "std_scale": std_scale,
+                  "train_seconds": round(time.perf_counter() - t0, 1),
+                  "trained": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())}
+        trained_on = f"{Path(report.source).name} + {Path(preport.source).name}"
+        n_samples, seed = len(X) + len(Xp), args.seed
+    full = model.predict(X)  # float32 weights, before the float16 rounding of the saved file
     meta = save_model(
-        model,
-        out,
-        model="gnn",
-        trained_on=f"{report.source} + {preport.source}",
-        n_samples=len(X) + len(Xp),
-        params={"recipe": "skmetalpka.pretrained.default_recipe", "mode": args.mode,
-                "n_members": args.members, **RECIPE_PARAMS, "std_scale": std_scale,
-                "train_seconds": round(seconds, 1),
-                "trained": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())},
-        seed=args.seed,
-        compact=True,
-        compress=3,
+        model, out, model="gnn", trained_on=trained_on, n_samples=n_samples, params=params,
+        seed=seed, compact=True, half_precision=True, compress=("xz", 9),
     )
     size = out.stat().st_size / 1e6
     if size > SIZE_LIMIT_MB:
-        sys.exit(f"{out} is {size:.1f} MB, over the {SIZE_LIMIT_MB} MB budget")
-    back = load_model(out)
-    check = back.predict(X.iloc[:50])
+        sys.exit(f"{out} is {size:.2f} MB, over the {SIZE_LIMIT_MB} MB budget")
+    rounding = float(np.nanmax(np.abs(load_model(out).predict(X) - full)))
     digest = hashlib.sha256(out.read_bytes()).hexdigest()
-    print(f"saved {out} ({size:.2f} MB, sha256 {digest[:16]}...) after {seconds / 60:.1f} min")
-    card = _card(args, meta, report, preport, cal, size, digest, seconds, __version__)
+    print(f"saved {out} ({size:.2f} MB, sha256 {digest[:16]}...); float16 rounding changes "
+          f"predictions by at most {rounding:.4f} log units")
+    card = _card(args, meta, report, preport, cal, size, digest, rounding, __version__)
     (out.parent / MODEL_CARD).write_text(card, encoding="utf-8")
     print(f"wrote {out.parent / MODEL_CARD}")
-    assert check.shape[0] == 50
 
 
-def _card(args, meta, report, preport, cal, size, digest, seconds, version) -> str:
+def _card(args, meta, report, preport, cal, size, digest, rounding, version) -> str:
+    seconds = float(meta["params"].get("train_seconds", float("nan")))
     lines = [
         "# skmetalpka default model — model card",
         "",
@@ -140,7 +130,8 @@ def _card(args, meta, report, preport, cal, size, digest, seconds, version) -> s
         "ensemble's standard deviation multiplied by "
         f"`std_scale = {meta['params']['std_scale']:.2f}` (see calibration).",
         f"- File: `default.joblib`, {size:.2f} MB, sha256 `{digest}`; saved without training "
-        f"state; skmetalpka {version}, torch {meta['torch_version']}, scikit-learn "
+        "state and with float16 weights (computation in float32; the rounding changes "
+        f"predictions on the NIST table by at most {rounding:.4f} log units); skmetalpka {version}, torch {meta['torch_version']}, scikit-learn "
         f"{meta['sklearn_version']}; trained {meta['params'].get('trained', meta['created'])} in "
         f"{seconds / 60:.1f} min on "
         f"{args.n_jobs} CPU cores.",

@@ -1072,7 +1072,8 @@ def save_model(
     seed: int | None = None,
     trained_metals: Iterable[str] | None = None,
     compact: bool = False,
-    compress: int = 0,
+    half_precision: bool = False,
+    compress: Any = 0,
 ) -> dict[str, Any]:
     """Save a fitted estimator with its metadata (joblib).
 
@@ -1101,8 +1102,12 @@ def save_model(
     compact : bool, default=False
         Save a copy without training state (:meth:`MetalComplexRegressor.drop_training_state`
         on every network inside): smaller, predicts the same, cannot ``partial_fit``.
-    compress : int, default=0
-        joblib compression level (0-9).
+    half_precision : bool, default=False
+        With ``compact``: store the networks' weights as float16
+        (:meth:`MetalComplexRegressor.drop_training_state`); half the size, predictions
+        rounded once.
+    compress : int or (str, int), default=0
+        joblib compression (level 0-9, or e.g. ``("xz", 9)``).
 
     Returns
     -------
@@ -1136,7 +1141,7 @@ def save_model(
         fd, tmp = tempfile.mkstemp(prefix=f".{p.name}.", suffix=".tmp", dir=p.parent)
         os.close(fd)
         try:
-            obj = _compact_copy(estimator) if compact else estimator
+            obj = _compact_copy(estimator, half_precision) if compact else estimator
             joblib.dump({"meta": meta, "estimator": obj}, tmp, compress=compress)
             umask = os.umask(0)
             os.umask(umask)
@@ -1150,7 +1155,7 @@ def save_model(
     return meta
 
 
-def _compact_copy(estimator: Any) -> Any:
+def _compact_copy(estimator: Any, half_precision: bool = False) -> Any:
     """A deep copy of ``estimator`` whose networks dropped their training state."""
     import copy
 
@@ -1164,7 +1169,7 @@ def _compact_copy(estimator: Any) -> Any:
             return
         seen.add(id(obj))
         if isinstance(obj, MetalComplexRegressor):
-            obj.drop_training_state()
+            obj.drop_training_state(half_precision=half_precision)
             return
         for _name, step in getattr(obj, "steps", []) or []:
             walk(step)

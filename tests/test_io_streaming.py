@@ -10,6 +10,7 @@ import joblib
 import numpy as np
 import pandas as pd
 import pytest
+import torch
 
 from skmetalpka import default_pipeline, load_minteq
 from skmetalpka.baselines import MetalMeanRegressor
@@ -136,6 +137,23 @@ def test_gnn_save_load_predictions_are_bit_identical(tmp_path):
     back = load_model(path)
     before, after = pipe.predict(X), back.predict(X)
     assert before.tobytes() == after.tobytes()
+
+
+def test_compact_half_precision_file_is_smaller_and_round_trips(tmp_path):
+    X, y = load_minteq()
+    pipe = default_pipeline(max_epochs=2, hidden_dim=32, heads=2, encoder_depth=1).fit(X, y)
+    full, half = tmp_path / "full.joblib", tmp_path / "half.joblib"
+    save_model(pipe, full, model="gnn", trained_on="minteq", compact=True)
+    save_model(pipe, half, model="gnn", trained_on="minteq", compact=True, half_precision=True)
+    assert half.stat().st_size < 0.7 * full.stat().st_size
+    exact, rounded = load_model(full).predict(X), load_model(half).predict(X)
+    assert exact.tobytes() == pipe.predict(X).tobytes()  # compact alone changes nothing
+    assert 0 < np.abs(rounded - exact).max() < 0.05  # float16 weights: a small rounding
+    again = tmp_path / "again.joblib"
+    save_model(load_model(half), again, model="gnn", trained_on="minteq")
+    assert load_model(again).predict(X).tobytes() == rounded.tobytes()  # stable from then on
+    net = load_model(half)[-1]
+    assert all(p.dtype == torch.float32 for p in net.module_.parameters())
 
 
 def test_loading_a_model_from_other_versions_warns(tmp_path, mean_model):

@@ -14,7 +14,7 @@ from skmetalpka.pretrained import MODEL_CARD, default_model_path, load_default_m
 def test_packaged_model_is_small_and_has_a_card():
     path = default_model_path()
     assert path.is_file(), "run `python benchmarks/train_default.py` to create the packaged model"
-    assert path.stat().st_size <= 5 * 1024 * 1024
+    assert path.stat().st_size <= 2_000_000  # the issue allows 5 MB; tracked files stay < 2 MB
     card = (path.parent / MODEL_CARD).read_text(encoding="utf-8")
     for section in ("## Data", "## Validation policy and metrics", "## Known limits", "## Retrain"):
         assert section in card
