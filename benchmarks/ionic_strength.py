@@ -39,11 +39,9 @@ ACID_FAMILIES = {"carboxylate": 1, "phenolate": 1, "phosphonate": 2, "hydroxamat
 
 def ligand_charge(smiles: str) -> int:
     """Charge of the fully deprotonated ligand: minus its acidic groups (rule of thumb)."""
-    from skmetalpka.chem import standardize_ligand
-    from skmetalpka.featurize.donors import DONOR_GROUP_NAMES, donor_group_counts
+    from skmetalpka.screening import donor_groups
 
-    counts = dict(zip(DONOR_GROUP_NAMES, donor_group_counts(standardize_ligand(smiles).mol),
-                      strict=True))
+    counts = donor_groups(smiles)
     return -int(sum(counts.get(f, 0) * k for f, k in ACID_FAMILIES.items()))
 
 

@@ -71,11 +71,15 @@ def explain_sites(model: Any, X: pd.DataFrame) -> pd.DataFrame:
         ``top_atom`` (index, -1 for an invalid row), ``top_element``, ``top_weight`` and
         ``error``. ``attrs["mols"]`` holds the RDKit molecules in the same atom order.
     """
+    from .model.ensemble import _shared_featurisation
+
     pipes = fitted_pipelines(model)
     graphs = pipes[0][:-1].transform(X)
-    per_member = [pipes[0][-1].explain_sites(graphs)]
-    for pipe in pipes[1:]:
-        per_member.append(pipe[-1].explain_sites(pipe[:-1].transform(X)))
+    shared = _shared_featurisation(pipes)  # members configured alike: featurise once
+    per_member = [
+        pipe[-1].explain_sites(graphs if shared or i == 0 else pipe[:-1].transform(X))
+        for i, pipe in enumerate(pipes)
+    ]
     rows = []
     for i, g in enumerate(graphs):
         w = np.mean([m[i] for m in per_member], axis=0)

@@ -40,7 +40,7 @@ from typing import IO, Any
 import numpy as np
 import pandas as pd
 
-from .datasets.report import DataReport, excluded_frame
+from .datasets.report import DataReport
 
 __all__ = [
     "InputError",
@@ -516,11 +516,14 @@ def load_beta_table(
         X[name] = X[name].astype("float64")
     y = np.array(values, dtype=np.float64).reshape(len(values), n_steps)
 
-    report.n_kept = len(records)
-    report.n_samples = len(records)
-    report.dropped = dict(dropped)
-    report.modified = dict(modified)
-    report.excluded = excluded_frame(raw, excluded)
+    report.settle(
+        n_kept=len(records),
+        n_samples=len(records),
+        dropped=dropped,
+        modified=modified,
+        raw=raw,
+        excluded=excluded,
+    )
     absent = [name for name, col in cond_cols.items() if col is None]
     if absent:
         report.notes.append(

@@ -56,6 +56,7 @@ from sklearn.exceptions import UndefinedMetricWarning
 from sklearn.metrics import make_scorer
 
 __all__ = [
+    "MaskedR2ScoreMixin",
     "to_stepwise",
     "to_cumulative",
     "masked_rmse",
@@ -664,3 +665,15 @@ def scoring_dict(
 #: ``neg_rmse_beta``, ``neg_rmse_beta1`` .. ``neg_rmse_beta4``, ``neg_mae_beta*``,
 #: ``r2_beta*`` and the same for ``logk``.
 SCORERS: dict[str, Callable[..., float]] = scoring_dict(_SCORER_STEPS)
+
+
+class MaskedR2ScoreMixin:
+    """``score(X, y)``: masked R^2 of cumulative log beta over the measured entries of ``y``.
+
+    For the multi-step regressors, whose targets have NaN for unmeasured steps (scikit-learn's
+    default ``score`` would choke on them).
+    """
+
+    def score(self, X: Any, y: Any, sample_weight: Any = None) -> float:
+        """Masked R^2 of cumulative log beta over measured entries."""
+        return float(masked_r2(np.asarray(y, dtype=float), self.predict(X)))

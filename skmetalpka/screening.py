@@ -33,6 +33,7 @@ __all__ = [
     "rank_metals",
     "rank_ligands",
     "knows_protons",
+    "donor_groups",
 ]
 
 #: Donor families (:data:`skmetalpka.featurize.donors.DONOR_GROUP_NAMES`) that take up protons
@@ -68,7 +69,8 @@ _STRONG_DONOR_FAMILIES = (
 _COORDINATION_NUMBER = 6
 
 
-def _group_counts(smiles: str) -> dict[str, float]:
+def donor_groups(smiles: str) -> dict[str, float]:
+    """Donor groups of a ligand by family (:data:`~skmetalpka.featurize.donors.DONOR_GROUP_NAMES`)."""
     from .chem import standardize_ligand
     from .featurize.donors import DONOR_GROUP_NAMES, donor_group_counts
 
@@ -81,7 +83,7 @@ def n_protonation_steps(smiles: str) -> int:
 
     A rule of thumb from the donor rules, not a pKa model; at least 0.
     """
-    counts = _group_counts(smiles)
+    counts = donor_groups(smiles)
     return int(sum(counts.get(f, 0.0) * k for f, k in IONISABLE_FAMILIES.items()))
 
 
@@ -92,7 +94,7 @@ def n_complex_steps(smiles: str, n_max: int) -> int:
     (ethylenediamine 3, glycinate 3, EDTA 1, ammonia ``n_max``). A rule of thumb; the model's
     own higher steps are extrapolations for chelators.
     """
-    counts = _group_counts(smiles)
+    counts = donor_groups(smiles)
     d = int(sum(counts.get(f, 0.0) for f in _STRONG_DONOR_FAMILIES))
     return int(max(1, min(n_max, _COORDINATION_NUMBER // max(d, 1))))
 

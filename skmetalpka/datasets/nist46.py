@@ -39,7 +39,7 @@ from rdkit import Chem
 
 from skmetalpka.chem import InvalidLigandError, standardize_ligand
 from skmetalpka.datasets._home import get_data_home, read_csv_table, resolve_data_file
-from skmetalpka.datasets.report import DataReport, excluded_frame, pad_ragged
+from skmetalpka.datasets.report import DataReport, pad_ragged
 
 __all__ = [
     "load_nist46",
@@ -264,11 +264,14 @@ def load_nist46(
     X["ionic_strength"] = X["ionic_strength"].astype("float64")
     y = pad_ragged(values_kept)
 
-    report.n_kept = len(records)
-    report.n_samples = len(records)
-    report.dropped = dict(dropped)
-    report.modified = dict(modified)
-    report.excluded = excluded_frame(raw, excluded)
+    report.settle(
+        n_kept=len(records),
+        n_samples=len(records),
+        dropped=dropped,
+        modified=modified,
+        raw=raw,
+        excluded=excluded,
+    )
     report.notes.append(
         f"conditions set to the table's: temperature={TEMPERATURE} C, "
         f"ionic_strength={IONIC_STRENGTH} M"

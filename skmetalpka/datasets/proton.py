@@ -35,7 +35,7 @@ import pandas as pd
 
 from skmetalpka.chem import InvalidLigandError, standardize_ligand
 from skmetalpka.datasets._home import read_csv_table, resolve_data_file
-from skmetalpka.datasets.report import DataReport, excluded_frame, pad_ragged
+from skmetalpka.datasets.report import DataReport, pad_ragged
 
 __all__ = ["load_nist46_proton", "parse_proton_step", "PROTON_FILENAME"]
 
@@ -251,11 +251,14 @@ def load_nist46_proton(
     y = pad_ragged(rows_y)
 
     excluded.sort()
-    report.n_kept = n_kept
-    report.n_samples = len(records)
-    report.dropped = dict(dropped)
-    report.modified = dict(modified)
-    report.excluded = excluded_frame(raw, excluded)
+    report.settle(
+        n_kept=n_kept,
+        n_samples=len(records),
+        dropped=dropped,
+        modified=modified,
+        raw=raw,
+        excluded=excluded,
+    )
     report.notes.append(
         "counts are raw rows (one protonation step each); n_samples = rows of X, one per "
         "(ligand, temperature, ionic strength)"

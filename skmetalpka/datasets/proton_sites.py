@@ -43,7 +43,7 @@ from rdkit import Chem
 
 from skmetalpka.chem import InvalidLigandError, Ligand, standardize_ligand
 from skmetalpka.datasets._home import read_csv_table, resolve_data_file
-from skmetalpka.datasets.report import DataReport, excluded_frame
+from skmetalpka.datasets.report import DataReport
 
 __all__ = ["load_nist46_proton_sites", "PROTON_SITES_FILENAME", "canonical_atom_order"]
 
@@ -246,11 +246,14 @@ def load_nist46_proton_sites(
         labels_out.append(lab)
 
     excluded.sort()
-    report.n_kept = n_kept
-    report.n_samples = len(smiles_out)
-    report.dropped = dict(dropped)
-    report.modified = dict(modified)
-    report.excluded = excluded_frame(raw, excluded)
+    report.settle(
+        n_kept=n_kept,
+        n_samples=len(smiles_out),
+        dropped=dropped,
+        modified=modified,
+        raw=raw,
+        excluded=excluded,
+    )
     report.notes.append(
         "counts are raw rows (one per measured constant); n_samples = ligands returned, with the "
         "union of the labels of their rows"

@@ -69,6 +69,28 @@ class DataReport:
         """Total number of dropped raw records."""
         return int(sum(self.dropped.values()))
 
+    def settle(
+        self,
+        *,
+        n_kept: int,
+        n_samples: int,
+        dropped: Any,
+        modified: Any,
+        raw: pd.DataFrame,
+        excluded: list,
+    ) -> DataReport:
+        """Fill the counts and the excluded rows at the end of a load; return ``self``.
+
+        ``excluded`` holds ``(row position, reason, detail)`` tuples (see
+        :func:`excluded_frame`).
+        """
+        self.n_kept = int(n_kept)
+        self.n_samples = int(n_samples)
+        self.dropped = dict(dropped)
+        self.modified = dict(modified)
+        self.excluded = excluded_frame(raw, excluded)
+        return self
+
     def check(self) -> DataReport:
         """Verify the accounting; return ``self``.
 

@@ -13,6 +13,8 @@ import numpy as np
 from sklearn.base import BaseEstimator, RegressorMixin, clone
 from sklearn.utils.validation import check_is_fitted
 
+from ..metrics import MaskedR2ScoreMixin
+
 __all__ = ["EnsembleRegressor", "seed_estimator"]
 
 
@@ -49,7 +51,7 @@ def _fit_member(
     return seed_estimator(clone(estimator), seed).fit(X, y, **fit_params)
 
 
-class EnsembleRegressor(RegressorMixin, BaseEstimator):
+class EnsembleRegressor(MaskedR2ScoreMixin, RegressorMixin, BaseEstimator):
     """Average of ``n_members`` clones of ``estimator`` fitted with seeds ``random_state + i``.
 
     Parameters
@@ -132,11 +134,6 @@ class EnsembleRegressor(RegressorMixin, BaseEstimator):
             return mean
         return mean, preds.std(axis=0) * float(self.std_scale)
 
-    def score(self, X: Any, y: Any, sample_weight: Any = None) -> float:
-        """Masked R^2 of cumulative log beta over measured entries."""
-        from ..metrics import masked_r2
-
-        return float(masked_r2(np.asarray(y, dtype=float), self.predict(X)))
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

@@ -22,6 +22,7 @@ from torch.utils.data import Dataset, Subset
 from torch_geometric.loader import DataLoader
 
 from ..featurize.graph import ComplexGraph
+from ..metrics import MaskedR2ScoreMixin
 from .losses import MaskedHuberLoss
 from .module import MetalComplexModule
 
@@ -156,7 +157,7 @@ def _finite_stats(values: np.ndarray, axis: int = 0) -> tuple[np.ndarray, np.nda
     return mean, std
 
 
-class MetalComplexRegressor(NeuralNetRegressor):
+class MetalComplexRegressor(MaskedR2ScoreMixin, NeuralNetRegressor):
     """Graph neural network for cumulative stability constants log beta_1..log beta_N.
 
     Input is the list of graphs produced by ``SmilesToGraph -> SitePredictor ->
@@ -384,10 +385,9 @@ class MetalComplexRegressor(NeuralNetRegressor):
         self.n_unlabelled_fit_ = n_unlabelled
         if sample_weight is not None:
             w = np.asarray(sample_weight, dtype=np.float64).reshape(-1)
-            if len(w) != len(self._check_graphs(X)):
-                raise ValueError(
-                    f"sample_weight has {len(w)} values for {len(self._check_graphs(X))} rows"
-                )
+            n_rows = len(X)  # already checked to be a list of graphs by _clean_set
+            if len(w) != n_rows:
+                raise ValueError(f"sample_weight has {len(w)} values for {n_rows} rows")
             if not np.all(np.isfinite(w)) or np.any(w < 0) or not np.any(w[kept] > 0):
                 raise ValueError("sample_weight must be finite, >= 0 and not all 0")
             graphs = [_with_weight(g, float(wi)) for g, wi in zip(graphs, w[kept], strict=True)]
@@ -694,11 +694,6 @@ class MetalComplexRegressor(NeuralNetRegressor):
             for p in module.parameters():
                 p.data = p.data.float()
 
-    def score(self, X, y, sample_weight=None) -> float:
-        """Masked R^2 of cumulative log beta over measured entries."""
-        from ..metrics import masked_r2
-
-        return float(masked_r2(np.asarray(y, dtype=float), self.predict(X)))
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

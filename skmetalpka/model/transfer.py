@@ -31,6 +31,8 @@ import pandas as pd
 from sklearn.base import BaseEstimator, RegressorMixin, clone
 from sklearn.utils.validation import check_is_fitted
 
+from ..metrics import MaskedR2ScoreMixin
+
 __all__ = ["ProtonTransferRegressor", "exclude_ligands", "TRANSFER_MODES"]
 
 TRANSFER_MODES = ("pretrain", "joint", "none")
@@ -68,7 +70,7 @@ def _pad(y: np.ndarray, width: int) -> np.ndarray:
     return y
 
 
-class ProtonTransferRegressor(RegressorMixin, BaseEstimator):
+class ProtonTransferRegressor(MaskedR2ScoreMixin, RegressorMixin, BaseEstimator):
     """GNN pipeline that learns from protonation constants as well as metal constants.
 
     Parameters
@@ -173,15 +175,11 @@ class ProtonTransferRegressor(RegressorMixin, BaseEstimator):
             Xall = pd.concat([X, Xp], ignore_index=True)
             weights = np.concatenate([np.ones(len(X)), np.full(len(Xp), float(self.proton_weight))])
             pipe.fit(Xall, np.vstack([y, yp]), **{f"{model_name}__sample_weight": weights})
-        else:
-            features = clone(pipe[:-1]).fit(X, y)
-            graphs_p = features.transform(Xp)
-            pipe.set_params(**{f"{model_name}__pretrain_epochs": int(self.pretrain_epochs)})
-            pipe.fit(
-                X,
-                y,
-                **{f"{model_name}__pretrain_X": graphs_p, f"{model_name}__pretrain_y": yp},
-            )
+        else:  # featurise each table once with the pipeline's own steps, then train the net
+            graphs = pipe[:-1].fit_transform(X, y)
+            net = pipe.steps[-1][1]
+            net.set_params(pretrain_epochs=int(self.pretrain_epochs))
+            net.fit(graphs, y, pretrain_X=pipe[:-1].transform(Xp), pretrain_y=yp)
         self.estimator_ = pipe
         self.n_steps_ = int(width)
         from ..metals import canonical_or_none
@@ -198,11 +196,6 @@ class ProtonTransferRegressor(RegressorMixin, BaseEstimator):
         check_is_fitted(self, "estimator_")
         return self.estimator_.predict(X)
 
-    def score(self, X: pd.DataFrame, y: Any, sample_weight: Any = None) -> float:
-        """Masked R^2 of cumulative log beta over measured entries."""
-        from ..metrics import masked_r2
-
-        return float(masked_r2(np.asarray(y, dtype=float), self.predict(X)))
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
