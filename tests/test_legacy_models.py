@@ -24,6 +24,6 @@ def test_model_saved_before_the_layout_change_loads_and_predicts_the_same(name: 
     from skmetalpka.persistence import load_model
 
     X = pd.read_csv(io.StringIO(TINY))[["metal", "smiles"]]
-    model = load_model(DATA / f"legacy_v010_{name}.joblib", trusted=True)
+    model = load_model(DATA / f"legacy_v010_{name}.joblib")
     expected = np.load(DATA / f"legacy_v010_{name}_pred.npy")
     np.testing.assert_array_equal(model.predict(X), expected)
