@@ -25,7 +25,7 @@ from .._base import TagsMixin, pad_steps
 from ..featurize.graph import ComplexGraph
 from ..metrics import MaskedR2ScoreMixin
 from .losses import MaskedHuberLoss
-from .module import MetalComplexModule
+from .module import DEFAULT_DROPOUT, MetalComplexModule
 
 __all__ = [
     "MetalComplexRegressor",
@@ -243,7 +243,7 @@ class MetalComplexRegressor(TagsMixin, MaskedR2ScoreMixin, NeuralNetRegressor):
         heads: int = 4,
         n_encoding: str = "embedding",
         metal_embedding: bool = False,
-        dropout: float = 0.2,
+        dropout: float = DEFAULT_DROPOUT,
         huber_delta: float = 1.0,
         ordering_penalty: float = 0.0,
         lr: float = 3e-4,
