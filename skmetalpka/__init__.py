@@ -10,6 +10,7 @@ ligand SMILES and the metal ion. Public names::
 
 from __future__ import annotations
 
+#: The installed skmetalpka version (also written into every saved model file).
 __version__ = "0.1.0"
 
 from .datasets import fetch_nist46, load_minteq, load_nist46, load_nist46_proton

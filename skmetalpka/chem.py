@@ -17,7 +17,7 @@ Rules
 * Radicals and unspecified (``~``, query) bonds are refused. Formal charges and isotopes are
   kept as drawn.
 
-The kept ligand keeps the atom order of the input fragment; :attr:`Ligand.atom_map` maps each of
+The kept ligand keeps the atom order of the input fragment; ``Ligand.atom_map`` maps each of
 its atoms back to the atom index in the input SMILES, so upstream atom indices (for example
 ``binding_sites``) can be re-indexed.
 """

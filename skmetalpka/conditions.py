@@ -22,8 +22,11 @@ __all__ = [
     "check_input_frame",
 ]
 
+#: Temperature (deg C) assumed when a row gives none.
 DEFAULT_TEMPERATURE = 25.0
+#: Ionic strength (mol/L) assumed when a row gives none.
 DEFAULT_IONIC_STRENGTH = 0.1
+#: Optional condition columns of ``X``, in the order the models use them.
 CONDITION_COLUMNS = ("temperature", "ionic_strength")
 
 

@@ -2,7 +2,7 @@
 
 :func:`predict_rows` / :func:`predict_frame` predict a table row by row *without ever
 aborting on a bad row*: the reason of every invalid row is computed first
-(:func:`skmetalpka.rows.row_errors`), only the valid rows are predicted, and the result is
+(:func:`skmetalpka.featurize.rows.row_errors`), only the valid rows are predicted, and the result is
 reassembled in input order with an ``error`` column (and a ``warning`` column for metals outside
 the training set). :func:`predict_csv` streams a CSV file of any size through the same path.
 """
@@ -226,7 +226,7 @@ def predict_frame(
         estimator. Rows with another metal get a ``warning``.
     return_std : bool, default=False
         Add ``log_beta_<n>_std`` columns (the ensemble's standard deviation); the estimator
-        must accept ``predict(X, return_std=True)`` (:func:`supports_std`).
+        must accept ``predict(X, return_std=True)`` (``skmetalpka._base.supports_std``).
 
     Returns
     -------

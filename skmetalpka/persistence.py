@@ -14,6 +14,7 @@ from typing import Any
 from .exceptions import InputError, ModelFileError
 from .inference import _first_line, estimator_n_steps, training_metals
 
+#: Format tag written into every model file (a file without it is refused).
 MODEL_FORMAT = "skmetalpka-model"
 _FORMAT_VERSION = 1
 #: Default output of ``skmetalpka fit``.

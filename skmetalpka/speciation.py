@@ -133,7 +133,9 @@ LIGAND_ELEMENT = "Lgd"
 #: Made-up inert background electrolyte (cation, anion).
 _BG_CATION = "Bgc"
 _BG_ANION = "Bga"
+#: Equilibrium solvers of :func:`speciate`: PHREEQC, or the independent NumPy mass balance.
 ENGINES = ("phreeqc", "numpy")
+#: Activity models of :func:`speciate`: ideal solution, or Davies activity coefficients.
 ACTIVITY_MODELS = ("ideal", "davies")
 
 _LN10 = math.log(10.0)

@@ -113,7 +113,7 @@ class FingerprintForestRegressor(_BaselineMixin):
         return self
 
     def predict(self, X: pd.DataFrame) -> np.ndarray:
-        """Predict cumulative log beta, shape (n_samples, n_steps_); NaN for flagged rows."""
+        """Predict cumulative log beta, shape ``(n_samples, n_steps_)``; NaN for flagged rows."""
         rows = self._start_predict(X)
         n = len(rows.errors)
         out = np.full((n, self.n_steps_), np.nan)

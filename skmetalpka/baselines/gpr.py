@@ -237,9 +237,9 @@ class GPRBeta1Regressor(_BaselineMixin):
 
         Returns
         -------
-        y_pred : ndarray of shape (n_samples, n_steps_)
+        y_pred : ndarray of shape (n_samples, ``n_steps_``)
             NaN for unmodelled steps and flagged rows.
-        y_std : ndarray of shape (n_samples, n_steps_), only if ``return_std``
+        y_std : ndarray of shape (n_samples, ``n_steps_``), only if ``return_std``
         """
         rows = self._start_predict(X)
         n = len(rows.errors)

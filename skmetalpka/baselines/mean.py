@@ -33,9 +33,9 @@ class MetalMeanRegressor(_BaselineMixin):
     Attributes
     ----------
     n_steps_ : int
-    metal_means_ : dict of str -> ndarray of shape (n_steps_,)
+    metal_means_ : dict of str -> ndarray of shape (``n_steps_``,)
         Mean of each step per canonical metal (NaN where the metal has no value).
-    global_mean_ : ndarray of shape (n_steps_,)
+    global_mean_ : ndarray of shape (``n_steps_``,)
     n_invalid_fit_ : int
     """
 
@@ -64,7 +64,7 @@ class MetalMeanRegressor(_BaselineMixin):
         return self
 
     def predict(self, X: pd.DataFrame) -> np.ndarray:
-        """Predict the per-metal means, shape (n_samples, n_steps_); NaN for flagged rows."""
+        """Predict the per-metal means, shape ``(n_samples, n_steps_)``; NaN for flagged rows."""
         rows = self._start_predict(X)
         out = np.full((len(rows.errors), self.n_steps_), np.nan)
         for i, ok in enumerate(rows.valid):

@@ -4,7 +4,7 @@ Subcommands (``skmetalpka <command> --help`` for details):
 
 ``fit``
     Train a model (:func:`skmetalpka.selection.build_model`) on the embedded MINTEQ data or a
-    CSV file (:func:`skmetalpka.datasets.load_training_data`) and save it
+    CSV file (:func:`skmetalpka.datasets.files.load_training_data`) and save it
     (:func:`skmetalpka.persistence.save_model`).
 ``predict``
     Predict log beta for a CSV of (metal, smiles) or one ligand; one output row per input row,

@@ -20,6 +20,7 @@ from ..exceptions import InputError
 from ..tables import _column_map, iter_csv, read_csv
 from .report import DataReport
 
+#: Columns of the NIST SRD 46 metal-table layout (:func:`detect_layout` recognises it by them).
 NIST_COLUMNS = ("metal_ion", "SMILES", "pKa_value", "predicted_positions")
 _BETA_RE = re.compile(r"log_beta_(\d+)")
 _SIMPLE_LAYOUT = "metal, smiles, log_beta_1 .. log_beta_N (optional: temperature, ionic_strength)"

@@ -27,6 +27,7 @@ from __future__ import annotations
 
 __all__ = ["LIGAND_SMILES", "SKIPPED_MASTER_SPECIES"]
 
+#: MINTEQA2 ligand name -> SMILES of the free ligand (used by :func:`skmetalpka.datasets.load_minteq`).
 LIGAND_SMILES: dict[str, str] = {
     # carboxylic acids
     "Formate": "OC=O",

@@ -39,6 +39,7 @@ from skmetalpka.datasets.report import DataReport, pad_ragged
 
 __all__ = ["load_nist46_proton", "parse_proton_step", "PROTON_FILENAME"]
 
+#: File name of the NIST SRD 46 protonation table in the data home.
 PROTON_FILENAME = "nist46_proton.csv"
 
 REQUIRED_COLUMNS = ("SMILES", "Equilibrium", "Temperature (C)", "Ionic strength", "Value")

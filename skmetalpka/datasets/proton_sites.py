@@ -47,6 +47,7 @@ from skmetalpka.datasets.report import DataReport
 
 __all__ = ["load_nist46_proton_sites", "PROTON_SITES_FILENAME", "canonical_atom_order"]
 
+#: File name of the NIST SRD 46 ionisable-atom table in the data home.
 PROTON_SITES_FILENAME = "nist46_proton_sites.csv"
 
 REQUIRED_COLUMNS = ("SMILES", "Dissociable_Atoms")

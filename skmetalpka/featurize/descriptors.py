@@ -34,6 +34,8 @@ _RDKIT_NAMES = (
     "fraction_csp3",
 )
 
+#: Names of the whole-ligand descriptors, in feature order: RDKit descriptors, then the
+#: donor-group counts (``donor_groups:<group>``).
 LIGAND_DESCRIPTOR_NAMES: tuple[str, ...] = _RDKIT_NAMES + tuple(
     f"donor_groups:{g}" for g in DONOR_GROUP_NAMES
 )

@@ -80,6 +80,7 @@ _NOT_ACYL = f"{_NOT_ACYL_BASE};!$(N-a)"
 _AMINE = f"[$([NX3;+0;{_NOT_ACYL}]),$([NX4+;{_NOT_ACYL}])"
 _OH = "[OX2H1,OX1-]"  # hydroxyl or its deprotonated form
 
+#: The graded SMARTS donor rules, one :class:`DonorRule` each (the table of ``docs/donor_rules.md``).
 DONOR_RULES: tuple[DonorRule, ...] = (
     DonorRule(
         "carboxylic_acid_O", "carboxylate",

@@ -4,17 +4,17 @@ For every sample, :class:`LigandCountExpander` attaches one star per ligand coun
 a metal node joined to ``n`` ligand-copy nodes. Star nodes of a sample are laid out star by star:
 ``[M(n=1), L1 | M(n=2), L1, L2 | M(n=3), L1, L2, L3 | ...]``.
 
-================== ============== =========================================================
-attribute          shape          meaning
-================== ============== =========================================================
-``star_n``         (S,) long      ligand count n of the star each node belongs to
-``star_slot``      (S,) long      0 for the metal node, k = 1..n for ligand copy k
-``star_id``        (S,) long      star index (n - 1), offset by N per sample when batched
+=================== ============== =========================================================
+attribute           shape          meaning
+=================== ============== =========================================================
+``star_n``          (S,) long      ligand count n of the star each node belongs to
+``star_slot``       (S,) long      0 for the metal node, k = 1..n for ligand copy k
+``star_id``         (S,) long      star index (n - 1), offset by N per sample when batched
 ``star_edge_index`` (2, E) long   metal <-> ligand edges of each star (both directions; no
-                                  ligand-ligand edges), offset by S per sample when batched
-``slot_sites``     (A, N) bool    hard binding atom(s) of ligand copy k (column k-1)
-``num_stars``      int            N
-================== ============== =========================================================
+                                   ligand-ligand edges), offset by S per sample when batched
+``slot_sites``      (A, N) bool    hard binding atom(s) of ligand copy k (column k-1)
+``num_stars``       int            N
+=================== ============== =========================================================
 
 with S = N + N(N+1)/2. Ligand copy k has the same atoms in every star; what belongs to a copy
 (its binding atoms, its backbone) is defined per copy, so a star of n ligands only ever sees the

@@ -83,6 +83,7 @@ _OFF_CHI = _OFF_RING56 + 2
 _OFF_MASS = _OFF_CHI + 2
 N_ATOM_FEATURES = _OFF_MASS + 1
 
+#: Names of the atom feature columns of a :class:`ComplexGraph` (``x``), in order.
 ATOM_FEATURE_NAMES: tuple[str, ...] = (
     tuple(f"element={e}" for e in _ELEMENTS)
     + ("element=other",)
@@ -101,6 +102,7 @@ _BOND_TYPES = (
     Chem.BondType.AROMATIC,
 )
 _BOND_STEREO = (Chem.BondStereo.STEREOZ, Chem.BondStereo.STEREOE)
+#: Names of the bond feature columns of a :class:`ComplexGraph` (``edge_attr``), in order.
 BOND_FEATURE_NAMES: tuple[str, ...] = (
     "bond=single",
     "bond=double",

@@ -78,6 +78,7 @@ __all__ = [
     "metal_descriptor_matrix",
 ]
 
+#: Names of the physical metal-ion descriptors, in feature order (append new ones at the end).
 METAL_DESCRIPTOR_NAMES: tuple[str, ...] = (
     "charge",
     "ionic_radius",

@@ -19,8 +19,11 @@ __all__ = ["MetalComplexModule", "SITE_MODES", "BACKBONE_MODES", "N_ENCODINGS"]
 #: Dropout of the network (the regressor's default too).
 DEFAULT_DROPOUT = 0.2
 
+#: ``site_mode`` values: soft attention over candidate atoms, or fixed (hard) sites.
 SITE_MODES = ("soft", "hard")
+#: ``backbone`` values: a context vector per ligand copy, one for all copies, or none.
 BACKBONE_MODES = ("per_ligand", "global", "none")
+#: ``n_encoding`` values: the ligand count n as a learned embedding, or not given.
 N_ENCODINGS = ("embedding", "none")
 
 

@@ -41,6 +41,7 @@ from .default import default_pipeline
 
 __all__ = ["ProtonTransferRegressor", "exclude_ligands", "TRANSFER_MODES"]
 
+#: ``mode`` values of :class:`ProtonTransferRegressor`.
 TRANSFER_MODES = ("pretrain", "joint", "none")
 
 

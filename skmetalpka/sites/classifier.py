@@ -5,8 +5,8 @@ The classifier is a small atom-level graph network (GINE message passing over th
 per-atom labels, normally the ionisable-atom labels of
 :func:`skmetalpka.datasets.load_nist46_proton_sites`. Its atom and bond features are those of
 :class:`~skmetalpka.featurize.graph.SmilesToGraph`
-(:func:`~skmetalpka.featurize.graph.atom_features` and
-:func:`~skmetalpka.featurize.graph.bond_features`), so it can score the atoms of a
+(``skmetalpka.featurize.graph.atom_features`` and
+``skmetalpka.featurize.graph.bond_features``), so it can score the atoms of a
 :class:`~skmetalpka.featurize.graph.ComplexGraph` directly;
 :class:`~skmetalpka.featurize.sites.SitePredictor` with ``method="learned"`` does that.
 
@@ -326,8 +326,8 @@ class AtomSiteClassifier(TagsMixin, BaseEstimator):
     ) -> list[np.ndarray]:
         """Per-atom probabilities from precomputed ``(x, edge_index, edge_attr)`` arrays.
 
-        The arrays must be those of :func:`~skmetalpka.featurize.graph.atom_features` and
-        :func:`~skmetalpka.featurize.graph.bond_features` (a ComplexGraph's ``x``,
+        The arrays must be those of ``skmetalpka.featurize.graph.atom_features`` and
+        ``skmetalpka.featurize.graph.bond_features`` (a ComplexGraph's ``x``,
         ``edge_index`` and ``edge_attr``).
         """
         check_is_fitted(self, "module_")

@@ -18,7 +18,7 @@ Methods: ``"rules"`` uses the graded SMARTS donor scores that
 data's ``binding_sites`` column (one per step in the NIST table, from a pKa-site model: not ground
 truth); ``"learned"`` uses the per-atom probabilities of an
 :class:`~skmetalpka.featurize.site_model.AtomSiteClassifier` trained on ionisable-atom labels
-(weak labels: see that class). New methods plug in through :meth:`SitePredictor._scores`.
+(weak labels: see that class). New methods plug in through ``SitePredictor._scores``.
 """
 
 from __future__ import annotations
@@ -39,6 +39,7 @@ from .classifier import AtomSiteClassifier, share_acid_group_scores
 
 __all__ = ["SitePredictor", "SITE_METHODS"]
 
+#: Sources of the per-atom donor prior accepted by ``SitePredictor(method=...)``.
 SITE_METHODS = ("rules", "column", "learned")
 
 _Key = tuple[str, str, int]
