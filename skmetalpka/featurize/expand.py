@@ -10,7 +10,7 @@ attribute           shape          meaning
 ``star_n``          (S,) long      ligand count n of the star each node belongs to
 ``star_slot``       (S,) long      0 for the metal node, k = 1..n for ligand copy k
 ``star_id``         (S,) long      star index (n - 1), offset by N per sample when batched
-``star_edge_index`` (2, E) long   metal <-> ligand edges of each star (both directions; no
+``star_edge_index`` (2, E) long    metal <-> ligand edges of each star (both directions; no
                                    ligand-ligand edges), offset by S per sample when batched
 ``slot_sites``      (A, N) bool    hard binding atom(s) of ligand copy k (column k-1)
 ``num_stars``       int            N
