@@ -73,14 +73,14 @@ def test_real_file_salt_row_binding_sites_remapped(nist_csv):
     X, y = load_nist46(nist_csv)
     row = X[(X.metal == "Co2+") & X.smiles_input.str.startswith("[Na+].OC([O-])=O.Oc1c(I)")].iloc[0]
     # input [5, 1, 18]: atom 5 is the phenol O (first ligand atom); atom 1 lies on the removed
-    # carbonate -> dropped; atom 18 is a sulfonyl =O. Both must land on the same atoms of the
+    # carbonate -> dropped; atom 18 is the sulfonic acid OH. Both must land on the same atoms of the
     # returned (canonical) SMILES.
     assert row.smiles == standardize_ligand("Oc1c(I)cc(c2cccnc12)[S](O)(=O)=O").smiles
     mol = Chem.MolFromSmiles(row.smiles)
     o, so = (mol.GetAtomWithIdx(a) for a in row.binding_sites)
     assert o.GetSymbol() == "O" and o.GetTotalNumHs() == 1 and o.GetDegree() == 1
     assert o.GetNeighbors()[0].GetIsAromatic()  # the phenol OH, not a sulfonic OH
-    assert so.GetSymbol() == "O" and so.GetTotalNumHs() == 0
+    assert so.GetSymbol() == "O" and so.GetTotalNumHs() == 1
     assert so.GetNeighbors()[0].GetSymbol() == "S"
 
 
