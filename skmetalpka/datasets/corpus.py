@@ -108,6 +108,8 @@ class CorpusReport(DataReport):
         Ligands shared by each pair of sources (key ``"a & b"``), matched by the standardised
         SMILES of the ligand as each source draws it (before: for LOGKPREDICT the charged
         ligand of the complex) and by ``ligand_id`` (after).
+    ligands_before : dict of str to set of str
+        Per source, the ligand keys used for ``overlap_before`` (not in :meth:`to_dict`).
     spread : dict
         Repeat spread of log beta_1 (see :func:`repeat_spread`) within sources and across them.
     """
@@ -116,6 +118,7 @@ class CorpusReport(DataReport):
     overlap_before: dict[str, int] = field(default_factory=dict)
     overlap_after: dict[str, int] = field(default_factory=dict)
     spread: dict[str, Any] = field(default_factory=dict)
+    ligands_before: dict[str, set[str]] = field(default_factory=dict, repr=False)
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-serialisable summary, including each source's report."""
@@ -376,6 +379,7 @@ def load_corpus(
     X_out = X_out[CORPUS_COLUMNS].reset_index(drop=True)
     X_out["n_measurements"] = X_out["n_measurements"].astype("int64")
 
+    report.ligands_before = before
     report.overlap_before = source_overlap(before)
     report.overlap_after = source_overlap(
         {s: set(X_all.ligand_id[X_all.source == s]) for s in sources}
