@@ -4,11 +4,11 @@ Subcommands (``skmetalpka <command> --help`` for details):
 
 ``fit``
     Train a model (:func:`skmetalpka.selection.build_model`) on the embedded MINTEQ data or a
-    CSV file (:func:`skmetalpka.io.load_training_data`) and save it
-    (:func:`skmetalpka.io.save_model`).
+    CSV file (:func:`skmetalpka.datasets.load_training_data`) and save it
+    (:func:`skmetalpka.persistence.save_model`).
 ``predict``
     Predict log beta for a CSV of (metal, smiles) or one ligand; one output row per input row,
-    in order, with an ``error`` column (:func:`skmetalpka.io.predict_frame`).
+    in order, with an ``error`` column (:func:`skmetalpka.inference.predict_frame`).
 ``evaluate``
     Masked metrics of a saved model on a data set (:func:`skmetalpka.selection.evaluate_model`).
 ``cv``
@@ -89,9 +89,7 @@ def build_parser() -> argparse.ArgumentParser:
         "simple layout (metal, smiles, log_beta_1..log_beta_N[, temperature, ionic_strength])",
     )
     p.add_argument("--model", choices=_MODELS, default="gnn", help="model to train (default gnn)")
-    p.add_argument(
-        "--params", metavar="JSON", help="JSON file (or JSON text) of model parameters"
-    )
+    p.add_argument("--params", metavar="JSON", help="JSON file (or JSON text) of model parameters")
     p.add_argument(
         "--pretrain-proton",
         metavar="PATH",
@@ -285,7 +283,9 @@ def build_parser() -> argparse.ArgumentParser:
         "workers with the same --storage and --study to share one study.",
     )
     p.add_argument("--data", metavar="PATH", help="training CSV (as for `fit`; default MINTEQ)")
-    p.add_argument("--trials", type=int, default=None, metavar="N", help="trials run by this worker")
+    p.add_argument(
+        "--trials", type=int, default=None, metavar="N", help="trials run by this worker"
+    )
     p.add_argument(
         "--timeout", type=float, default=None, metavar="S", help="start no trial after S seconds"
     )
@@ -348,7 +348,7 @@ def _report_dict(report: Any) -> dict[str, Any]:
 
 def _model_params(spec: str | None, names: Sequence[str]) -> dict[str, dict[str, Any]]:
     """Per-model parameters from --params (flat for one model, keyed by name for several)."""
-    from .io import load_params
+    from .pipelines import load_params
 
     params = load_params(spec)
     keyed = bool(params) and all(k in _MODELS and isinstance(v, dict) for k, v in params.items())
@@ -367,7 +367,8 @@ def _model_params(spec: str | None, names: Sequence[str]) -> dict[str, dict[str,
 
 def _check_model_worked(path: str, meta: dict[str, Any], errors: list[str]) -> None:
     """Refuse a model that failed on every row it was given (a broken or stale model file)."""
-    from .io import ModelFileError, model_failure
+    from .exceptions import ModelFileError
+    from .inference import model_failure
 
     failure = model_failure(errors)
     if failure is not None:
@@ -395,7 +396,9 @@ def _build(name: str, params: dict[str, Any], seed: int) -> Any:
 # commands
 # --------------------------------------------------------------------------------------
 def _cmd_fit(args: argparse.Namespace) -> int:
-    from .io import estimator_n_steps, load_training_data, save_model
+    from .datasets.files import load_training_data
+    from .inference import estimator_n_steps
+    from .persistence import save_model
 
     params = _model_params(args.params, [args.model])[args.model]
     if args.model == "gnn" and not args.quiet:
@@ -403,7 +406,7 @@ def _cmd_fit(args: argparse.Namespace) -> int:
     est = _build(args.model, params, args.seed)
     fit_params: dict[str, Any] = {}
     if args.pretrain_proton is not None:
-        from .io import load_proton_data
+        from .datasets.files import load_proton_data
         from .model import EnsembleRegressor, ProtonTransferRegressor
 
         if args.model != "gnn":
@@ -427,8 +430,8 @@ def _cmd_fit(args: argparse.Namespace) -> int:
         print(report)
     _note(args, f"training {args.model} on {len(X)} samples (N = {y.shape[1]}) ...")
     est.fit(X, y, **fit_params)
-    from .io import training_metals
-    from .metals import canonical_or_none
+    from .inference import training_metals
+    from .ions import canonical_or_none
 
     metals = set(training_metals(est) or [])
     metals |= {c for c in map(canonical_or_none, X["metal"].tolist()) if c}  # invalid: left out
@@ -454,13 +457,8 @@ def _cmd_predict(args: argparse.Namespace) -> int:
 
     import pandas as pd
 
-    from .io import (
-        predict_csv,
-        predict_frame,
-        supports_std,
-        training_metals,
-        write_predictions,
-    )
+    from .inference import predict_csv, predict_frame, supports_std, training_metals
+    from .tables import write_predictions
 
     single = args.smiles is not None or args.metal is not None
     if args.input is not None and single:
@@ -528,7 +526,8 @@ def _cmd_predict(args: argparse.Namespace) -> int:
 def _cmd_evaluate(args: argparse.Namespace) -> int:
     import pandas as pd
 
-    from .io import load_model, load_training_data
+    from .datasets.files import load_training_data
+    from .persistence import load_model
     from .selection import evaluate_model
 
     est, meta = load_model(args.model, return_meta=True)
@@ -570,7 +569,8 @@ def _cmd_evaluate(args: argparse.Namespace) -> int:
 def _cmd_cv(args: argparse.Namespace) -> int:
     from pathlib import Path
 
-    from .io import InputError, load_training_data
+    from .datasets.files import load_training_data
+    from .exceptions import InputError
     from .selection import grouped_cv
 
     names = args.model if isinstance(args.model, list) else _model_list(args.model)
@@ -634,7 +634,7 @@ def _load_any_model(path: str | None) -> tuple[Any, dict[str, Any], str]:
     """The model of ``--model`` or the packaged default; warnings about versions on stderr."""
     import warnings
 
-    from .io import ModelVersionWarning, load_model
+    from .persistence import ModelVersionWarning, load_model
 
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", ModelVersionWarning)
@@ -684,8 +684,8 @@ def _ph_grid(text: str) -> Any:
 
 
 def _cmd_rank(args: argparse.Namespace) -> int:
-    from .io import write_predictions
     from .screening import rank_ligands, rank_metals
+    from .tables import write_predictions
 
     by_metals = args.smiles is not None or args.metals is not None
     by_ligands = args.smiles_file is not None or args.metal is not None
@@ -722,7 +722,8 @@ def _cmd_rank(args: argparse.Namespace) -> int:
 
 
 def _read_smiles_file(path: str) -> list[str]:
-    from .io import InputError, read_csv
+    from .exceptions import InputError
+    from .tables import read_csv
 
     table = read_csv(path, what="SMILES file")
     cols = {c.lower(): c for c in table.columns}
@@ -743,7 +744,7 @@ def _read_smiles_file(path: str) -> list[str]:
 def _cmd_speciate(args: argparse.Namespace) -> int:
     from pathlib import Path
 
-    from .io import InputError
+    from .exceptions import InputError
     from .plots import save_figure
     from .screening import predict_constants
     from .speciation import plot_speciation, speciate
@@ -837,7 +838,9 @@ def _cmd_speciate(args: argparse.Namespace) -> int:
 def _cmd_tune(args: argparse.Namespace) -> int:
     import optuna
 
-    from .io import InputError, load_params, load_training_data
+    from .datasets.files import load_training_data
+    from .exceptions import InputError
+    from .pipelines import load_params
     from .tuning import export_best_params, trials_frame, tune
 
     if args.trials is None and args.timeout is None:
@@ -909,7 +912,11 @@ def _cmd_tune(args: argparse.Namespace) -> int:
     return 0
 
 
-_COMMANDS = {"fit": _cmd_fit, "predict": _cmd_predict, "evaluate": _cmd_evaluate, "cv": _cmd_cv,
+_COMMANDS = {
+    "fit": _cmd_fit,
+    "predict": _cmd_predict,
+    "evaluate": _cmd_evaluate,
+    "cv": _cmd_cv,
     "tune": _cmd_tune,
     "rank": _cmd_rank,
     "speciate": _cmd_speciate,
@@ -935,7 +942,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except SystemExit as exc:  # --help (0) or a usage error (2, message already printed)
         return exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 2)
 
-    from .io import InputError
+    from .exceptions import InputError
 
     prog = f"skmetalpka {args.command}"
     try:

@@ -184,7 +184,9 @@ def _retry(make: Callable[[], Any], errors: Any, what: str, attempts: int = 5) -
             return make()
         except errors as exc:
             if attempt == attempts - 1:
-                raise ValueError(f"{what}: {type(exc).__name__}: {str(exc).splitlines()[0]}") from exc
+                raise ValueError(
+                    f"{what}: {type(exc).__name__}: {str(exc).splitlines()[0]}"
+                ) from exc
             time.sleep(0.2 * (attempt + 1) + 0.1 * random.random())
     raise AssertionError("unreachable")  # pragma: no cover
 
@@ -443,9 +445,7 @@ def best_params(study: Any) -> dict[str, Any]:
     params = trial.user_attrs.get("params")
     if params is None:  # a trial written by something else: rebuild from its suggestions
         settings = study.user_attrs.get("settings", {})
-        params = suggest_params(
-            optuna.trial.FixedTrial(trial.params), settings.get("fixed_params")
-        )
+        params = suggest_params(optuna.trial.FixedTrial(trial.params), settings.get("fixed_params"))
     return dict(params)
 
 

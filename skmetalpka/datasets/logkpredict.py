@@ -16,12 +16,12 @@ licence) and hold one 1:1 complex per row with its log K1 (= log beta_1):
 Rules (both tables)
 -------------------
 * The complex is split by :func:`skmetalpka.datasets.complexes.split_complex`.
-* ``metal`` is the canonical ion (:func:`skmetalpka.metals.canonical_ion`) of the metal atom and
+* ``metal`` is the canonical ion (:func:`skmetalpka.ions.canonical_ion`) of the metal atom and
   its formal charge. ``[U+2]``, ``[Pu+2]``, ``[Np+]`` and ``[V+2]`` are read as the oxo cations
   UO2 2+, PuO2 2+, NpO2+ and VO2+ that the source writes without their oxygens (U(II), Pu(II)
   and Np(I) do not exist in water; the ``[V+2]`` rows pair with the ``[U+2]`` rows ligand for
   ligand, as the vanadyl data of NIST SRD 46 do). Such a row is kept only when
-  :func:`~skmetalpka.metals.canonical_ion` accepts the oxo cation; otherwise it is dropped as
+  :func:`~skmetalpka.ions.canonical_ion` accepts the oxo cation; otherwise it is dropped as
   ``unsupported_metal`` with the reason in ``detail``.
 * ``smiles`` is the ligand's **uncharged parent** (stereochemistry kept), the form in which the
   NIST-46 table draws ligands; ``ligand_id`` is the cross-source identity
@@ -31,7 +31,7 @@ Rules (both tables)
   (RDKit cannot read the complex, or its ligand is not a valid molecule), ``no_metal``,
   ``several_metals``, ``no_ligand`` (only the metal), ``several_ligands`` (more than one ligand
   fragment: a mixed-ligand complex or a drawn counter-ion: which constant it is would be a
-  guess), ``unsupported_metal`` (refused by :func:`~skmetalpka.metals.canonical_ion`, including
+  guess), ``unsupported_metal`` (refused by :func:`~skmetalpka.ions.canonical_ion`, including
   the oxo cations above) and ``inorganic_ligand`` (no carbon atom - F-, OH-, NH3, phosphate - or
   carbonate / cyanide / thiocyanate / cyanate: :func:`skmetalpka.datasets.identity.is_inorganic`;
   the graph model describes organic ligands).
@@ -56,7 +56,7 @@ from skmetalpka.datasets._home import read_csv_table, resolve_data_file
 from skmetalpka.datasets.complexes import ComplexParseError, split_complex
 from skmetalpka.datasets.identity import is_inorganic, neutral_parent, non_donor_atoms
 from skmetalpka.datasets.report import DataReport
-from skmetalpka.metals import UnknownMetalError, canonical_or_none, format_ion
+from skmetalpka.ions import UnknownMetalError, canonical_or_none, format_ion
 
 __all__ = [
     "load_logkpredict_nist",
@@ -101,12 +101,12 @@ def _metal(symbol: str, charge: int) -> tuple[str | None, str]:
         if oxo is None:
             return None, (
                 f"[{symbol}+{charge}] stands for the oxo cation {OXO_CATIONS[ion]}, which "
-                "skmetalpka.metals.canonical_ion does not support"
+                "skmetalpka.ions.canonical_ion does not support"
             )
         return oxo, ""
     got = canonical_or_none(ion)
     if got is None:
-        return None, f"skmetalpka.metals.canonical_ion refuses {ion!r}"
+        return None, f"skmetalpka.ions.canonical_ion refuses {ion!r}"
     return got, ""
 
 

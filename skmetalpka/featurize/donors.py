@@ -401,7 +401,6 @@ def rules_table_markdown() -> str:
         smarts = r.smarts.replace("|", "\\|")
         donors = ", ".join(str(i) for i in r.donors)
         lines.append(
-            f"| `{r.name}` | {r.family} | {r.score:.2f} | `{smarts}` ({donors}) | "
-            f"{r.description} |"
+            f"| `{r.name}` | {r.family} | {r.score:.2f} | `{smarts}` ({donors}) | {r.description} |"
         )
     return "\n".join(lines) + "\n"

@@ -9,7 +9,7 @@ attribute          shape / type     meaning
 ``x``              (A, F_atom)      atom features (see :data:`ATOM_FEATURE_NAMES`)
 ``edge_index``     (2, 2B)          both directions of every ligand bond
 ``edge_attr``      (2B, F_bond)     bond features (see :data:`BOND_FEATURE_NAMES`)
-``metal_x``        (1, F_metal)     metal descriptors (:mod:`skmetalpka.metals`)
+``metal_x``        (1, F_metal)     metal descriptors (:mod:`skmetalpka.featurize.metals`)
 ``lig_x``          (1, F_lig)       whole-ligand descriptors (width 0 when switched off)
 ``donor_score``    (A,)             donor-rule score per atom (:mod:`.donors`, one SMARTS pass)
 ``cond``           (1, 2)           temperature (deg C) and ionic strength (M)
@@ -38,6 +38,7 @@ from rdkit import Chem
 from sklearn.base import BaseEstimator, TransformerMixin
 from torch_geometric.data import Data
 
+from .._base import TagsMixin
 from ..chem import iter_atoms, iter_bonds, standardize_ligand
 from ..conditions import (
     DEFAULT_IONIC_STRENGTH,
@@ -158,9 +159,7 @@ def atom_features(mol: Chem.Mol) -> np.ndarray:
         cols[i, 5] = _OFF_ARO if aromatic else _OFF_MASS
         cols[i, 6] = _OFF_RING if in_ring else _OFF_MASS
         chi = atom.GetChiralTag()
-        cols[i, 7] = (
-            _OFF_CHI + (0 if chi == _CHIRAL[0] else 1) if chi in _CHIRAL else _OFF_MASS
-        )
+        cols[i, 7] = _OFF_CHI + (0 if chi == _CHIRAL[0] else 1) if chi in _CHIRAL else _OFF_MASS
         if in_ring:
             idx = atom.GetIdx()
             if ring_info.IsAtomInRingOfSize(idx, 5):
@@ -203,10 +202,6 @@ def bond_features(mol: Chem.Mol) -> tuple[np.ndarray, np.ndarray]:
     return np.stack([src, dst]), attr
 
 
-
-
-
-
 def _placeholder(
     metal: str, error: str, n_metal: int, input_smiles: str, n_lig: int
 ) -> ComplexGraph:
@@ -229,7 +224,7 @@ def _placeholder(
     )
 
 
-class SmilesToGraph(TransformerMixin, BaseEstimator):
+class SmilesToGraph(TagsMixin, TransformerMixin, BaseEstimator):
     """Featurise (metal, ligand SMILES, conditions) rows into :class:`ComplexGraph` objects.
 
     Parameters
@@ -271,7 +266,7 @@ class SmilesToGraph(TransformerMixin, BaseEstimator):
         if self.on_error not in ("raise", "flag"):
             raise ValueError(f"on_error must be 'raise' or 'flag', got {self.on_error!r}")
         check_input_frame(X)
-        from ..metals import METAL_DESCRIPTOR_NAMES
+        from ..featurize.metals import METAL_DESCRIPTOR_NAMES
 
         self.n_metal_features_ = len(METAL_DESCRIPTOR_NAMES)
         self.n_atom_features_ = N_ATOM_FEATURES
@@ -287,7 +282,7 @@ class SmilesToGraph(TransformerMixin, BaseEstimator):
 
         check_is_fitted(self, "n_metal_features_")
         check_input_frame(X)
-        from ..metals import metal_descriptors
+        from ..featurize.metals import metal_descriptors
 
         n = len(X)
         metals = X["metal"].tolist()
@@ -358,14 +353,6 @@ class SmilesToGraph(TransformerMixin, BaseEstimator):
             num_nodes=mol.GetNumAtoms(),
         )
 
-    def __sklearn_tags__(self):
-        tags = super().__sklearn_tags__()
-        tags.input_tags.two_d_array = False
-        tags.input_tags.string = True
-        tags.input_tags.allow_nan = True  # a missing condition means the default condition
-        tags.requires_fit = True
-        return tags
-
 
 def _remap_sites(sites: Any, atom_map: Sequence[int]) -> list[int]:
     """Re-index upstream atom indices from the input SMILES to the standardised ligand.
@@ -390,3 +377,12 @@ def _remap_sites(sites: Any, atom_map: Sequence[int]) -> list[int]:
         return []
     inverse = {orig: new for new, orig in enumerate(atom_map)}
     return [inverse[s] for s in seq if s in inverse]
+
+
+def check_graph_list(X: Any) -> None:
+    """Raise ``TypeError`` unless ``X`` is the list of graphs made by :class:`SmilesToGraph`."""
+    if not isinstance(X, list | tuple) or (len(X) and not isinstance(X[0], ComplexGraph)):
+        raise TypeError(
+            "expected the list of ComplexGraph objects produced by SmilesToGraph; put "
+            "SmilesToGraph before this step in the Pipeline"
+        )

@@ -21,6 +21,7 @@ from skorch.callbacks import Callback, EarlyStopping, GradientNormClipping, LRSc
 from torch.utils.data import Dataset, Subset
 from torch_geometric.loader import DataLoader
 
+from .._base import TagsMixin, pad_steps
 from ..featurize.graph import ComplexGraph
 from ..metrics import MaskedR2ScoreMixin
 from .losses import MaskedHuberLoss
@@ -157,7 +158,7 @@ def _finite_stats(values: np.ndarray, axis: int = 0) -> tuple[np.ndarray, np.nda
     return mean, std
 
 
-class MetalComplexRegressor(MaskedR2ScoreMixin, NeuralNetRegressor):
+class MetalComplexRegressor(TagsMixin, MaskedR2ScoreMixin, NeuralNetRegressor):
     """Graph neural network for cumulative stability constants log beta_1..log beta_N.
 
     Input is the list of graphs produced by ``SmilesToGraph -> SitePredictor ->
@@ -228,6 +229,9 @@ class MetalComplexRegressor(MaskedR2ScoreMixin, NeuralNetRegressor):
         History of the pre-training phase (``fit(..., pretrain_X=, pretrain_y=)``).
     history_ : skorch History (also ``history``)
     """
+
+    _input_kind = "graphs"
+    _target_kind = "steps"
 
     def __init__(
         self,
@@ -353,7 +357,7 @@ class MetalComplexRegressor(MaskedR2ScoreMixin, NeuralNetRegressor):
                 "raise LigandCountExpander(max_ligands=...)"
             )
         if y.shape[1] < n_steps:
-            y = np.hstack([y, np.full((len(y), n_steps - y.shape[1]), np.nan)])
+            y = pad_steps(y, n_steps)
         valid = np.array([bool(g.valid.item()) for g in graphs], dtype=bool)
         if not valid.all() and self.on_error == "raise":
             bad = np.flatnonzero(~valid)[:5]
@@ -367,7 +371,13 @@ class MetalComplexRegressor(MaskedR2ScoreMixin, NeuralNetRegressor):
         if not keep.any():
             raise ValueError(f"{what}: no valid row with a measured step to train on")
         kept = [g for g, k in zip(graphs, keep, strict=True) if k]
-        return kept, y[keep], np.flatnonzero(keep), int((~valid).sum()), int((valid & ~labelled).sum())
+        return (
+            kept,
+            y[keep],
+            np.flatnonzero(keep),
+            int((~valid).sum()),
+            int((valid & ~labelled).sum()),
+        )
 
     def _prepare_fit(
         self,
@@ -487,12 +497,17 @@ class MetalComplexRegressor(MaskedR2ScoreMixin, NeuralNetRegressor):
         )
         callbacks.append(("valid_rmse", PerStepValidRMSE()))
         callbacks.append(
-            ("lr_scheduler", LRScheduler(policy=torch.optim.lr_scheduler.LambdaLR, lr_lambda=schedule))
+            (
+                "lr_scheduler",
+                LRScheduler(policy=torch.optim.lr_scheduler.LambdaLR, lr_lambda=schedule),
+            )
         )
         if self.progress:
             callbacks.append(("progress", EpochProgress()))
         if self.grad_clip:
-            callbacks.append(("grad_clip", GradientNormClipping(gradient_clip_value=self.grad_clip)))
+            callbacks.append(
+                ("grad_clip", GradientNormClipping(gradient_clip_value=self.grad_clip))
+            )
         if self.train_split is not None and self.patience:
             callbacks.append(
                 (
@@ -693,14 +708,6 @@ class MetalComplexRegressor(MaskedR2ScoreMixin, NeuralNetRegressor):
         if getattr(self, "half_storage_", False) and module is not None:
             for p in module.parameters():
                 p.data = p.data.float()
-
-
-    def __sklearn_tags__(self):
-        tags = super().__sklearn_tags__()
-        tags.input_tags.two_d_array = False
-        tags.target_tags.multi_output = True
-        tags.target_tags.single_output = False
-        return tags
 
 
 def _with_weight(graph: ComplexGraph, weight: float) -> ComplexGraph:
