@@ -9,7 +9,6 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
-
 from rdkit import Chem
 
 from skmetalpka.chem import standardize_ligand
