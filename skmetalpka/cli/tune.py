@@ -25,7 +25,9 @@ def add_parser(sub: Any, parents: dict[str, argparse.ArgumentParser]) -> None:
         "validation RMSE is reported so the pruner stops bad trials early. Start several "
         "workers with the same --storage and --study to share one study.",
     )
-    p.add_argument("--data", metavar="PATH", help="training CSV (as for `fit`; default MINTEQ)")
+    p.add_argument(
+        "--data", metavar="PATH", help="data (as for `fit`: corpus, minteq, a folder or a CSV)"
+    )
     p.add_argument(
         "--trials", type=int, default=None, metavar="N", help="trials run by this worker"
     )
