@@ -7,10 +7,16 @@ skorch callback) reports the validation RMSE of every epoch to the trial, so tha
 pruner (median or successive halving) stops a bad trial early.
 
 Storage is any URL Optuna accepts. The default is a local SQLite file; a PostgreSQL or MySQL
-URL (``postgresql://user:password@host/db``) lets processes on several machines work on one
-study: start ``skmetalpka tune`` with the same ``--storage`` and ``--study`` on each. A study
-remembers its settings (groups, folds, metric, fixed parameters, data); a worker that joins
-with different settings is refused, because its values would not be comparable.
+URL (``postgresql://user:password@host/db``, driver: ``pip install skmetalpka[postgres]``) lets
+processes on several machines work on one study: start ``skmetalpka tune`` with the same
+``--storage`` and ``--study`` on each. A study remembers its settings (groups, folds, metric,
+fixed parameters, data); a worker that joins with different settings is refused, because its
+values would not be comparable.
+
+A running trial writes a heartbeat to the storage every ``heartbeat`` seconds. When a worker
+dies (killed, machine lost) its trial stays RUNNING; the next worker that starts a trial and
+finds it without a heartbeat for ``2 * heartbeat`` seconds marks it FAIL and puts its
+parameters back in the queue (at most ``retries`` times), so the study loses no trial.
 
 Steps of the intermediate values: fold ``k`` (0-based), epoch ``e`` (1-based) is reported at
 step ``k * STEP_STRIDE + e``, so the pruner compares trials at the same fold and epoch.
@@ -41,6 +47,10 @@ __all__ = [
     "PRUNERS",
     "OptunaPruning",
     "suggest_params",
+    "DEFAULT_HEARTBEAT",
+    "storage_url",
+    "display_url",
+    "check_storage",
     "make_storage",
     "make_pruner",
     "GroupedCVObjective",
@@ -70,6 +80,13 @@ SEARCH_SPACE: dict[str, tuple[Any, ...]] = {
     "batch_size": ("cat", (32, 64, 128)),
     "max_epochs": ("int", 40, 300),
 }
+
+#: Seconds between two heartbeats of a running trial in :func:`tune`; a trial without one for
+#: twice as long is taken for dead.
+DEFAULT_HEARTBEAT = 60
+
+#: ``pip`` extra that installs the driver of a storage URL's database.
+_DRIVER_EXTRAS = {"postgresql": "skmetalpka[postgres]"}
 
 #: Objective metrics: pooled out-of-fold RMSE of cumulative log beta over all measured steps,
 #: or of log beta_1 only (original units).
@@ -150,31 +167,163 @@ def suggest_params(trial: Any, fixed: Mapping[str, Any] | None = None) -> dict[s
     return params
 
 
-def make_storage(url: str | None) -> Any:
-    """Optuna storage for a URL; ``None`` gives ``sqlite:///skmetalpka_tune.db``.
+def storage_url(url: str | None) -> str:
+    """The storage URL as SQLAlchemy is given it.
 
-    SQLite connections wait up to 60 s for a lock (several local workers share one file);
-    other URLs (``postgresql://...``, ``mysql://...``) go to :class:`optuna.storages.RDBStorage`
-    as they are. Workers that start at the same moment race to create the schema of a new
-    database; the loser's error is retried (up to 5 times) once the winner has created it.
+    ``None`` gives ``sqlite:///skmetalpka_tune.db``. A PostgreSQL URL without a driver
+    (``postgresql://`` or ``postgres://``) gets the psycopg 3 driver of the ``postgres`` extra
+    (``postgresql+psycopg://``), whatever SQLAlchemy's own default; a URL that names a driver
+    (``postgresql+psycopg2://``) is kept.
+
+    Raises
+    ------
+    ValueError
+        When ``url`` is not a database URL.
     """
-    import optuna
-    from sqlalchemy.exc import SQLAlchemyError
-
     url = url or "sqlite:///skmetalpka_tune.db"
     if not isinstance(url, str) or "://" not in url:
         raise ValueError(
             f"storage must be a database URL such as sqlite:///tune.db or "
             f"postgresql://user:password@host/db, got {url!r}"
         )
+    scheme, rest = url.split("://", 1)
+    if scheme in ("postgresql", "postgres"):
+        return f"postgresql+psycopg://{rest}"
+    return url
+
+
+def display_url(url: str | None) -> str:
+    """``url`` with its password replaced by ``***`` (for messages and logs)."""
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import ArgumentError
+
+    url = url or "sqlite:///skmetalpka_tune.db"
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except ArgumentError:
+        return url
+
+
+def check_storage(url: str | None) -> str:
+    """:func:`storage_url`, checked without connecting: a database URL whose driver is installed.
+
+    Raises
+    ------
+    ValueError
+        One line: not a database URL, or the database driver is missing (the message names
+        the ``pip install`` that brings it, e.g. ``pip install skmetalpka[postgres]``).
+        Passwords are shown as ``***``.
+    """
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import ArgumentError, NoSuchModuleError
+
+    target = storage_url(url)
+    shown = display_url(url)
+    try:
+        parsed = make_url(target)
+        dialect = parsed.get_dialect()
+    except (ArgumentError, NoSuchModuleError) as exc:
+        raise ValueError(f"storage {shown!r} is not a URL SQLAlchemy knows: {exc}") from exc
+    load = getattr(dialect, "import_dbapi", None) or getattr(dialect, "dbapi", None)
+    if load is None:  # pragma: no cover - every SQLAlchemy dialect has one of the two
+        return target
+    try:
+        load()
+    except ImportError as exc:
+        backend = parsed.get_backend_name()
+        extra = _DRIVER_EXTRAS.get(backend)
+        how = f"pip install {extra}" if extra else f"install a {backend} driver for SQLAlchemy"
+        module = getattr(exc, "name", None) or str(exc)
+        raise ValueError(
+            f"storage {shown!r} needs the {backend} driver {module!r}, which is not "
+            f"installed: {how}"
+        ) from exc
+    return target
+
+
+def _retry_callback(retries: int) -> Any:
+    """Optuna's callback that re-queues a stale trial (its name changed in Optuna 4.9)."""
+    import warnings
+
+    import optuna
+
+    cls = getattr(optuna.storages, "RetryHeartbeatStaleTrialCallback", None)
+    if cls is None:  # optuna < 4.9
+        cls = optuna.storages.RetryFailedTrialCallback
+    with warnings.catch_warnings():  # marked experimental
+        warnings.simplefilter("ignore", optuna.exceptions.ExperimentalWarning)
+        return cls(max_retry=retries)
+
+
+def make_storage(
+    url: str | None,
+    *,
+    heartbeat: int | None = None,
+    grace_period: int | None = None,
+    retries: int = 2,
+) -> Any:
+    """Optuna storage for a URL; ``None`` gives ``sqlite:///skmetalpka_tune.db``.
+
+    SQLite connections wait up to 60 s for a lock (several local workers share one file);
+    other URLs (``postgresql://...``, ``mysql://...``) go to :class:`optuna.storages.RDBStorage`
+    after :func:`storage_url`. Workers that start at the same moment race to create the schema
+    of a new database; the loser's error is retried (up to 5 times) once the winner has
+    created it.
+
+    Parameters
+    ----------
+    url : str or None
+    heartbeat : int, optional
+        Seconds between two heartbeats of a running trial; ``None`` or 0: no heartbeat (a
+        worker that dies leaves its trial RUNNING for ever).
+    grace_period : int, optional
+        Seconds without a heartbeat after which a running trial is taken for dead, marked
+        FAIL and re-queued (default ``2 * heartbeat``). Checked by each worker before it
+        starts a trial.
+    retries : int, default=2
+        How many times one trial's parameters are re-queued after its worker died; 0 leaves
+        them FAIL.
+
+    Raises
+    ------
+    ValueError
+        Not a database URL, a missing database driver (the message names the ``pip install``
+        that brings it), or a database that cannot be opened.
+    """
+    import warnings
+
+    import optuna
+    from sqlalchemy.exc import SQLAlchemyError
+
+    target = check_storage(url)
+    if heartbeat is not None and int(heartbeat) < 0:
+        raise ValueError(f"heartbeat must be >= 0 seconds (0: none), got {heartbeat}")
+    if retries < 0:
+        raise ValueError(f"retries must be >= 0, got {retries}")
     engine_kwargs: dict[str, Any] = {}
-    if url.startswith("sqlite"):
+    if target.startswith("sqlite"):
         engine_kwargs = {"connect_args": {"timeout": 60}}
-    return _retry(
-        lambda: optuna.storages.RDBStorage(url, engine_kwargs=engine_kwargs),
-        SQLAlchemyError,
-        f"could not open the Optuna storage {url!r}",
-    )
+    kwargs: dict[str, Any] = {"engine_kwargs": engine_kwargs}
+    if heartbeat:
+        kwargs["heartbeat_interval"] = int(heartbeat)
+        kwargs["grace_period"] = int(grace_period) if grace_period else 2 * int(heartbeat)
+        if retries:
+            import inspect
+
+            name = (
+                "heartbeat_stale_trial_callback"
+                if "heartbeat_stale_trial_callback"
+                in inspect.signature(optuna.storages.RDBStorage).parameters
+                else "failed_trial_callback"
+            )
+            kwargs[name] = _retry_callback(retries)
+
+    def make() -> Any:
+        with warnings.catch_warnings():  # heartbeat_interval is marked experimental
+            warnings.simplefilter("ignore", optuna.exceptions.ExperimentalWarning)
+            return optuna.storages.RDBStorage(target, **kwargs)
+
+    return _retry(make, SQLAlchemyError, f"could not open the Optuna storage {display_url(url)!r}")
 
 
 def _retry(make: Callable[[], Any], errors: Any, what: str, attempts: int = 5) -> Any:
@@ -184,7 +333,9 @@ def _retry(make: Callable[[], Any], errors: Any, what: str, attempts: int = 5) -
             return make()
         except errors as exc:
             if attempt == attempts - 1:
-                raise ValueError(f"{what}: {type(exc).__name__}: {str(exc).splitlines()[0]}") from exc
+                raise ValueError(
+                    f"{what}: {type(exc).__name__}: {str(exc).splitlines()[0]}"
+                ) from exc
             time.sleep(0.2 * (attempt + 1) + 0.1 * random.random())
     raise AssertionError("unreachable")  # pragma: no cover
 
@@ -318,7 +469,10 @@ def tune(
     *,
     n_trials: int | None = 20,
     timeout: float | None = None,
+    n_study_trials: int | None = None,
     storage: str | None = None,
+    heartbeat: int | None = DEFAULT_HEARTBEAT,
+    retries: int = 2,
     study_name: str = "skmetalpka",
     groups: str = "ligand",
     n_splits: int = 3,
@@ -338,11 +492,23 @@ def tune(
         Training data (as for :func:`skmetalpka.default_pipeline`).
     n_trials : int or None, default=20
         Trials run by **this** call (other workers add their own). ``None``: until
-        ``timeout``.
+        ``timeout`` or ``n_study_trials``.
     timeout : float, optional
         Seconds after which this call starts no new trial.
+    n_study_trials : int, optional
+        Start no new trial once the study holds this many finished (complete or pruned)
+        trials, counting every worker's: the target of the whole study, which survives a
+        worker that dies. Workers running together may overshoot it by one trial each.
     storage : str, optional
         Database URL (see :func:`make_storage`); default ``sqlite:///skmetalpka_tune.db``.
+    heartbeat : int or None, default=DEFAULT_HEARTBEAT (60)
+        Seconds between two heartbeats of this worker's running trial; a trial without one for
+        ``2 * heartbeat`` seconds (its worker died) is marked FAIL and its parameters are
+        re-queued by the next worker that starts a trial. ``None`` or 0: off. Give every
+        worker of a study the same value.
+    retries : int, default=2
+        Times the parameters of a dead worker's trial are re-queued (see
+        :func:`make_storage`).
     study_name : str, default="skmetalpka"
         Created if absent, joined if present.
     groups : {"ligand", "metal"}, default="ligand"
@@ -373,10 +539,15 @@ def tune(
     """
     import optuna
 
-    if n_trials is None and timeout is None:
-        raise ValueError("give n_trials or timeout (or both); otherwise the study never ends")
+    if n_trials is None and timeout is None and n_study_trials is None:
+        raise ValueError(
+            "give n_trials or timeout (or n_study_trials); otherwise the study never ends"
+        )
     if n_trials is not None and n_trials < 1:
         raise ValueError(f"n_trials must be at least 1, got {n_trials}")
+    if n_study_trials is not None and n_study_trials < 1:
+        raise ValueError(f"n_study_trials must be at least 1, got {n_study_trials}")
+    rdb = make_storage(storage, heartbeat=heartbeat, retries=retries)  # before the data: fail fast
     objective = GroupedCVObjective(
         X,
         y,
@@ -389,7 +560,6 @@ def tune(
     settings = _settings(objective, data_source, metric, len(objective.X))
     from sqlalchemy.exc import SQLAlchemyError
 
-    rdb = make_storage(storage)
     study = _retry(
         lambda: optuna.create_study(
             storage=rdb,
@@ -412,11 +582,17 @@ def tune(
             f": stored {', '.join(f'{k}={stored.get(k)!r}' for k in diff)}); use the same "
             "settings or another --study name"
         )
+    callbacks = list(callbacks)
+    if n_study_trials is not None:
+        finished = (optuna.trial.TrialState.COMPLETE, optuna.trial.TrialState.PRUNED)
+        if len(study.get_trials(deepcopy=False, states=finished)) >= n_study_trials:
+            return study
+        callbacks.insert(0, optuna.study.MaxTrialsCallback(n_study_trials, states=finished))
     study.optimize(
         objective,
         n_trials=n_trials,
         timeout=timeout,
-        callbacks=list(callbacks),
+        callbacks=callbacks,
         catch=(),
         gc_after_trial=True,
     )
@@ -443,9 +619,7 @@ def best_params(study: Any) -> dict[str, Any]:
     params = trial.user_attrs.get("params")
     if params is None:  # a trial written by something else: rebuild from its suggestions
         settings = study.user_attrs.get("settings", {})
-        params = suggest_params(
-            optuna.trial.FixedTrial(trial.params), settings.get("fixed_params")
-        )
+        params = suggest_params(optuna.trial.FixedTrial(trial.params), settings.get("fixed_params"))
     return dict(params)
 
 
