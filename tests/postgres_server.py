@@ -10,6 +10,9 @@ the ``postgres`` system user when it exists, else as ``nobody``; the data folder
 for that user in the system temp folder (``/tmp`` is world-traversable, pytest's
 ``tmp_path`` is not).
 
+A watchdog process (``sh``, as the server's user) stops the server and removes the folder when
+the process that started it dies without calling :meth:`LocalPostgres.stop` (pytest killed).
+
 The binaries are looked up in ``$SKMETALPKA_PG_BINDIR``, then ``pg_config --bindir``, then
 the newest ``/usr/lib/postgresql/*/bin`` (Debian does not put ``initdb`` on the PATH), then
 the PATH.
@@ -101,6 +104,7 @@ class LocalPostgres:
         self.port: int | None = None
         self.root: Path | None = None
         self._run_as: pwd.struct_passwd | None = None
+        self._watchdog: subprocess.Popen | None = None
 
     # ------------------------------------------------------------------ helpers
     @property
@@ -187,7 +191,7 @@ class LocalPostgres:
             options = (
                 f"-p {self.port} -c listen_addresses=127.0.0.1 -k {self.data} "
                 "-c fsync=off -c synchronous_commit=off -c full_page_writes=off "
-                "-c max_connections=50"
+                "-c max_connections=100"
             )
             started = self._run(
                 "pg_ctl",
@@ -204,6 +208,7 @@ class LocalPostgres:
                 timeout=self.start_timeout + 30,
             )
             if started.returncode == 0:
+                self._start_watchdog()
                 return self
             last = self.log.read_text(errors="replace")[-2000:] if self.log.exists() else ""
             last = last or started.stderr[-2000:]
@@ -212,8 +217,27 @@ class LocalPostgres:
         self.stop()
         raise PostgresUnavailable(f"the PostgreSQL server did not start: {last}")
 
+    def _start_watchdog(self) -> None:
+        script = (
+            'while [ -d "/proc/$1" ]; do sleep 1; done; '
+            '"$2" stop -D "$3" -m immediate -w >/dev/null 2>&1; rm -rf "$4"'
+        )
+        self._watchdog = subprocess.Popen(
+            ["/bin/sh", "-c", script, "pg-watchdog", str(os.getpid()), str(self.bindir / "pg_ctl")]
+            + [str(self.data), str(self.root)],
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            start_new_session=True,  # outlives a Ctrl-C or a kill of the test process
+            **self._as_user(),
+        )
+
     def stop(self) -> None:
         """Stop the server (immediate shutdown) and remove its folder; safe to call twice."""
+        if self._watchdog is not None:
+            self._watchdog.kill()
+            self._watchdog.wait()
+            self._watchdog = None
         if self.root is None:
             return
         if (self.data / "postmaster.pid").exists():

@@ -70,34 +70,47 @@ def pg_url(postgres, request) -> str:
     return postgres.url_for(name)
 
 
-def _worker(url: str, study: str, *extra: str) -> list[str]:
-    cmd = [sys.executable, "-m", "skmetalpka", "tune", "--storage", url, "--study", study]
-    return cmd + ["--folds", "2", "--params", json.dumps(SMALL), "--quiet", *extra]
+@pytest.fixture()
+def pg_storage(pg_url):
+    """One Optuna storage on ``pg_url`` for the test's own reads (its connections are closed)."""
+    storage = make_storage(pg_url)
+    yield storage
+    storage.engine.dispose()
 
 
-def _load(url: str, study: str) -> optuna.Study:
-    return optuna.load_study(study_name=study, storage=make_storage(url))
+def _args(url: str, study: str, *extra: str) -> list[str]:
+    args = ["tune", "--storage", url, "--study", study, "--folds", "2"]
+    return args + ["--params", json.dumps(SMALL), "--quiet", *extra]
+
+
+def _worker(*args: str, **kwargs) -> subprocess.Popen:
+    """``python -m skmetalpka tune ARGS`` in the background."""
+    kwargs = {"stdout": subprocess.PIPE, "stderr": subprocess.PIPE, "text": True, **kwargs}
+    return subprocess.Popen([sys.executable, "-m", "skmetalpka", *args], env=ENV, **kwargs)
+
+
+@pytest.fixture()
+def reaper():
+    """A list for the test's worker processes: those still running at the end are killed."""
+    procs: list[subprocess.Popen] = []
+    yield procs
+    for p in procs:
+        if p.poll() is None:
+            p.kill()
+            p.wait()
 
 
 # ------------------------------------------------------------------------- two workers
-def test_two_workers_share_one_study_on_postgres(pg_url):
-    procs = [
-        subprocess.Popen(
-            _worker(pg_url, "shared", "--trials", "2"),
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            text=True,
-            env=ENV,
-        )
-        for _ in range(2)
-    ]
+def test_two_workers_share_one_study_on_postgres(pg_url, pg_storage, reaper):
+    procs = [_worker(*_args(pg_url, "shared", "--trials", "2")) for _ in range(2)]
+    reaper.extend(procs)
     results = [p.communicate(timeout=240) for p in procs]
     for p, (out, err) in zip(procs, results, strict=True):
         assert p.returncode == 0, err
         assert "Traceback" not in err
         assert PASSWORD not in out + err  # the URL is shown with *** for the password
         assert "postgresql://skmetalpka:***@127.0.0.1" in out
-    trials = _load(pg_url, "shared").trials
+    trials = optuna.load_study(study_name="shared", storage=pg_storage).trials
     assert len(trials) == 4, [t.state for t in trials]  # 2 + 2: none lost
     assert all(t.state in FINISHED for t in trials), [t.state for t in trials]
     assert sorted(t.number for t in trials) == [0, 1, 2, 3]  # none numbered twice
@@ -105,20 +118,20 @@ def test_two_workers_share_one_study_on_postgres(pg_url):
 
 
 # ------------------------------------------------------------------------- a worker dies
-def _kill_mid_trial(proc: subprocess.Popen, url: str, study: str, timeout: float = 120):
+def _kill_mid_trial(proc: subprocess.Popen, storage, study: str, timeout: float = 180):
     """SIGKILL ``proc`` while it trains a trial, after it finished one; return that trial."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if proc.poll() is not None:
             pytest.fail(f"worker ended (rc {proc.returncode}) before it could be killed")
         try:
-            trials = _load(url, study).get_trials(deepcopy=False)
+            trials = optuna.load_study(study_name=study, storage=storage).get_trials(deepcopy=False)
         except KeyError:  # study not created yet
             trials = []
         states = [t.state for t in trials]
         if any(s in FINISHED for s in states) and optuna.trial.TrialState.RUNNING in states:
             os.kill(proc.pid, signal.SIGSTOP)  # frozen: what the database says now stays true
-            running = _load(url, study).get_trials(
+            running = optuna.load_study(study_name=study, storage=storage).get_trials(
                 deepcopy=False, states=(optuna.trial.TrialState.RUNNING,)
             )
             if running and running[0].intermediate_values:  # training, not just started
@@ -127,29 +140,27 @@ def _kill_mid_trial(proc: subprocess.Popen, url: str, study: str, timeout: float
                 return running[0]
             os.kill(proc.pid, signal.SIGCONT)  # caught between two trials: try again
         time.sleep(0.05)
-    proc.kill()
     pytest.fail("no running trial to kill within the time limit")
 
 
-def test_killed_worker_trial_fails_and_a_new_worker_completes_the_study(pg_url, minteq_xy):
+def test_killed_worker_trial_fails_and_a_new_worker_completes_the_study(
+    pg_url, pg_storage, reaper, minteq_xy, capsys
+):
     heartbeat = 1  # grace period 2 s
-    cmd = _worker(pg_url, "resume", "--heartbeat", str(heartbeat), "--study-trials", "3")
-    first = subprocess.Popen(
-        cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, env=ENV
-    )
-    victim = _kill_mid_trial(first, pg_url, "resume")
+    args = _args(pg_url, "resume", "--heartbeat", str(heartbeat), "--study-trials", "3")
+    first = _worker(*args, stdout=subprocess.DEVNULL)
+    reaper.append(first)
+    victim = _kill_mid_trial(first, pg_storage, "resume")
     assert first.returncode == -signal.SIGKILL
-    stuck = _load(pg_url, "resume").trials[victim.number]
-    assert stuck.state == optuna.trial.TrialState.RUNNING  # nobody has noticed yet
-    finished_before = len(_load(pg_url, "resume").get_trials(states=FINISHED))
-    assert finished_before >= 1
+    study = optuna.load_study(study_name="resume", storage=pg_storage)
+    assert study.trials[victim.number].state == optuna.trial.TrialState.RUNNING  # not noticed yet
+    assert len(study.get_trials(states=FINISHED)) >= 1
 
+    # the second worker runs in this process (its imports are paid already), through the CLI
     time.sleep(2 * heartbeat + 0.5)  # the dead trial's heartbeat is now stale
-    second = subprocess.run(cmd, capture_output=True, text=True, env=ENV, timeout=240)
-    assert second.returncode == 0, second.stderr
-    assert "Traceback" not in second.stderr
+    assert main(args) == 0, capsys.readouterr().err
+    assert "Traceback" not in capsys.readouterr().err
 
-    study = _load(pg_url, "resume")
     trials = study.trials
     assert trials[victim.number].state == optuna.trial.TrialState.FAIL
     # none lost: the study reached its target of 3 finished trials and nothing is left hanging
