@@ -668,12 +668,52 @@ SCORERS: dict[str, Callable[..., float]] = scoring_dict(_SCORER_STEPS)
 
 
 class MaskedR2ScoreMixin:
-    """``score(X, y)``: masked R^2 of cumulative log beta over the measured entries of ``y``.
+    """The one ``score`` of every skmetalpka regressor: per-step masked R^2, averaged.
 
-    For the multi-step regressors, whose targets have NaN for unmeasured steps (scikit-learn's
-    default ``score`` would choke on them).
+    For each step ``k`` the model predicts (``_scored_steps()``, default every predicted
+    column) that has measured entries with nonzero variance in ``y``, the R^2 of its measured
+    entries is :func:`masked_r2` ``(y, y_pred, step=k)``; the score is the unweighted mean over
+    those steps (scikit-learn's multi-output ``"uniform_average"``). NaN in ``y`` means "not
+    measured" (scikit-learn's default ``score`` would choke on it). A model that predicts each
+    step's mean scores 0; a NaN prediction for a measured entry (a flagged row) raises
+    ``ValueError``. For other scores use :data:`SCORERS`.
     """
 
+    def _scored_steps(self) -> list[int]:
+        """0-based steps the model predicts (all of them unless a model says otherwise)."""
+        n = getattr(self, "n_steps_", None)
+        return list(range(int(n))) if n is not None else []
+
     def score(self, X: Any, y: Any, sample_weight: Any = None) -> float:
-        """Masked R^2 of cumulative log beta over measured entries."""
-        return float(masked_r2(np.asarray(y, dtype=float), self.predict(X)))
+        """Mean over the predicted steps of the masked R^2 of cumulative log beta.
+
+        Parameters
+        ----------
+        X : input of ``predict``
+        y : array-like of shape (n_samples, N)
+            Cumulative log beta, NaN where not measured.
+        sample_weight : None
+            Not supported (must be None).
+
+        Returns
+        -------
+        float
+            NaN when no step has measured entries with nonzero variance.
+        """
+        if sample_weight is not None:
+            raise ValueError("sample_weight is not supported by the masked score")
+        pred = _as_2d(self.predict(X), "y_pred")
+        Y = _as_2d(y, "y")
+        if Y.shape[0] != pred.shape[0]:
+            raise ValueError(f"X has {pred.shape[0]} rows but y has {Y.shape[0]}; they must match")
+        steps = self._scored_steps() or list(range(pred.shape[1]))
+        values = []
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", UndefinedMetricWarning)
+            for k in steps:
+                if k >= Y.shape[1] or k >= pred.shape[1]:
+                    break
+                v = masked_r2(Y[:, : k + 1], pred[:, : k + 1], step=k + 1)
+                if not np.isnan(v):
+                    values.append(v)
+        return float(np.mean(values)) if values else float("nan")

@@ -377,7 +377,10 @@ def cv_figures(result: Any, metals: Any, folder: str | Path) -> list[Path]:
     paths = []
     for name, pred in result.predictions.items():
         fig = parity_plot(
-            result.y_true, pred, groups=metals, missing_pred="ignore",
+            result.y_true,
+            pred,
+            groups=metals,
+            missing_pred="ignore",
             title=f"{name}: out-of-fold predictions",
         )
         paths.append(save_figure(fig, folder / f"parity_{name}.png"))

@@ -24,6 +24,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from ._base import supports_std
+
 __all__ = [
     "IONISABLE_FAMILIES",
     "PredictedConstants",
@@ -128,9 +130,9 @@ class PredictedConstants:
 
 def _model_predict(model: Any, X: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
     """Mean and std of a model's prediction (std NaN unless ``predict(return_std=True)``)."""
-    try:
+    if supports_std(model):
         mean, std = model.predict(X, return_std=True)
-    except TypeError:
+    else:
         mean = model.predict(X)
         std = np.full_like(np.asarray(mean, dtype=float), np.nan)
     return np.asarray(mean, dtype=float), np.asarray(std, dtype=float)
@@ -138,7 +140,7 @@ def _model_predict(model: Any, X: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]
 
 def knows_protons(model: Any, trained_metals: Sequence[str] | None = None) -> bool:
     """Whether the model was trained on H+ rows (so it predicts protonation constants)."""
-    from .io import training_metals
+    from .inference import training_metals
 
     metals = trained_metals if trained_metals is not None else training_metals(model)
     return metals is not None and "H+" in metals
@@ -185,7 +187,7 @@ def predict_constants(
         Invalid SMILES or metal (the message says why), or no protonation constants at all
         (the model knows no H+ and none were given) when ``n_protonation`` > 0 is asked.
     """
-    from .baselines import row_errors
+    from .featurize.rows import row_errors
 
     X = pd.DataFrame({"metal": [metal, "H+"], "smiles": [smiles, smiles]})
     if temperature is not None:
@@ -232,7 +234,7 @@ def _rank_rows(
     ph: float,
     trained_metals: Sequence[str] | None,
 ) -> pd.DataFrame:
-    from .baselines import row_errors
+    from .featurize.rows import row_errors
     from .speciation import conditional_log_k
 
     X = pd.DataFrame({"metal": [m for m, _ in pairs], "smiles": [s for _, s in pairs]})

@@ -24,8 +24,12 @@ import pandas as pd
 from sklearn.base import clone
 from sklearn.model_selection import GroupKFold
 
+from ._base import pad_steps, set_random_state
 from .conditions import check_input_frame
+from .groups import GROUP_KINDS, make_groups
+from .inference import predict_rows
 from .metrics import evaluate, per_step_report
+from .pipelines.registry import build_model
 
 __all__ = [
     "GROUP_KINDS",
@@ -38,135 +42,7 @@ __all__ = [
     "format_markdown_table",
 ]
 
-#: Named groupings accepted by :func:`make_groups` and :func:`grouped_cv`.
-GROUP_KINDS = ("metal", "ligand")
 _TABLE_COLUMNS = ["n", "n_missing_pred", "rmse", "mae", "r2"]
-
-
-# --------------------------------------------------------------------------------------
-# groups and models
-# --------------------------------------------------------------------------------------
-def make_groups(X: pd.DataFrame, groups: str | Any) -> np.ndarray:
-    """Group label of every row of ``X``.
-
-    Parameters
-    ----------
-    X : pandas.DataFrame
-        With columns ``metal`` and ``smiles``.
-    groups : {"metal", "ligand"} or array-like of shape (n_samples,)
-        ``"metal"``: canonical ion spelling; ``"ligand"``: canonical SMILES; an array: used as
-        given (no missing label allowed).
-
-    Returns
-    -------
-    numpy.ndarray of object, shape (n_samples,)
-    """
-    from .chem import InvalidLigandError, canonical_smiles
-    from .metals import UnknownMetalError, canonical_ion
-
-    X = check_input_frame(X)
-    if isinstance(groups, str):
-        if groups == "metal":
-            labels = []
-            for m in X["metal"].tolist():
-                try:
-                    labels.append(canonical_ion(m))
-                except (UnknownMetalError, TypeError):
-                    labels.append(str(m))
-        elif groups == "ligand":
-            labels = []
-            for s in X["smiles"].tolist():
-                try:
-                    labels.append(canonical_smiles(s))
-                except InvalidLigandError:
-                    labels.append(str(s))
-        else:
-            raise ValueError(
-                f"groups must be one of {GROUP_KINDS} or an array of labels, got {groups!r}"
-            )
-        return np.asarray(labels, dtype=object)
-    g = np.asarray(groups, dtype=object)
-    if g.ndim != 1 or len(g) != len(X):
-        raise ValueError(
-            f"groups must hold one label per row of X ({len(X)}); got shape {g.shape}"
-        )
-    if pd.isna(g).any():
-        bad = np.flatnonzero(pd.isna(g))
-        raise ValueError(
-            f"groups has {bad.size} missing label(s) (first rows: {bad[:5].tolist()}); give "
-            "every row a label"
-        )
-    return g
-
-
-def set_random_state(estimator: Any, seed: int | None) -> Any:
-    """Set every ``random_state`` parameter of an (unfitted) estimator, nested ones included.
-
-    Parameters
-    ----------
-    estimator : estimator
-    seed : int or None
-
-    Returns
-    -------
-    estimator
-        The same object (modified in place), for chaining.
-    """
-    keys = [
-        k
-        for k in estimator.get_params(deep=True)
-        if k == "random_state" or k.endswith("__random_state")
-    ]
-    if keys:
-        estimator.set_params(**{k: seed for k in keys})
-    return estimator
-
-
-def build_model(
-    name: str, params: Mapping[str, Any] | None = None, *, random_state: int | None = None
-) -> Any:
-    """Unfitted model by name with parameters and a seed.
-
-    Parameters
-    ----------
-    name : {"gnn", "gpr", "rf", "mean"}
-        See :func:`skmetalpka.pipelines.make_model`.
-    params : mapping, optional
-        Keyword arguments of :func:`~skmetalpka.pipelines.make_model`.
-    random_state : int, optional
-        Seed given to every ``random_state`` parameter of the model, unless ``params`` sets
-        ``random_state`` itself.
-
-    Returns
-    -------
-    estimator
-
-    Raises
-    ------
-    ValueError
-        Unknown model name or parameter (the message lists the valid parameters).
-    """
-    from .pipelines import MODEL_NAMES, make_model
-
-    params = dict(params or {})
-    if name not in MODEL_NAMES:
-        raise ValueError(f"unknown model {name!r}; choose one of {', '.join(MODEL_NAMES)}")
-    try:
-        est = make_model(name, **params)
-    except (TypeError, ValueError) as exc:
-        if name == "gnn":
-            hint = (
-                "see skmetalpka.pipelines.default_pipeline and "
-                "skmetalpka.model.MetalComplexRegressor for the valid parameters"
-            )
-        else:
-            hint = f"valid parameters: {sorted(make_model(name).get_params(deep=False))}"
-        raise ValueError(f"invalid parameters for model {name!r} ({exc}); {hint}") from exc
-    if random_state is not None and not any(
-        k == "random_state" or k.endswith("__random_state") for k in params
-    ):
-        set_random_state(est, random_state)
-    return est
 
 
 # --------------------------------------------------------------------------------------
@@ -199,12 +75,7 @@ def _fit_predict(
     t0 = time.perf_counter()
     est = clone(estimator).fit(X.iloc[train], Y[train])
     pred = np.asarray(est.predict(X.iloc[test]), dtype=np.float64)
-    if pred.ndim == 1:
-        pred = pred[:, None]
-    width = Y.shape[1]
-    if pred.shape[1] < width:
-        pred = np.hstack([pred, np.full((len(test), width - pred.shape[1]), np.nan)])
-    return pred[:, :width], time.perf_counter() - t0
+    return pad_steps(pred, Y.shape[1]), time.perf_counter() - t0
 
 
 def format_markdown_table(df: pd.DataFrame, *, floatfmt: str = ".3f") -> str:
@@ -276,13 +147,9 @@ class CVResult:
         The index is ``beta_1 .. beta_N, all`` (``logK_n`` for ``kind="logk"``); columns
         ``n, n_missing_pred, rmse, mae, r2``.
         """
-        rep = per_step_report(
-            self.y_true, self.predictions[name], kind=kind, missing_pred="ignore"
-        )
+        rep = per_step_report(self.y_true, self.predictions[name], kind=kind, missing_pred="ignore")
         prefix = "beta_" if kind == "beta" else "logK_"
-        rep.index = pd.Index(
-            [s if s == "all" else f"{prefix}{s}" for s in rep.index], name="step"
-        )
+        rep.index = pd.Index([s if s == "all" else f"{prefix}{s}" for s in rep.index], name="step")
         return rep[_TABLE_COLUMNS]
 
     def summary(self, *, kind: str = "beta") -> pd.DataFrame:
@@ -472,7 +339,7 @@ def evaluate_model(
     """Score a fitted model on a data set, counting the rows it could not predict.
 
     Rows the model cannot predict (invalid metal or SMILES, or refused by the model) are
-    found with :func:`skmetalpka.io.predict_rows`; their measured entries are left out of the
+    found with :func:`skmetalpka.inference.predict_rows`; their measured entries are left out of the
     metrics (``missing_pred="ignore"``) and counted.
 
     Parameters
@@ -490,13 +357,11 @@ def evaluate_model(
         "unpredicted": [{"row", "metal", "smiles", "error"}, ...]}`` (``row`` is the 0-based
         position in ``X``).
     """
-    from .io import predict_rows
 
     X = check_input_frame(X)
     Y = _as_2d_target(y, len(X))
     pred, errors = predict_rows(estimator, X, n_steps=n_steps)
-    if pred.shape[1] < Y.shape[1]:
-        pred = np.hstack([pred, np.full((len(X), Y.shape[1] - pred.shape[1]), np.nan)])
+    pred = pad_steps(pred, Y.shape[1], truncate=False)
     bad = [i for i, e in enumerate(errors) if e]
     return {
         "metrics": evaluate(Y, pred, missing_pred="ignore"),

@@ -110,7 +110,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
-from .metals import format_ion, parse_ion
+from .ions import format_ion, parse_ion
 
 if TYPE_CHECKING:  # pragma: no cover
     from matplotlib.axes import Axes
@@ -721,7 +721,7 @@ def speciate(
         before a number raises.
     metal : str
         Metal ion such as ``"Cu2+"`` (any spelling accepted by
-        :func:`skmetalpka.metals.parse_ion`).
+        :func:`skmetalpka.ions.parse_ion`).
     protonation : sequence of float, default=()
         Cumulative log10 beta^H_1..m of ``L + j H = H_jL`` (trailing NaN ignored).
     ligand_charge : int, default=0
@@ -758,7 +758,7 @@ def speciate(
     ------
     ValueError
         For a NaN inside ``log_beta`` / ``protonation``, an unknown metal
-        (:class:`~skmetalpka.metals.UnknownMetalError`), a non-positive concentration, a pH
+        (:class:`~skmetalpka.ions.UnknownMetalError`), a non-positive concentration, a pH
         outside [0, 14], an unknown engine / activity, an inconsistent combination of options,
         or a metal the database does not define.
     RuntimeError

@@ -32,8 +32,8 @@ import torch
 from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils.validation import check_is_fitted
 
-from .graph import ComplexGraph
-from .sites import _check_graphs
+from .._base import TagsMixin
+from .graph import ComplexGraph, check_graph_list
 
 __all__ = ["LigandCountExpander", "star_template"]
 
@@ -60,7 +60,7 @@ def star_template(n_max: int) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor,
     )
 
 
-class LigandCountExpander(TransformerMixin, BaseEstimator):
+class LigandCountExpander(TagsMixin, TransformerMixin, BaseEstimator):
     """Attach the star structure for n = 1..N ligands to each graph.
 
     Parameters
@@ -70,12 +70,14 @@ class LigandCountExpander(TransformerMixin, BaseEstimator):
         (``y.shape[1]``).
     """
 
+    _input_kind = "graphs"
+
     def __init__(self, max_ligands: int | None = None) -> None:
         self.max_ligands = max_ligands
 
     def fit(self, X: list[ComplexGraph], y: Any = None) -> LigandCountExpander:
         """Set N from ``max_ligands`` or from the width of ``y``."""
-        _check_graphs(X)
+        check_graph_list(X)
         if self.max_ligands is not None:
             if int(self.max_ligands) < 1:
                 raise ValueError(f"max_ligands must be >= 1, got {self.max_ligands!r}")
@@ -93,7 +95,7 @@ class LigandCountExpander(TransformerMixin, BaseEstimator):
     def transform(self, X: list[ComplexGraph]) -> list[ComplexGraph]:
         """Return shallow copies with the star structure attached."""
         check_is_fitted(self, "n_steps_")
-        _check_graphs(X)
+        check_graph_list(X)
         n_max = self.n_steps_
         star_n, star_slot, star_id, star_edges = star_template(n_max)
         out = []
@@ -117,9 +119,3 @@ class LigandCountExpander(TransformerMixin, BaseEstimator):
             h.num_stars = n_max
             out.append(h)
         return out
-
-    def __sklearn_tags__(self):
-        tags = super().__sklearn_tags__()
-        tags.input_tags.two_d_array = False
-        tags.requires_fit = True
-        return tags

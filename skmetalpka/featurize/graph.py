@@ -9,10 +9,12 @@ attribute          shape / type     meaning
 ``x``              (A, F_atom)      atom features (see :data:`ATOM_FEATURE_NAMES`)
 ``edge_index``     (2, 2B)          both directions of every ligand bond
 ``edge_attr``      (2B, F_bond)     bond features (see :data:`BOND_FEATURE_NAMES`)
-``metal_x``        (1, F_metal)     metal descriptors (:mod:`skmetalpka.metals`)
+``metal_x``        (1, F_metal)     metal descriptors (:mod:`skmetalpka.featurize.metals`)
 ``lig_x``          (1, F_lig)       whole-ligand descriptors (width 0 when switched off)
 ``donor_score``    (A,)             donor-rule score per atom (:mod:`.donors`, one SMARTS pass)
 ``cond``           (1, 2)           temperature (deg C) and ionic strength (M)
+``charges``        (1, 3)           metal charge, ligand binding-form charge
+                                    (:func:`.donors.binding_charge`), 1.0 for H+
 ``valid``          (1,) bool        False for a flagged row (placeholder graph)
 ``smiles``         str              standardised ligand SMILES ('' when invalid)
 ``metal``          str              metal ion as given
@@ -38,6 +40,7 @@ from rdkit import Chem
 from sklearn.base import BaseEstimator, TransformerMixin
 from torch_geometric.data import Data
 
+from .._base import TagsMixin
 from ..chem import iter_atoms, iter_bonds, standardize_ligand
 from ..conditions import (
     DEFAULT_IONIC_STRENGTH,
@@ -45,8 +48,9 @@ from ..conditions import (
     check_input_frame,
     condition_value,
 )
+from ..ions import canonical_ion, parse_ion
 from .descriptors import LIGAND_DESCRIPTOR_NAMES, ligand_profile
-from .donors import donor_profile
+from .donors import binding_charge, donor_profile
 
 __all__ = [
     "ATOM_FEATURE_NAMES",
@@ -158,9 +162,7 @@ def atom_features(mol: Chem.Mol) -> np.ndarray:
         cols[i, 5] = _OFF_ARO if aromatic else _OFF_MASS
         cols[i, 6] = _OFF_RING if in_ring else _OFF_MASS
         chi = atom.GetChiralTag()
-        cols[i, 7] = (
-            _OFF_CHI + (0 if chi == _CHIRAL[0] else 1) if chi in _CHIRAL else _OFF_MASS
-        )
+        cols[i, 7] = _OFF_CHI + (0 if chi == _CHIRAL[0] else 1) if chi in _CHIRAL else _OFF_MASS
         if in_ring:
             idx = atom.GetIdx()
             if ring_info.IsAtomInRingOfSize(idx, 5):
@@ -203,10 +205,6 @@ def bond_features(mol: Chem.Mol) -> tuple[np.ndarray, np.ndarray]:
     return np.stack([src, dst]), attr
 
 
-
-
-
-
 def _placeholder(
     metal: str, error: str, n_metal: int, input_smiles: str, n_lig: int
 ) -> ComplexGraph:
@@ -218,6 +216,7 @@ def _placeholder(
         edge_attr=torch.zeros(0, N_BOND_FEATURES),
         metal_x=torch.zeros(1, n_metal),
         cond=torch.tensor([[DEFAULT_TEMPERATURE, DEFAULT_IONIC_STRENGTH]]),
+        charges=torch.zeros(1, 3),
         valid=torch.tensor([False]),
         smiles="",
         input_smiles=input_smiles,
@@ -229,7 +228,7 @@ def _placeholder(
     )
 
 
-class SmilesToGraph(TransformerMixin, BaseEstimator):
+class SmilesToGraph(TagsMixin, TransformerMixin, BaseEstimator):
     """Featurise (metal, ligand SMILES, conditions) rows into :class:`ComplexGraph` objects.
 
     Parameters
@@ -271,7 +270,7 @@ class SmilesToGraph(TransformerMixin, BaseEstimator):
         if self.on_error not in ("raise", "flag"):
             raise ValueError(f"on_error must be 'raise' or 'flag', got {self.on_error!r}")
         check_input_frame(X)
-        from ..metals import METAL_DESCRIPTOR_NAMES
+        from ..featurize.metals import METAL_DESCRIPTOR_NAMES
 
         self.n_metal_features_ = len(METAL_DESCRIPTOR_NAMES)
         self.n_atom_features_ = N_ATOM_FEATURES
@@ -287,7 +286,7 @@ class SmilesToGraph(TransformerMixin, BaseEstimator):
 
         check_is_fitted(self, "n_metal_features_")
         check_input_frame(X)
-        from ..metals import metal_descriptors
+        from ..featurize.metals import metal_descriptors
 
         n = len(X)
         metals = X["metal"].tolist()
@@ -348,6 +347,10 @@ class SmilesToGraph(TransformerMixin, BaseEstimator):
             edge_attr=torch.from_numpy(edge_attr),
             metal_x=torch.from_numpy(np.asarray(mvec, dtype=np.float32)).view(1, -1),
             cond=torch.tensor([[t, ion]], dtype=torch.float32),
+            charges=torch.tensor(
+                [[parse_ion(metal)[1], binding_charge(mol), float(canonical_ion(metal) == "H+")]],
+                dtype=torch.float32,
+            ),
             valid=torch.tensor([True]),
             smiles=lig.smiles,
             input_smiles=lig.input_smiles,
@@ -357,14 +360,6 @@ class SmilesToGraph(TransformerMixin, BaseEstimator):
             mol=mol,
             num_nodes=mol.GetNumAtoms(),
         )
-
-    def __sklearn_tags__(self):
-        tags = super().__sklearn_tags__()
-        tags.input_tags.two_d_array = False
-        tags.input_tags.string = True
-        tags.input_tags.allow_nan = True  # a missing condition means the default condition
-        tags.requires_fit = True
-        return tags
 
 
 def _remap_sites(sites: Any, atom_map: Sequence[int]) -> list[int]:
@@ -390,3 +385,12 @@ def _remap_sites(sites: Any, atom_map: Sequence[int]) -> list[int]:
         return []
     inverse = {orig: new for new, orig in enumerate(atom_map)}
     return [inverse[s] for s in seq if s in inverse]
+
+
+def check_graph_list(X: Any) -> None:
+    """Raise ``TypeError`` unless ``X`` is the list of graphs made by :class:`SmilesToGraph`."""
+    if not isinstance(X, list | tuple) or (len(X) and not isinstance(X[0], ComplexGraph)):
+        raise TypeError(
+            "expected the list of ComplexGraph objects produced by SmilesToGraph; put "
+            "SmilesToGraph before this step in the Pipeline"
+        )

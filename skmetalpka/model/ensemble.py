@@ -13,18 +13,14 @@ import numpy as np
 from sklearn.base import BaseEstimator, RegressorMixin, clone
 from sklearn.utils.validation import check_is_fitted
 
+from .._base import set_random_state
 from ..metrics import MaskedR2ScoreMixin
 
 __all__ = ["EnsembleRegressor", "seed_estimator"]
 
 
-def seed_estimator(estimator: Any, seed: int) -> Any:
-    """Set every ``random_state`` parameter of ``estimator`` (and of its nested steps) to ``seed``."""
-    params = estimator.get_params(deep=True)
-    keys = [k for k in params if k == "random_state" or k.endswith("__random_state")]
-    if keys:
-        estimator.set_params(**{k: seed for k in keys})
-    return estimator
+#: Alias of :func:`skmetalpka._base.set_random_state` (the one seed helper).
+seed_estimator = set_random_state
 
 
 def _shared_featurisation(members: list) -> bool:
@@ -133,7 +129,6 @@ class EnsembleRegressor(MaskedR2ScoreMixin, RegressorMixin, BaseEstimator):
         if not return_std:
             return mean
         return mean, preds.std(axis=0) * float(self.std_scale)
-
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

@@ -21,10 +21,12 @@ from skorch.callbacks import Callback, EarlyStopping, GradientNormClipping, LRSc
 from torch.utils.data import Dataset, Subset
 from torch_geometric.loader import DataLoader
 
+from .._base import TagsMixin, pad_steps
+from ..conditions import IONIC_STRENGTH_MODELS, ionic_strength_shift
 from ..featurize.graph import ComplexGraph
 from ..metrics import MaskedR2ScoreMixin
 from .losses import MaskedHuberLoss
-from .module import MetalComplexModule
+from .module import DEFAULT_DROPOUT, MetalComplexModule
 
 __all__ = [
     "MetalComplexRegressor",
@@ -157,7 +159,7 @@ def _finite_stats(values: np.ndarray, axis: int = 0) -> tuple[np.ndarray, np.nda
     return mean, std
 
 
-class MetalComplexRegressor(MaskedR2ScoreMixin, NeuralNetRegressor):
+class MetalComplexRegressor(TagsMixin, MaskedR2ScoreMixin, NeuralNetRegressor):
     """Graph neural network for cumulative stability constants log beta_1..log beta_N.
 
     Input is the list of graphs produced by ``SmilesToGraph -> SitePredictor ->
@@ -197,6 +199,13 @@ class MetalComplexRegressor(MaskedR2ScoreMixin, NeuralNetRegressor):
         ``"ligand"`` holds out ``valid_fraction`` of the ligands for validation and early
         stopping; None trains on everything for ``max_epochs``.
     valid_fraction : float, default=0.15
+    ionic_strength_model : {"davies", "learned"}, default="davies"
+        ``"davies"``: the network learns thermodynamic constants (I = 0): targets measured at
+        ionic strength I are moved to I = 0 with the Davies equation from the reaction's
+        charges (metal charge, the ligand's binding-form charge, n;
+        :func:`skmetalpka.conditions.ionic_strength_shift`), the network sees I = 0, and
+        predictions are moved back to the requested I. ``"learned"``: I is one more network
+        input (the network must learn its effect from data).
     pretrain_epochs : int, default=60
         Epochs of the pre-training phase when ``fit`` gets ``pretrain_X``/``pretrain_y``
         (for example protonation constants, see :class:`ProtonTransferRegressor`).
@@ -229,6 +238,9 @@ class MetalComplexRegressor(MaskedR2ScoreMixin, NeuralNetRegressor):
     history_ : skorch History (also ``history``)
     """
 
+    _input_kind = "graphs"
+    _target_kind = "steps"
+
     def __init__(
         self,
         hidden_dim: int = 128,
@@ -239,7 +251,7 @@ class MetalComplexRegressor(MaskedR2ScoreMixin, NeuralNetRegressor):
         heads: int = 4,
         n_encoding: str = "embedding",
         metal_embedding: bool = False,
-        dropout: float = 0.2,
+        dropout: float = DEFAULT_DROPOUT,
         huber_delta: float = 1.0,
         ordering_penalty: float = 0.0,
         lr: float = 3e-4,
@@ -252,6 +264,7 @@ class MetalComplexRegressor(MaskedR2ScoreMixin, NeuralNetRegressor):
         grad_clip: float = 5.0,
         train_split: Any = "ligand",
         valid_fraction: float = 0.15,
+        ionic_strength_model: str = "davies",
         pretrain_epochs: int = 60,
         random_state: int | None = 0,
         on_error: str = "raise",
@@ -299,6 +312,7 @@ class MetalComplexRegressor(MaskedR2ScoreMixin, NeuralNetRegressor):
         self.min_lr_ratio = min_lr_ratio
         self.grad_clip = grad_clip
         self.valid_fraction = valid_fraction
+        self.ionic_strength_model = ionic_strength_model
         self.pretrain_epochs = pretrain_epochs
         self.random_state = random_state
         self.on_error = on_error
@@ -353,7 +367,7 @@ class MetalComplexRegressor(MaskedR2ScoreMixin, NeuralNetRegressor):
                 "raise LigandCountExpander(max_ligands=...)"
             )
         if y.shape[1] < n_steps:
-            y = np.hstack([y, np.full((len(y), n_steps - y.shape[1]), np.nan)])
+            y = pad_steps(y, n_steps)
         valid = np.array([bool(g.valid.item()) for g in graphs], dtype=bool)
         if not valid.all() and self.on_error == "raise":
             bad = np.flatnonzero(~valid)[:5]
@@ -367,7 +381,13 @@ class MetalComplexRegressor(MaskedR2ScoreMixin, NeuralNetRegressor):
         if not keep.any():
             raise ValueError(f"{what}: no valid row with a measured step to train on")
         kept = [g for g, k in zip(graphs, keep, strict=True) if k]
-        return kept, y[keep], np.flatnonzero(keep), int((~valid).sum()), int((valid & ~labelled).sum())
+        return (
+            kept,
+            y[keep],
+            np.flatnonzero(keep),
+            int((~valid).sum()),
+            int((valid & ~labelled).sum()),
+        )
 
     def _prepare_fit(
         self,
@@ -379,8 +399,15 @@ class MetalComplexRegressor(MaskedR2ScoreMixin, NeuralNetRegressor):
     ) -> tuple[list[ComplexGraph], np.ndarray, tuple[list[ComplexGraph], np.ndarray] | None]:
         if self.on_error not in ("raise", "flag"):
             raise ValueError(f"on_error must be 'raise' or 'flag', got {self.on_error!r}")
+        if self._ionic_model() not in IONIC_STRENGTH_MODELS:
+            raise ValueError(
+                f"ionic_strength_model must be one of {IONIC_STRENGTH_MODELS}, got "
+                f"{self.ionic_strength_model!r}"
+            )
         graphs, y, kept, n_bad, n_unlabelled = self._clean_set(X, y, None, "training data")
         n_steps = int(graphs[0].num_stars)
+        y = y - self._ionic_shift(graphs, n_steps)
+        graphs = self._network_view(graphs)
         self.n_invalid_fit_ = n_bad
         self.n_unlabelled_fit_ = n_unlabelled
         if sample_weight is not None:
@@ -396,6 +423,8 @@ class MetalComplexRegressor(MaskedR2ScoreMixin, NeuralNetRegressor):
             raise ValueError("give both pretrain_X and pretrain_y, or neither")
         if pretrain_X is not None:
             pg, py, _, _, _ = self._clean_set(pretrain_X, pretrain_y, n_steps, "pre-training data")
+            py = py - self._ionic_shift(pg, n_steps)
+            pg = self._network_view(pg)
             if sample_weight is not None:
                 pg = [_with_weight(g, 1.0) for g in pg]
             pre = (pg, py.astype(np.float32))
@@ -404,6 +433,45 @@ class MetalComplexRegressor(MaskedR2ScoreMixin, NeuralNetRegressor):
             self._fit_stats(graphs, y)
         self.n_steps_ = n_steps
         return graphs, y.astype(np.float32), pre
+
+    def _ionic_model(self) -> str:
+        # models pickled before the parameter existed learned the ionic strength
+        return getattr(self, "ionic_strength_model", "learned")
+
+    def _ionic_shift(self, graphs: list[ComplexGraph], n_steps: int) -> np.ndarray:
+        """``log beta(I) - log beta(0)`` per row and step (zeros unless ``"davies"``)."""
+        if self._ionic_model() != "davies" or not graphs:
+            return np.zeros((len(graphs), n_steps))
+        if not all(hasattr(g, "charges") for g in graphs):
+            raise ValueError(
+                "the graphs carry no charges (made by an older SmilesToGraph); featurise them "
+                "again, or use ionic_strength_model='learned'"
+            )
+        charges = torch.cat([g.charges for g in graphs]).numpy().astype(np.float64)
+        cond = torch.cat([g.cond for g in graphs]).numpy().astype(np.float64)
+        shift = ionic_strength_shift(
+            charges[:, 0],
+            charges[:, 1],
+            cond[:, 1],
+            n_steps,
+            temperature=cond[:, 0],
+            proton=charges[:, 2] > 0.5,
+        )
+        valid = np.array([bool(g.valid.item()) for g in graphs], dtype=bool)
+        shift[~valid] = 0.0
+        return shift
+
+    def _network_view(self, graphs: list[ComplexGraph]) -> list[ComplexGraph]:
+        """The graphs the network sees: with ``"davies"``, at I = 0 (shallow copies)."""
+        if self._ionic_model() != "davies":
+            return graphs
+        out = []
+        for g in graphs:
+            c = copy.copy(g)
+            c.cond = g.cond.clone()
+            c.cond[:, 1] = 0.0
+            out.append(c)
+        return out
 
     def _fit_stats(self, graphs: list[ComplexGraph], y: np.ndarray) -> None:
         g0 = graphs[0]
@@ -487,12 +555,17 @@ class MetalComplexRegressor(MaskedR2ScoreMixin, NeuralNetRegressor):
         )
         callbacks.append(("valid_rmse", PerStepValidRMSE()))
         callbacks.append(
-            ("lr_scheduler", LRScheduler(policy=torch.optim.lr_scheduler.LambdaLR, lr_lambda=schedule))
+            (
+                "lr_scheduler",
+                LRScheduler(policy=torch.optim.lr_scheduler.LambdaLR, lr_lambda=schedule),
+            )
         )
         if self.progress:
             callbacks.append(("progress", EpochProgress()))
         if self.grad_clip:
-            callbacks.append(("grad_clip", GradientNormClipping(gradient_clip_value=self.grad_clip)))
+            callbacks.append(
+                ("grad_clip", GradientNormClipping(gradient_clip_value=self.grad_clip))
+            )
         if self.train_split is not None and self.patience:
             callbacks.append(
                 (
@@ -597,8 +670,8 @@ class MetalComplexRegressor(MaskedR2ScoreMixin, NeuralNetRegressor):
                 f"graphs were expanded for N={n} ligand steps but the model was trained for "
                 f"N={self.n_steps_}; use the fitted pipeline's own expander"
             )
-        z = torch.as_tensor(self.predict_proba(graphs))
-        beta = self.to_beta(z).numpy().astype(np.float64)
+        z = torch.as_tensor(self.predict_proba(self._network_view(graphs)))
+        beta = self.to_beta(z).numpy().astype(np.float64) + self._ionic_shift(graphs, n)
         valid = np.array([bool(g.valid.item()) for g in graphs], dtype=bool)
         beta[~valid] = np.nan
         return beta
@@ -627,7 +700,7 @@ class MetalComplexRegressor(MaskedR2ScoreMixin, NeuralNetRegressor):
         graphs = self._check_graphs(X)
         out: list[np.ndarray] = []
         self.module_.eval()
-        loader = DataLoader(graphs, batch_size=512, shuffle=False)
+        loader = DataLoader(self._network_view(graphs), batch_size=512, shuffle=False)
         with torch.no_grad():
             for batch in loader:
                 batch = batch.to(self.device)
@@ -693,14 +766,6 @@ class MetalComplexRegressor(MaskedR2ScoreMixin, NeuralNetRegressor):
         if getattr(self, "half_storage_", False) and module is not None:
             for p in module.parameters():
                 p.data = p.data.float()
-
-
-    def __sklearn_tags__(self):
-        tags = super().__sklearn_tags__()
-        tags.input_tags.two_d_array = False
-        tags.target_tags.multi_output = True
-        tags.target_tags.single_output = False
-        return tags
 
 
 def _with_weight(graph: ComplexGraph, weight: float) -> ComplexGraph:

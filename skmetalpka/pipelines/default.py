@@ -1,4 +1,4 @@
-"""Ready-made models: the default GNN pipeline and the baselines, by name."""
+"""The default GNN pipeline: SMILES -> graph -> sites -> stars -> regressor."""
 
 from __future__ import annotations
 
@@ -6,9 +6,12 @@ from typing import Any
 
 from sklearn.pipeline import Pipeline
 
-__all__ = ["ComplexPipeline", "default_pipeline", "make_model", "MODEL_NAMES"]
+from ..featurize.expand import LigandCountExpander
+from ..featurize.graph import SmilesToGraph
+from ..model.regressor import MetalComplexRegressor
+from ..sites.predictor import SitePredictor
 
-MODEL_NAMES = ("gnn", "gpr", "rf", "mean")
+__all__ = ["ComplexPipeline", "default_pipeline"]
 
 
 class ComplexPipeline(Pipeline):
@@ -66,9 +69,6 @@ def default_pipeline(
         A :class:`sklearn.pipeline.Pipeline` with steps ``graph``, ``sites``, ``expand``,
         ``model``; tune them with the usual ``model__hidden_dim`` style names.
     """
-    from .featurize import LigandCountExpander, SitePredictor, SmilesToGraph
-    from .model import MetalComplexRegressor
-
     return ComplexPipeline(
         [
             ("graph", SmilesToGraph(on_error=on_error, ligand_descriptors=ligand_descriptors)),
@@ -77,35 +77,3 @@ def default_pipeline(
             ("model", MetalComplexRegressor(on_error=on_error, **regressor_params)),
         ]
     )
-
-
-def make_model(name: str, **params: Any):
-    """Unfitted estimator by name: ``gnn`` (default pipeline), ``gpr``, ``rf`` or ``mean``.
-
-    Every model takes the same ``X`` (DataFrame of metal, smiles, ...) and ``y`` (cumulative
-    log beta with NaN) and predicts ``(n, N)``. For ``gnn``, ``n_members=K`` (> 1) returns a
-    deep ensemble of K seeded pipelines (:class:`~skmetalpka.model.EnsembleRegressor`, members
-    trained in parallel with ``n_jobs``); every other parameter goes to
-    :func:`default_pipeline`.
-    """
-    if name == "gnn":
-        n_members = int(params.pop("n_members", 1))
-        n_jobs = params.pop("n_jobs", None)
-        pipe = default_pipeline(**params)
-        if n_members > 1:
-            from .model import EnsembleRegressor
-
-            seed = params.get("random_state", 0)
-            return EnsembleRegressor(
-                pipe, n_members=n_members, random_state=0 if seed is None else seed, n_jobs=n_jobs
-            )
-        return pipe
-    from . import baselines
-
-    if name == "gpr":
-        return baselines.GPRBeta1Regressor(**params)
-    if name == "rf":
-        return baselines.FingerprintForestRegressor(**params)
-    if name == "mean":
-        return baselines.MetalMeanRegressor(**params)
-    raise ValueError(f"unknown model {name!r}; choose one of {', '.join(MODEL_NAMES)}")

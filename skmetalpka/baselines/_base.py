@@ -1,0 +1,171 @@
+"""What the baselines share: features, input/target validation, invalid-row handling."""
+
+from __future__ import annotations
+
+import warnings
+from functools import lru_cache
+from typing import Any
+
+import numpy as np
+from rdkit.Chem import rdFingerprintGenerator
+from sklearn.base import BaseEstimator, RegressorMixin
+from sklearn.utils.validation import check_is_fitted
+
+from .._base import TagsMixin
+from ..chem import standardize_ligand
+from ..conditions import CONDITION_COLUMNS
+from ..featurize.descriptors import LIGAND_DESCRIPTOR_NAMES, ligand_descriptors
+from ..featurize.donors import donor_scores
+from ..featurize.metals import METAL_DESCRIPTOR_NAMES
+from ..featurize.rows import _check_y, _describe_bad_rows, _parse_rows, _Rows
+from ..metrics import MaskedR2ScoreMixin
+
+_ON_ERROR = ("raise", "flag")
+
+# --------------------------------------------------------------------------------------
+# features
+# --------------------------------------------------------------------------------------
+
+#: Feature names of the descriptor featuriser (GPR), in order.
+DESCRIPTOR_FEATURE_NAMES: tuple[str, ...] = (
+    *(f"metal_{n}" for n in METAL_DESCRIPTOR_NAMES),
+    *(f"lig_{n}" for n in LIGAND_DESCRIPTOR_NAMES),
+    "donor_score_sum",
+    "donor_atoms",
+    *CONDITION_COLUMNS,
+)
+
+
+@lru_cache(maxsize=65536)
+def _ligand_block(smiles: str) -> tuple[float, ...]:
+    """Ligand descriptors + donor-score summary of a canonical ligand SMILES."""
+    mol = standardize_ligand(smiles).mol
+    scores = donor_scores(mol)
+    return (
+        *(float(v) for v in ligand_descriptors(mol)),
+        float(scores.sum()),
+        float(np.count_nonzero(scores)),
+    )
+
+
+@lru_cache(maxsize=16384)
+def _fingerprint(smiles: str, radius: int, n_bits: int) -> np.ndarray:
+    """Morgan count fingerprint (counts clipped at 255) of a canonical ligand SMILES."""
+    gen = _morgan_generator(radius, n_bits)
+    fp = gen.GetCountFingerprintAsNumPy(standardize_ligand(smiles).mol)
+    out = np.minimum(fp, 255).astype(np.uint8)
+    out.flags.writeable = False
+    return out
+
+
+@lru_cache(maxsize=16)
+def _morgan_generator(radius: int, n_bits: int) -> Any:
+    return rdFingerprintGenerator.GetMorganGenerator(radius=radius, fpSize=n_bits)
+
+
+def _features(rows: _Rows, kind: str, radius: int = 2, n_bits: int = 2048) -> np.ndarray:
+    """Feature matrix of the valid rows (NaN rows for invalid ones)."""
+    n = len(rows.errors)
+    n_metal = len(METAL_DESCRIPTOR_NAMES)
+    if kind == "descriptors":
+        width = len(DESCRIPTOR_FEATURE_NAMES)
+    else:
+        width = n_metal + n_bits + len(CONDITION_COLUMNS)
+    out = np.full((n, width), np.nan, dtype=np.float64 if kind == "descriptors" else np.float32)
+    for i in range(n):
+        if rows.errors[i]:
+            continue
+        lig = rows.ligands[i]
+        assert lig is not None and rows.metal_x[i] is not None
+        if kind == "descriptors":
+            lig_part: Any = _ligand_block(lig.smiles)
+        else:
+            lig_part = _fingerprint(lig.smiles, radius, n_bits)
+        out[i, :n_metal] = rows.metal_x[i]
+        out[i, n_metal : width - 2] = lig_part
+        out[i, width - 2 :] = rows.conditions[i]
+    return out
+
+
+def _fingerprint_feature_names(n_bits: int) -> list[str]:
+    return [
+        *(f"metal_{n}" for n in METAL_DESCRIPTOR_NAMES),
+        *(f"morgan_{i}" for i in range(n_bits)),
+        *CONDITION_COLUMNS,
+    ]
+
+
+class _BaselineMixin(TagsMixin, MaskedR2ScoreMixin, RegressorMixin, BaseEstimator):
+    """Shared validation, invalid-row handling, tags and masked scoring."""
+
+    _target_kind = "steps_or_1d"
+
+    def _check_on_error(self) -> None:
+        if self.on_error not in _ON_ERROR:
+            raise ValueError(f"on_error must be 'raise' or 'flag', got {self.on_error!r}")
+
+    def _start_fit(self, X: Any, y: Any) -> tuple[_Rows, np.ndarray, np.ndarray]:
+        """Parse rows, validate y; return (rows, y (n, N), mask of rows used for training)."""
+        self._check_on_error()
+        rows = _parse_rows(X)
+        Y = _check_y(y, len(rows.errors))
+        valid = rows.valid
+        bad = ~valid
+        if bad.any():
+            if self.on_error == "raise":
+                raise ValueError(
+                    "cannot fit on invalid rows; fix them, or use on_error='flag' to leave "
+                    f"them out of training. {_describe_bad_rows(rows, bad)}"
+                )
+            warnings.warn(
+                f"{int(bad.sum())} invalid row(s) left out of training (see "
+                f"skmetalpka.baselines.row_errors): {_describe_bad_rows(rows, bad)}",
+                UserWarning,
+                stacklevel=3,
+            )
+        if not valid.any():
+            raise ValueError("no valid row to fit on")
+        if not np.isfinite(Y[valid]).any():
+            raise ValueError("y has no measured (finite) value in the valid rows")
+        self.n_invalid_fit_ = int(bad.sum())
+        self.n_steps_ = int(Y.shape[1])
+        self.n_features_in_ = int(X.shape[1])
+        self.feature_names_in_ = np.asarray(X.columns, dtype=object)
+        return rows, Y, valid
+
+    def _start_predict(self, X: Any) -> _Rows:
+        check_is_fitted(self, "n_steps_")
+        self._check_on_error()
+        rows = _parse_rows(X)
+        bad = ~rows.valid
+        if bad.any() and self.on_error == "raise":
+            raise ValueError(
+                "cannot predict invalid rows; fix them, or use on_error='flag' to get NaN for "
+                f"them. {_describe_bad_rows(rows, bad)}"
+            )
+        return rows
+
+    def _scored_steps(self) -> list[int]:
+        return list(range(self.n_steps_))
+
+
+def _step_seeds(random_state: Any, n: int) -> list[Any]:
+    """Independent integer seeds per step (None stays None)."""
+    if random_state is None:
+        return [None] * n
+    rng = (
+        random_state
+        if isinstance(random_state, np.random.RandomState)
+        else np.random.RandomState(random_state)
+    )
+    return [int(s) for s in rng.randint(0, 2**31 - 1, size=n)]
+
+
+def _warn_unfitted(steps: list[int], name: str) -> None:
+    if steps:
+        warnings.warn(
+            f"{name}: no measured value for step(s) {[s + 1 for s in steps]} in the training "
+            "rows; their predictions are NaN",
+            UserWarning,
+            stacklevel=3,
+        )

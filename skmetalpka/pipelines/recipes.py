@@ -1,0 +1,52 @@
+"""The recipe of the packaged model (``skmetalpka/pretrained``), also used to cross-validate it."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ..model.ensemble import EnsembleRegressor
+from .default import default_pipeline
+from .registry import with_protons
+
+__all__ = ["RECIPE_PARAMS", "default_recipe"]
+
+#: Network of the packaged model: the default pipeline, narrower (hidden 96) so that three
+#: members fit the package budget.
+RECIPE_PARAMS: dict[str, Any] = {"hidden_dim": 96, "heads": 4}
+
+
+def default_recipe(
+    *,
+    mode: str = "joint",
+    n_members: int = 3,
+    n_jobs: int | None = None,
+    std_scale: float = 1.0,
+    random_state: int = 0,
+    **params: Any,
+) -> Any:
+    """The unfitted estimator of the packaged model.
+
+    A deep ensemble (:class:`~skmetalpka.model.EnsembleRegressor`) of ``n_members``
+    :class:`~skmetalpka.pipelines.ProtonTransferRegressor` members around
+    :func:`skmetalpka.default_pipeline` with :data:`RECIPE_PARAMS`; fit it with
+    ``fit(X, y, proton_X=..., proton_y=...)``.
+
+    Parameters
+    ----------
+    mode : {"joint", "pretrain", "none"}, default="joint"
+    n_members : int, default=3
+    n_jobs : int, optional
+    std_scale : float, default=1.0
+        See :class:`~skmetalpka.model.EnsembleRegressor`.
+    random_state : int, default=0
+    **params
+        Override :data:`RECIPE_PARAMS` / other :func:`skmetalpka.default_pipeline` arguments.
+    """
+    ensemble = EnsembleRegressor(
+        default_pipeline(**{**RECIPE_PARAMS, **params}),
+        n_members=n_members,
+        n_jobs=n_jobs,
+        std_scale=std_scale,
+        random_state=random_state,
+    )
+    return with_protons(ensemble, mode=mode)

@@ -1,0 +1,177 @@
+"""Models by name, their parameters, and the compositions built on them - each written once.
+
+* :data:`MODEL_NAMES`, :func:`make_model`, :func:`build_model` - the model registry that the
+  command line, cross-validation and tuning read.
+* :func:`with_protons` - wrap a GNN model (single or ensemble) so that it learns from
+  protonation constants too.
+* :func:`load_params` - model parameters from JSON (``--params``).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Mapping
+from typing import Any
+
+from .._base import set_random_state
+from ..baselines import FingerprintForestRegressor, GPRBeta1Regressor, MetalMeanRegressor
+from ..exceptions import InputError
+from ..model.ensemble import EnsembleRegressor
+from ..tables import _check_file
+from .default import default_pipeline
+from .transfer import ProtonTransferRegressor
+
+__all__ = ["MODEL_NAMES", "make_model", "build_model", "with_protons", "load_params"]
+
+#: Names accepted by :func:`make_model` (and ``skmetalpka fit/cv --model``).
+MODEL_NAMES = ("gnn", "gpr", "rf", "mean")
+
+
+def make_model(name: str, **params: Any):
+    """Unfitted estimator by name: ``gnn`` (default pipeline), ``gpr``, ``rf`` or ``mean``.
+
+    Every model takes the same ``X`` (DataFrame of metal, smiles, ...) and ``y`` (cumulative
+    log beta with NaN) and predicts ``(n, N)``. For ``gnn``, ``n_members=K`` (> 1) returns a
+    deep ensemble of K seeded pipelines (:class:`~skmetalpka.model.EnsembleRegressor`, members
+    trained in parallel with ``n_jobs``); every other parameter goes to
+    :func:`default_pipeline`.
+    """
+    if name == "gnn":
+        n_members = int(params.pop("n_members", 1))
+        n_jobs = params.pop("n_jobs", None)
+        pipe = default_pipeline(**params)
+        if n_members > 1:
+            seed = params.get("random_state", 0)
+            return EnsembleRegressor(
+                pipe, n_members=n_members, random_state=0 if seed is None else seed, n_jobs=n_jobs
+            )
+        return pipe
+    if name == "gpr":
+        return GPRBeta1Regressor(**params)
+    if name == "rf":
+        return FingerprintForestRegressor(**params)
+    if name == "mean":
+        return MetalMeanRegressor(**params)
+    raise ValueError(f"unknown model {name!r}; choose one of {', '.join(MODEL_NAMES)}")
+
+
+def build_model(
+    name: str, params: Mapping[str, Any] | None = None, *, random_state: int | None = None
+) -> Any:
+    """Unfitted model by name with parameters and a seed.
+
+    Parameters
+    ----------
+    name : {"gnn", "gpr", "rf", "mean"}
+        See :func:`skmetalpka.pipelines.make_model`.
+    params : mapping, optional
+        Keyword arguments of :func:`~skmetalpka.pipelines.make_model`.
+    random_state : int, optional
+        Seed given to every ``random_state`` parameter of the model, unless ``params`` sets
+        ``random_state`` itself.
+
+    Returns
+    -------
+    estimator
+
+    Raises
+    ------
+    ValueError
+        Unknown model name or parameter (the message lists the valid parameters).
+    """
+    params = dict(params or {})
+    if name not in MODEL_NAMES:
+        raise ValueError(f"unknown model {name!r}; choose one of {', '.join(MODEL_NAMES)}")
+    try:
+        est = make_model(name, **params)
+    except (TypeError, ValueError) as exc:
+        if name == "gnn":
+            hint = (
+                "see skmetalpka.pipelines.default_pipeline and "
+                "skmetalpka.model.MetalComplexRegressor for the valid parameters"
+            )
+        else:
+            hint = f"valid parameters: {sorted(make_model(name).get_params(deep=False))}"
+        raise ValueError(f"invalid parameters for model {name!r} ({exc}); {hint}") from exc
+    if random_state is not None and not any(
+        k == "random_state" or k.endswith("__random_state") for k in params
+    ):
+        set_random_state(est, random_state)
+    return est
+
+
+def with_protons(
+    estimator: Any, *, mode: str = "joint", proton_weight: float = 0.5, **params: Any
+) -> Any:
+    """Make a GNN model learn from protonation constants as well.
+
+    Parameters
+    ----------
+    estimator : Pipeline or EnsembleRegressor
+        An unfitted GNN pipeline (:func:`default_pipeline`) or a deep ensemble of them.
+    mode : {"joint", "pretrain", "none"}, default="joint"
+        See :class:`~skmetalpka.pipelines.transfer.ProtonTransferRegressor`.
+    proton_weight : float, default=0.5
+    **params
+        Other :class:`ProtonTransferRegressor` parameters.
+
+    Returns
+    -------
+    estimator
+        A :class:`ProtonTransferRegressor`, or for an ensemble the same ensemble whose every
+        member is one (fit it with ``fit(X, y, proton_X=..., proton_y=...)``).
+    """
+    if isinstance(estimator, EnsembleRegressor):
+        return estimator.set_params(
+            estimator=with_protons(
+                estimator.estimator, mode=mode, proton_weight=proton_weight, **params
+            )
+        )
+    return ProtonTransferRegressor(estimator, mode=mode, proton_weight=proton_weight, **params)
+
+
+def load_params(spec: str | os.PathLike[str] | Mapping[str, Any] | None) -> dict[str, Any]:
+    """Model parameters from a JSON file, a JSON text or a mapping.
+
+    Parameters
+    ----------
+    spec : str, path-like, mapping or None
+        ``None`` gives ``{}``; a string starting with ``{`` is parsed as JSON; any other
+        string or path is a JSON file holding one object.
+
+    Returns
+    -------
+    dict
+        Keys starting with ``_`` (annotations such as the ``_study`` record written by
+        ``skmetalpka tune --export``) are left out.
+
+    Raises
+    ------
+    InputError
+        Unreadable file, invalid JSON, or JSON that is not an object.
+    """
+    if spec is None:
+        return {}
+    if isinstance(spec, Mapping):
+        return dict(spec)
+    text = str(spec)
+    if text.lstrip().startswith("{"):
+        where = "the --params JSON text"
+    else:
+        p = _check_file(text, "parameter file")
+        where = f"parameter file {str(p)!r}"
+        try:
+            text = p.read_text(encoding="utf-8-sig")
+        except (OSError, UnicodeDecodeError) as exc:
+            raise InputError(f"{where} could not be read: {exc}") from exc
+    try:
+        obj = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise InputError(f"{where} is not valid JSON: {exc}") from exc
+    if not isinstance(obj, dict):
+        raise InputError(
+            f"{where} must hold a JSON object of parameter names and values, such as "
+            f'{{"max_epochs": 50}}; got {type(obj).__name__}'
+        )
+    return {k: v for k, v in obj.items() if not str(k).startswith("_")}

@@ -1,0 +1,28 @@
+"""Model files written by skmetalpka 0.1.0 (before the package layout changed) still load.
+
+The files in ``tests/data`` were saved with ``skmetalpka.io.save_model`` from the 0.1.0 layout
+(``skmetalpka/io.py``, ``skmetalpka/baselines.py``, ``skmetalpka/model/transfer.py`` ...) on the
+TINY table of ``conftest``; their predictions were stored next to them at the same time.
+"""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from conftest import TINY
+
+DATA = Path(__file__).resolve().parent / "data"
+
+
+@pytest.mark.parametrize("name", ["gnn", "gpr", "rf", "mean"])
+def test_model_saved_before_the_layout_change_loads_and_predicts_the_same(name: str) -> None:
+    from skmetalpka.persistence import load_model
+
+    X = pd.read_csv(io.StringIO(TINY))[["metal", "smiles"]]
+    model = load_model(DATA / f"legacy_v010_{name}.joblib")
+    expected = np.load(DATA / f"legacy_v010_{name}_pred.npy")
+    np.testing.assert_array_equal(model.predict(X), expected)
