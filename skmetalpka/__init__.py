@@ -13,7 +13,7 @@ from __future__ import annotations
 #: The installed skmetalpka version (also written into every saved model file).
 __version__ = "0.1.0"
 
-from .datasets import fetch_nist46, load_minteq, load_nist46, load_nist46_proton
+from .datasets import fetch_nist46, load_corpus, load_minteq, load_nist46, load_nist46_proton
 from .featurize import LigandCountExpander, SmilesToGraph
 from .model import MetalComplexRegressor
 from .pipelines import default_pipeline, make_model
@@ -31,4 +31,5 @@ __all__ = [
     "fetch_nist46",
     "load_nist46_proton",
     "load_minteq",
+    "load_corpus",
 ]

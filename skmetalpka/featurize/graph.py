@@ -13,11 +13,14 @@ attribute          shape / type     meaning
 ``lig_x``          (1, F_lig)       whole-ligand descriptors (width 0 when switched off)
 ``donor_score``    (A,)             donor-rule score per atom (:mod:`.donors`, one SMARTS pass)
 ``cond``           (1, 2)           temperature (deg C) and ionic strength (M)
+``charges``        (1, 3)           metal charge, ligand binding-form charge
+                                    (:func:`.donors.binding_charge`), 1.0 for H+
 ``valid``          (1,) bool        False for a flagged row (placeholder graph)
 ``smiles``         str              standardised ligand SMILES ('' when invalid)
 ``metal``          str              metal ion as given
 ``error``          str              why the row is invalid ('' when valid)
 ``binding_sites``  list[int]        upstream site picks, re-indexed to the ligand ([] if none)
+``sites_curated``  bool             the sites are curated donor atoms (``sites_curated`` column)
 ``mol``            rdkit Mol        the standardised ligand (an empty Mol when invalid)
 =================  ===============  =====================================================
 
@@ -46,8 +49,9 @@ from ..conditions import (
     check_input_frame,
     condition_value,
 )
+from ..ions import canonical_ion, parse_ion
 from .descriptors import LIGAND_DESCRIPTOR_NAMES, ligand_profile
-from .donors import donor_profile
+from .donors import binding_charge, donor_profile
 
 __all__ = [
     "ATOM_FEATURE_NAMES",
@@ -215,12 +219,14 @@ def _placeholder(
         edge_attr=torch.zeros(0, N_BOND_FEATURES),
         metal_x=torch.zeros(1, n_metal),
         cond=torch.tensor([[DEFAULT_TEMPERATURE, DEFAULT_IONIC_STRENGTH]]),
+        charges=torch.zeros(1, 3),
         valid=torch.tensor([False]),
         smiles="",
         input_smiles=input_smiles,
         metal=metal,
         error=error,
         binding_sites=[],
+        sites_curated=False,
         mol=Chem.Mol(),
         num_nodes=1,
     )
@@ -292,13 +298,16 @@ class SmilesToGraph(TagsMixin, TransformerMixin, BaseEstimator):
         temps = X["temperature"].tolist() if "temperature" in X else [None] * n
         ionic = X["ionic_strength"].tolist() if "ionic_strength" in X else [None] * n
         sites = X["binding_sites"].tolist() if "binding_sites" in X else [None] * n
+        curated = X["sites_curated"].tolist() if "sites_curated" in X else [False] * n
         index = list(X.index)
         out: list[ComplexGraph] = []
         for i in range(n):
             try:
-                out.append(
-                    self._one(metals[i], smiles[i], temps[i], ionic[i], sites[i], metal_descriptors)
+                graph = self._one(
+                    metals[i], smiles[i], temps[i], ionic[i], sites[i], metal_descriptors
                 )
+                graph.sites_curated = bool(curated[i]) and bool(graph.binding_sites)
+                out.append(graph)
             except ValueError as exc:  # InvalidLigandError and UnknownMetalError are ValueErrors
                 if self.on_error == "raise":
                     raise ValueError(
@@ -345,6 +354,10 @@ class SmilesToGraph(TagsMixin, TransformerMixin, BaseEstimator):
             edge_attr=torch.from_numpy(edge_attr),
             metal_x=torch.from_numpy(np.asarray(mvec, dtype=np.float32)).view(1, -1),
             cond=torch.tensor([[t, ion]], dtype=torch.float32),
+            charges=torch.tensor(
+                [[parse_ion(metal)[1], binding_charge(mol), float(canonical_ion(metal) == "H+")]],
+                dtype=torch.float32,
+            ),
             valid=torch.tensor([True]),
             smiles=lig.smiles,
             input_smiles=lig.input_smiles,
