@@ -8,7 +8,7 @@ Atom indices
 An upstream index refers to the atom order of the SMILES *as written in the source*. A loader
 returns the standardised, canonical SMILES, and the featuriser parses **that** string, whose atom
 order is RDKit's canonical output order. :func:`map_atom_indices` carries indices from the input
-SMILES, through salt stripping (:attr:`skmetalpka.chem.Ligand.atom_map`), to the atom order of
+SMILES, through salt stripping (``skmetalpka.chem.Ligand.atom_map``), to the atom order of
 ``Chem.MolFromSmiles(lig.smiles)`` (:func:`canonical_atom_order`). Loaders must use it rather than
 ``Ligand.atom_map`` alone: ``atom_map`` gives the order of the input fragment, not of the
 returned SMILES (for glycine written ``OC(=O)CN`` atom 0 is an O, while atom 0 of the canonical

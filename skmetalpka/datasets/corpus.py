@@ -193,7 +193,7 @@ def repeat_spread(values: Sequence[float], groups: Sequence[Any]) -> dict[str, f
     -------
     dict
         ``n_groups`` (groups with at least two values), ``n_values`` (values in them),
-        ``median_abs_dev`` (median over values of |value - group median|), ``rmsd`` (root mean
+        ``median_abs_dev`` (median over values of ``|value - group median|``), ``rmsd`` (root mean
         square deviation from the group mean, pooled), ``median_range`` and ``p90_range``
         (median / 90th percentile of the per-group max - min). NaN when no group repeats.
     """

@@ -66,7 +66,9 @@ __all__ = [
     "OXO_CATIONS",
 ]
 
+#: File name of the LOGKPREDICT NIST log K1 table in the data home.
 LOGKPREDICT_NIST_FILENAME = "logkpredict_nist_k1.csv"
+#: File name of the LOGKPREDICT IUPAC lanthanide log K1 table in the data home.
 LOGKPREDICT_IUPAC_FILENAME = "logkpredict_iupac_lanthanides_k1.csv"
 
 #: Metal atoms of the LOGKPREDICT tables that stand for an oxo cation (see the module notes).
