@@ -1,12 +1,21 @@
-"""Screen chelators for a rare-earth separation: which ligand tells light from heavy lanthanides?
+"""
+Rare-earth separation screen
+============================
 
-Run: python examples/rare_earth_screen.py [--model FILE] [--out screen.csv]
+Screen chelators for a rare-earth separation: which ligand tells light from heavy lanthanides?
 
 For every candidate ligand the model predicts log beta_1 with La3+, Nd3+, Eu3+, Dy3+, Lu3+ and
 Y3+ (with the ensemble's calibrated sigma when the model has one), then ranks the ligands by
 their heavy/light selectivity, log beta_1(Lu3+) - log beta_1(La3+), and shows the Nd3+/Dy3+
 pair that matters for magnet recycling. A difference smaller than its combined sigma is not a
 reliable selectivity: the table says so.
+
+Run it::
+
+    python examples/rare_earth_screen.py [--model FILE] [--out screen.csv]
+
+Without ``--model`` it uses the packaged model (no training), so the documentation build runs it
+as it is.
 """
 
 from __future__ import annotations
@@ -39,7 +48,7 @@ LIGANDS = (
 
 
 def main() -> None:
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap = argparse.ArgumentParser(description="Screen chelators for a rare-earth separation.")
     ap.add_argument("--model", help="model file (default: the packaged model)")
     ap.add_argument("--out", help="also write the table as CSV")
     args = ap.parse_args()

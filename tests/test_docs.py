@@ -80,6 +80,5 @@ def test_aliases_resolve_to_the_one_documented_object(docs_ext, api):
 
 def test_every_example_runs_in_the_docs_build_on_tiny_settings(docs_ext):
     assert docs_ext.gallery_problems(ROOT / "examples") == []
-    for script, args in docs_ext.GALLERY_ARGS.items():
+    for script in docs_ext.GALLERY_ARGS:
         assert (ROOT / "examples" / script).is_file(), f"GALLERY_ARGS names a missing {script}"
-        assert "--epochs" in args or not args, script

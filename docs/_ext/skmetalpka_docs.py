@@ -49,6 +49,7 @@ API_SECTIONS: list[tuple[str, list[tuple[str, str]]]] = [
         [
             ("skmetalpka.datasets", "data loaders and their drop/keep reports"),
             ("skmetalpka.tables", "CSV reading and writing (streamed, every row kept)"),
+            ("skmetalpka.identity", "one ligand identity across sources; atom indices kept"),
             ("skmetalpka.groups", "ligand / metal identity for grouped cross-validation"),
         ],
     ),
@@ -57,6 +58,7 @@ API_SECTIONS: list[tuple[str, list[tuple[str, str]]]] = [
         [
             ("skmetalpka.chem", "ligand parsing and standardisation"),
             ("skmetalpka.ions", "metal-ion parsing and canonical names"),
+            ("skmetalpka.families", "metal families in which results are reported"),
             ("skmetalpka.conditions", "temperature, ionic strength, Davies correction"),
         ],
     ),
@@ -325,7 +327,8 @@ def api_problems(model: ApiModel | None = None) -> list[str]:
     for full in sorted(listed - set(model.modules)):
         problems.append(f"API_SECTIONS lists {full}, which does not exist: remove it")
     for m in model.uncovered:
-        problems.append(f"public module {m} is in no API page")
+        if m.count(".") > 1:  # a top-level module is reported above
+            problems.append(f"public module {m} is in no API page")
     for m, names in model.names.items():
         for name in names:
             if not hasattr(model.modules[m], name):
@@ -519,6 +522,7 @@ GALLERY_ARGS: dict[str, list[str]] = {
     "grouped_cv.py": ["--epochs", "1", "--folds", "2"],
     "tuning.py": ["--trials", "2", "--epochs", "1"],
     "speciation.py": ["--epochs", "1", "--out", "{tmp}/speciation_example"],
+    "rare_earth_screen.py": ["--out", "{tmp}/rare_earth_screen.csv"],
 }
 
 
