@@ -682,6 +682,48 @@ def _skip_member(app: Any, what: str, name: str, obj: Any, skip: bool, options: 
     return None
 
 
+#: Repository Markdown files outside ``docs/`` that have a page on the site: a guide page may
+#: link to the file (it reads well on GitHub too) and the link goes to the page.
+SITE_PAGES = {
+    "README": "index",
+    "CONTRIBUTING": "contributing",
+    "skmetalpka/pretrained/MODEL_CARD": "model_card",
+}
+
+
+def _repo_doc_links(app: Any, doctree: Any) -> None:
+    """Point Markdown links to repository files at their site page (or show their path).
+
+    Links to files that do not exist are left alone, so Sphinx reports them.
+    """
+    from sphinx import addnodes
+
+    root = Path(app.srcdir).parent.resolve()
+    for node in doctree.findall(addnodes.pending_xref):
+        if node.get("reftype") != "myst" or node.get("refdomain") != "doc":
+            continue
+        target = str(node["reftarget"])
+        path = Path(target) if target.startswith("/") else Path(app.srcdir) / target
+        try:
+            rel = path.resolve().relative_to(root).as_posix()
+        except ValueError:
+            continue
+        if rel.startswith("docs/"):
+            continue
+        page = SITE_PAGES.get(rel)
+        if page is None and rel.startswith("benchmarks/results/"):
+            page = "benchmark_results/" + rel.removeprefix("benchmarks/results/")
+        if page is not None:
+            node["reftarget"] = page
+        elif (root / f"{rel}.md").is_file():
+            # a repository file with no site page: its path, as text (the site cannot link it)
+            from docutils import nodes
+
+            node.replace_self(
+                [*node.children, nodes.Text(" ("), nodes.literal(text=f"{rel}.md"), nodes.Text(")")]
+            )
+
+
 def setup(app: Any) -> dict[str, Any]:
     from sphinx.util import logging
 
@@ -696,6 +738,7 @@ def setup(app: Any) -> dict[str, Any]:
 
     app.connect("config-inited", on_config_inited)
     app.connect("missing-reference", _on_missing_reference)
+    app.connect("doctree-read", _repo_doc_links)
     app.connect("autodoc-process-bases", _public_bases)
     app.connect("autodoc-skip-member", _skip_member)
     return {"parallel_read_safe": True, "parallel_write_safe": True, "version": "1"}
