@@ -97,6 +97,13 @@ def davies_shift(
     Returns
     -------
     float or numpy.ndarray
+
+    Examples
+    --------
+    Cu2+ + glycinate- = CuL+ (delta_z2 = 1 - 4 - 1 = -4) from I = 0 to 0.1 M:
+
+    >>> round(float(davies_shift(-4, 0.1)), 2)
+    -0.43
     """
     import numpy as np
 

@@ -125,6 +125,13 @@ def to_stepwise(beta: Any) -> np.ndarray:
     ndarray of shape (n_samples, N)
         Stepwise constants; ``NaN`` wherever ``beta_n`` or ``beta_(n-1)`` is ``NaN`` (a gap
         makes the step after it unknown too).
+
+    Examples
+    --------
+    >>> to_stepwise([[10.5, 19.6]])  # Cu2+ + ethylenediamine
+    array([[10.5,  9.1]])
+    >>> to_stepwise([[10.5, float("nan"), 25.0]])
+    array([[10.5,  nan,  nan]])
     """
     b = _as_2d(beta, "beta")
     out = b.copy()
@@ -145,6 +152,11 @@ def to_cumulative(logk: Any) -> np.ndarray:
     ndarray of shape (n_samples, N)
         ``log beta_n = sum_{i <= n} log K_i``; a ``NaN`` step makes every later
         cumulative value ``NaN``.
+
+    Examples
+    --------
+    >>> to_cumulative([[10.5, 9.1]])
+    array([[10.5, 19.6]])
     """
     k = _as_2d(logk, "logk")
     return np.cumsum(k, axis=1)
