@@ -101,11 +101,22 @@ from 1e-7 to 0.3 M). Time of a 101-point sweep (after the first call, which pays
 
 from __future__ import annotations
 
-from .conditional import conditional_log_k, log_alpha_h, speciation_columns
+from .conditional import conditional_log_k, log_alpha_h, log_alpha_oh, speciation_columns
 from .databases import LIGAND_ELEMENT
 from .frontend import speciate
+from .hydrolysis import (
+    DEFAULT_HYDROLYSIS_DATABASES,
+    PRECIPITATION_CHOICES,
+    HydrolysisData,
+    HydrolysisPhase,
+    HydrolysisSpecies,
+    HydrolysisWarning,
+    hydrolysis_coverage,
+    hydrolysis_data,
+    select_phases,
+)
 from .plot import plot_speciation
-from .validation import ACTIVITY_MODELS, ENGINES, default_ph_grid
+from .validation import ACTIVITY_MODELS, ENGINES, HYDROLYSIS_CHOICES, default_ph_grid
 
 __all__ = [
     "LIGAND_ELEMENT",
@@ -117,4 +128,16 @@ __all__ = [
     "speciate",
     "speciation_columns",
     "plot_speciation",
+    # metal hydrolysis
+    "HYDROLYSIS_CHOICES",
+    "DEFAULT_HYDROLYSIS_DATABASES",
+    "PRECIPITATION_CHOICES",
+    "HydrolysisWarning",
+    "HydrolysisSpecies",
+    "HydrolysisPhase",
+    "HydrolysisData",
+    "hydrolysis_data",
+    "select_phases",
+    "log_alpha_oh",
+    "hydrolysis_coverage",
 ]

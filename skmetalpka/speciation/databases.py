@@ -3,11 +3,17 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
+from fractions import Fraction
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from ..ions import format_ion
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .hydrolysis import HydrolysisPhase, HydrolysisSpecies
 
 #: Element name under which the ligand is defined in PHREEQC.
 LIGAND_ELEMENT = "Lgd"
@@ -72,7 +78,41 @@ def _ligand_blocks(
     return master, "".join(lines)
 
 
-def _minimal_database(symbol: str, metal_species: str, ligand: tuple[str, str], ideal: bool) -> str:
+def _num(value: Fraction | int) -> str:
+    f = Fraction(value)
+    return str(f.numerator) if f.denominator == 1 else repr(float(f))
+
+
+def _hydrolysis_blocks(
+    metal_species: str,
+    species: Sequence[HydrolysisSpecies],
+    phases: Sequence[HydrolysisPhase],
+    gamma: str,
+) -> tuple[str, str]:
+    """(SOLUTION_SPECIES lines, PHASES block) of the metal's hydroxo complexes and solids."""
+    g = f"    {gamma}\n" if gamma else ""
+    lines = []
+    for sp in species:
+        metal = metal_species if sp.p == 1 else f"{sp.p} {metal_species}"
+        water = f" + {_num(sp.water)} H2O" if sp.water else ""
+        lines.append(f"{metal}{water} = {sp.name} + {sp.n} H+\n    log_k {sp.log_k!r}\n{g}")
+    block = ""
+    for ph in phases:
+        acid = f" + {_num(ph.n)} H+" if ph.n else ""
+        metal = metal_species if ph.p == 1 else f"{_num(ph.p)} {metal_species}"
+        water = f" + {_num(ph.water)} H2O" if ph.water else ""
+        block += f"{ph.name}\n    {ph.formula}{acid} = {metal}{water}\n    log_k {ph.log_k!r}\n"
+    return "".join(lines), (f"PHASES\n{block}" if block else "")
+
+
+def _minimal_database(
+    symbol: str,
+    metal_species: str,
+    ligand: tuple[str, str],
+    ideal: bool,
+    hydrolysis: tuple[str, str] = ("", ""),
+) -> str:
+    """Water, the metal (with its hydroxo complexes and solids), the ligand, the background."""
     g = f"    {_IDEAL_GAMMA}\n" if ideal else ""
     master_lig, species_lig = ligand
     return (
@@ -96,6 +136,8 @@ def _minimal_database(symbol: str, metal_species: str, ligand: tuple[str, str], 
         f"2 H+ + 2 e- = H2\n    log_k -3.15\n    delta_h -1.759 kcal\n{g}"
         f"2 H2O = O2 + 4 H+ + 4 e-\n    log_k -86.08\n    delta_h 134.79 kcal\n{g}"
         f"{species_lig}"
+        f"{hydrolysis[0]}"
+        f"{hydrolysis[1]}"
     )
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import math
+import warnings
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -11,18 +11,64 @@ import numpy as np
 import pandas as pd
 
 from .conditional import speciation_columns
+from .hydrolysis import (
+    HydrolysisPhase,
+    HydrolysisSpecies,
+    HydrolysisWarning,
+    hydrolysis_data,
+    hydroxo_columns,
+    select_phases,
+)
 from .numpy_engine import _numpy_engine
 from .phreeqc_engine import _phreeqc_engine
 from .validation import (
-    _TEMPERATURE_RANGE,
-    ACTIVITY_MODELS,
-    ENGINES,
     _check_charge,
     _check_constants,
     _check_metal,
+    _check_options,
     _check_ph,
     _check_positive,
+    _check_temperature,
 )
+
+
+def _hydrolysis(
+    metal: str,
+    hydrolysis: bool | str,
+    hydrolysis_database: Any,
+    database: Any,
+    precipitation: Any,
+    temperature: float,
+    engine: str,
+) -> tuple[tuple[HydrolysisSpecies, ...], list[HydrolysisPhase], dict[str, Any]]:
+    """(hydroxo complexes, phases, attrs) of the chosen hydrolysis; warns where data lack."""
+    if hydrolysis is False:
+        info = dict(hydrolysis_source=None, hydrolysis_species=[], precipitation=[])
+        return (), [], {**info, "hydrolysis_note": "hydrolysis=False: not modelled"}
+    chain = database if database is not None else hydrolysis_database
+    data = hydrolysis_data(metal, database=chain, temperature=temperature)
+    phases = select_phases(data, precipitation)
+    species = data.species if hydrolysis is True else data.mononuclear
+    note = data.note
+    if database is None and not data.species:
+        warnings.warn(note, HydrolysisWarning, stacklevel=3)
+    if engine == "numpy" and any(sp.p > 1 for sp in species):
+        left = ", ".join(sp.name for sp in species if sp.p > 1)
+        note += (
+            f"; engine='numpy' models mononuclear complexes only: {left} left out (use "
+            "engine='phreeqc', or hydrolysis='mononuclear' to compare the engines)"
+        )
+        warnings.warn(note, HydrolysisWarning, stacklevel=3)
+        species = tuple(sp for sp in species if sp.p == 1)
+    if database is not None:
+        species = ()  # the database's own species, reported together as M:other
+    info = dict(
+        hydrolysis_source=data.database,
+        hydrolysis_species=[sp.name for sp in species] if database is None else "database",
+        precipitation=[ph.name for ph in phases],
+        hydrolysis_note=note,
+    )
+    return species, phases, info
 
 
 def speciate(
@@ -39,10 +85,14 @@ def speciate(
     activity: str | None = None,
     engine: str = "phreeqc",
     database: str | Path | None = None,
+    hydrolysis: bool | str = True,
+    hydrolysis_database: Any = None,
+    precipitation: Any = "hydroxide",
 ) -> pd.DataFrame:
     """Fractions of the metal and of the ligand species versus pH.
 
-    See the module docstring for the chemistry, the engines and the activity models.
+    See the package docstring (:mod:`skmetalpka.speciation`) for the chemistry, the engines,
+    the hydrolysis data and the activity models.
 
     Parameters
     ----------
@@ -62,8 +112,9 @@ def speciate(
     metal_conc, ligand_conc : float, default=1e-3, 3e-3
         Total metal and ligand concentrations (mol/L, > 0).
     temperature : float, default=25.0
-        deg C in [0, 100]; passed to PHREEQC (water ion product and Davies A). The constants
-        themselves are not temperature-corrected. Not used by the NumPy engine.
+        deg C in [0, 100]; passed to PHREEQC (water ion product and Davies A) and used for the
+        hydrolysis constants (the database's delta_h / analytical expressions). The ligand
+        constants themselves are not temperature-corrected.
     ionic_strength : float, optional
         mol/kgw of inert 1:1 background electrolyte (``activity="davies"`` only).
     activity : {"ideal", "davies"}, optional
@@ -71,66 +122,63 @@ def speciate(
         with one. ``"ideal"`` with a database raises.
     engine : {"phreeqc", "numpy"}, default="phreeqc"
         Equilibrium solver. ``"numpy"`` supports only ``activity="ideal"`` without a
-        database.
+        database, and mononuclear hydroxo complexes only (polynuclear ones are left out with
+        a :class:`HydrolysisWarning`).
     database : str or Path, optional
-        None: minimal self-written database (no metal hydrolysis). Otherwise the name of a
-        database shipped with :mod:`phreeqc` (e.g. ``"phreeqc.dat"``, ``"minteq.v4.dat"``) or a
-        database file; the metal hydrolyses and ``M:other`` is added.
+        None: the minimal self-written database (water, the metal, its hydrolysis, the
+        ligand). Otherwise the name of a database shipped with :mod:`phreeqc` (e.g.
+        ``"phreeqc.dat"``, ``"minteq.v4.dat"``) or a database file to which the ligand is
+        added: the metal then forms every species of that database (column ``M:other``).
+    hydrolysis : {True, False, "mononuclear"}, default=True
+        Metal hydrolysis with the minimal database: every hydroxo complex of the hydrolysis
+        database (True), the mononuclear ones only, or none (False: the results of the
+        versions before hydrolysis, and no precipitation).
+    hydrolysis_database : str, Path or sequence, optional
+        Database, or chain searched in turn, for the hydrolysis constants and phases (default
+        :data:`DEFAULT_HYDROLYSIS_DATABASES`: minteq.v4, llnl, Thermoddem). A metal none of
+        them has is speciated without hydrolysis, with a :class:`HydrolysisWarning`.
+    precipitation : {"hydroxide", "all", "none"} or sequence of str, default="hydroxide"
+        Which hydroxide / oxide phases may precipitate (:func:`select_phases`): by default
+        the metal hydroxide that forms first (e.g. Ferrihydrite, Al(OH)3(am), Cu(OH)2).
 
     Returns
     -------
     pandas.DataFrame
-        One row per pH: ``pH``, ``M:free``, ``M:ML``, ``M:ML2``, ... (``M:other``) as fractions
-        of the total metal and ``L:free``, ``L:HL``, ``L:H2L``, ..., ``L:bound`` as fractions of
-        the total ligand. ``attrs`` records the inputs.
+        One row per pH: ``pH``; ``M:free``, ``M:ML``, ``M:ML2``, ..., the hydroxo complexes
+        ``M:MOH``, ``M:M(OH)2``, ..., ``M:M2(OH)2``, ... (one per p, n of M_p(OH)_n), ``M:solid``
+        (when a phase may precipitate) and ``M:other`` (with ``database``) as fractions of the
+        total metal (they sum to 1); ``L:free``, ``L:HL``, ..., ``L:bound`` as fractions of the
+        total ligand. ``attrs`` records the inputs and the hydrolysis used:
+        ``hydrolysis_source`` (the database that supplied it, None when none did),
+        ``hydrolysis_species``, ``precipitation`` (phases allowed) and ``hydrolysis_note``.
 
     Raises
     ------
     ValueError
         For a NaN inside ``log_beta`` / ``protonation``, an unknown metal
         (:class:`~skmetalpka.ions.UnknownMetalError`), a non-positive concentration, a pH
-        outside [0, 14], an unknown engine / activity, an inconsistent combination of options,
-        or a metal the database does not define.
+        outside [0, 14], an unknown engine / activity / hydrolysis / phase, an inconsistent
+        combination of options, or a metal the database does not define.
     RuntimeError
         When PHREEQC fails to converge (the message holds its error text).
+
+    Warns
+    -----
+    HydrolysisWarning
+        When no hydrolysis database has the metal (hydrolysis not modelled), or when the NumPy
+        engine leaves polynuclear complexes out.
 
     Examples
     --------
     >>> frame = speciate([10.5, 19.6], "Cu2+", protonation=[9.93, 17.01], ph=[2.0, 10.0])
     >>> frame["M:free"].round(3).tolist()
     [1.0, 0.0]
+    >>> frame.attrs["hydrolysis_source"]
+    'minteq.v4.dat'
     """
-    if engine not in ENGINES:
-        raise ValueError(f"engine must be one of {ENGINES}, got {engine!r}")
-    if activity is None:
-        activity = "ideal" if database is None else "davies"
-    if activity not in ACTIVITY_MODELS:
-        raise ValueError(f"activity must be one of {ACTIVITY_MODELS}, got {activity!r}")
-    if activity == "ideal" and database is not None:
-        raise ValueError(
-            "activity='ideal' is only available with the minimal database (database=None); a "
-            "PHREEQC database brings its own activity model: use activity='davies'"
-        )
-    if engine == "numpy" and (activity != "ideal" or database is not None):
-        raise ValueError(
-            "engine='numpy' solves the ideal mass balance without a database; use "
-            "engine='phreeqc' for activity='davies' or a database"
-        )
-    if ionic_strength is not None:
-        if activity == "ideal":
-            raise ValueError(
-                "ionic_strength only sets the background electrolyte for activity corrections; "
-                "with activity='ideal' the constants are concentration constants and it has no "
-                "effect: drop it, or use activity='davies' with thermodynamic constants"
-            )
-        try:
-            ionic_strength = float(ionic_strength)
-        except (TypeError, ValueError) as exc:
-            raise ValueError(
-                f"ionic_strength must be a number (mol/kgw), got {ionic_strength!r}"
-            ) from exc
-        if not math.isfinite(ionic_strength) or not 0 <= ionic_strength <= 5:
-            raise ValueError(f"ionic_strength must be in [0, 5] mol/kgw, got {ionic_strength!r}")
+    activity, ionic_strength, hydrolysis = _check_options(
+        engine, activity, database, ionic_strength, hydrolysis, hydrolysis_database
+    )
     beta = _check_constants(log_beta, "log_beta", allow_empty=False)
     prot = _check_constants(protonation, "protonation", allow_empty=True)
     symbol, z_m, ion = _check_metal(metal)
@@ -138,24 +186,31 @@ def speciate(
     ph_arr = _check_ph(ph)
     m_t = _check_positive(metal_conc, "metal_conc")
     l_t = _check_positive(ligand_conc, "ligand_conc")
-    try:
-        temp = float(temperature)
-    except (TypeError, ValueError) as exc:
-        raise ValueError(f"temperature must be a number (deg C), got {temperature!r}") from exc
-    if not _TEMPERATURE_RANGE[0] <= temp <= _TEMPERATURE_RANGE[1]:
-        raise ValueError(
-            f"temperature must be in [{_TEMPERATURE_RANGE[0]:g}, {_TEMPERATURE_RANGE[1]:g}] "
-            f"deg C, got {temperature!r}"
-        )
+    temp = _check_temperature(temperature)
+    species, phases, info = _hydrolysis(
+        ion, hydrolysis, hydrolysis_database, database, precipitation, temp, engine
+    )
 
     if engine == "numpy":
-        metal_frac, lig_frac = _numpy_engine(beta, prot, ph_arr, m_t, l_t)
+        columns = hydroxo_columns(species)
+        hydroxo = [
+            (int(col_sp[0].n), float(np.log10(sum(10.0**sp.log_k for sp in col_sp))))
+            for col_sp in ([sp for sp in species if sp.column == col] for col in columns)
+        ]
+        solid = min(ph_.log_k_per_metal for ph_ in phases) if phases else None
+        metal_frac, lig_frac = _numpy_engine(beta, prot, ph_arr, m_t, l_t, hydroxo, solid, z_m)
     else:
         metal_frac, lig_frac = _phreeqc_engine(
             beta, prot, ph_arr, symbol, z_m, z_l, m_t, l_t, temp, ionic_strength, activity,
-            database,
+            database, species, phases,
         )  # fmt: skip
-    metal_cols, lig_cols = speciation_columns(beta.size, prot.size, other=database is not None)
+    metal_cols, lig_cols = speciation_columns(
+        beta.size,
+        prot.size,
+        other=database is not None,
+        hydroxo=hydroxo_columns(species),
+        solid=bool(phases),
+    )
     frame = pd.DataFrame(
         np.column_stack([ph_arr, metal_frac, lig_frac]), columns=["pH", *metal_cols, *lig_cols]
     )
@@ -171,5 +226,7 @@ def speciate(
         activity=activity,
         engine=engine,
         database=None if database is None else str(database),
+        hydrolysis=hydrolysis,
+        **info,
     )
     return frame

@@ -11,6 +11,8 @@ from ..ions import format_ion, parse_ion
 
 ENGINES = ("phreeqc", "numpy")
 ACTIVITY_MODELS = ("ideal", "davies")
+#: Values of ``hydrolysis``: every hydroxo complex of the database, none, mononuclear only.
+HYDROLYSIS_CHOICES = (True, False, "mononuclear")
 
 _PH_RANGE = (0.0, 14.0)
 _TEMPERATURE_RANGE = (0.0, 100.0)
@@ -107,3 +109,73 @@ def _check_charge(ligand_charge: Any) -> int:
             f"ligand_charge {ligand_charge} is outside [-{_MAX_ABS_CHARGE}, {_MAX_ABS_CHARGE}]"
         )
     return int(ligand_charge)
+
+
+def _check_options(
+    engine: str,
+    activity: str | None,
+    database: Any,
+    ionic_strength: Any,
+    hydrolysis: Any,
+    hydrolysis_database: Any,
+) -> tuple[str, float | None, bool | str]:
+    """(activity, ionic_strength, hydrolysis) after checking that the options go together."""
+    if engine not in ENGINES:
+        raise ValueError(f"engine must be one of {ENGINES}, got {engine!r}")
+    if isinstance(hydrolysis, np.bool_):
+        hydrolysis = bool(hydrolysis)
+    if not isinstance(hydrolysis, bool) and not (
+        isinstance(hydrolysis, str) and hydrolysis in HYDROLYSIS_CHOICES
+    ):
+        raise ValueError(
+            f"hydrolysis must be one of {HYDROLYSIS_CHOICES} (True: every hydroxo complex of "
+            f"the database), got {hydrolysis!r}"
+        )
+    if database is not None and (hydrolysis is not True or hydrolysis_database is not None):
+        raise ValueError(
+            "with database=... the metal hydrolyses as that database defines it; "
+            "hydrolysis=False / 'mononuclear' and hydrolysis_database are for the minimal "
+            "database (database=None)"
+        )
+    if activity is None:
+        activity = "ideal" if database is None else "davies"
+    if activity not in ACTIVITY_MODELS:
+        raise ValueError(f"activity must be one of {ACTIVITY_MODELS}, got {activity!r}")
+    if activity == "ideal" and database is not None:
+        raise ValueError(
+            "activity='ideal' is only available with the minimal database (database=None); a "
+            "PHREEQC database brings its own activity model: use activity='davies'"
+        )
+    if engine == "numpy" and (activity != "ideal" or database is not None):
+        raise ValueError(
+            "engine='numpy' solves the ideal mass balance without a database; use "
+            "engine='phreeqc' for activity='davies' or a database"
+        )
+    if ionic_strength is None:
+        return activity, None, hydrolysis
+    if activity == "ideal":
+        raise ValueError(
+            "ionic_strength only sets the background electrolyte for activity corrections; "
+            "with activity='ideal' the constants are concentration constants and it has no "
+            "effect: drop it, or use activity='davies' with thermodynamic constants"
+        )
+    try:
+        value = float(ionic_strength)
+    except (TypeError, ValueError) as exc:
+        raise ValueError(
+            f"ionic_strength must be a number (mol/kgw), got {ionic_strength!r}"
+        ) from exc
+    if not math.isfinite(value) or not 0 <= value <= 5:
+        raise ValueError(f"ionic_strength must be in [0, 5] mol/kgw, got {ionic_strength!r}")
+    return activity, value, hydrolysis
+
+
+def _check_temperature(temperature: Any) -> float:
+    try:
+        temp = float(temperature)
+    except (TypeError, ValueError) as exc:
+        raise ValueError(f"temperature must be a number (deg C), got {temperature!r}") from exc
+    lo, hi = _TEMPERATURE_RANGE
+    if not lo <= temp <= hi:
+        raise ValueError(f"temperature must be in [{lo:g}, {hi:g}] deg C, got {temperature!r}")
+    return temp
