@@ -33,11 +33,13 @@ _CHARGE_PASSES = 8  # Davies: at most this many runs to neutralise each solution
 _CHARGE_TOL = 1e-10  # eq/kgw of charge imbalance left after which no further run is made
 #: KNOBS tried in turn when PHREEQC fails to converge (all values explicit, because KNOBS
 #: persist between runs): PHREEQC's defaults, then smaller Newton steps, then numerical
-#: derivatives with diagonal scaling (needed e.g. for Fe3+ with phreeqc.dat near pH 2.5).
+#: derivatives with diagonal scaling (needed e.g. for Fe3+ with phreeqc.dat near pH 2.5), then
+#: still smaller steps (Th4+ with its +6 / +8 / +9 polynuclear complexes and Davies).
 _KNOB_SETS = (
     "-step_size 100\n    -numerical_derivatives false\n    -diagonal_scale false\n",
     "-step_size 10\n    -numerical_derivatives false\n    -diagonal_scale false\n",
     "-step_size 10\n    -numerical_derivatives true\n    -diagonal_scale true\n",
+    "-step_size 2\n    -numerical_derivatives true\n    -diagonal_scale true\n",
 )
 
 

@@ -13,13 +13,35 @@ if TYPE_CHECKING:  # pragma: no cover
     from matplotlib.figure import Figure
 
 
-def _label(column: str, metal_symbol: str) -> str:
+_HYDROXO = re.compile(r"^M(\d*)(?:OH|\(OH\)(\d+))$")
+#: Hydroxo-complex and solid columns that never reach this fraction are not drawn.
+_MIN_SHOWN = 0.005
+
+
+def _charge_text(z: int) -> str:
+    """Mathtext superscript of a charge: ``$^{2+}$``, ``$^{-}$``; empty for 0."""
+    if z == 0:
+        return ""
+    sign = "+" if z > 0 else "-"
+    return f"$^{{{sign if abs(z) == 1 else f'{abs(z)}{sign}'}}}$"
+
+
+def _label(column: str, metal_symbol: str, charge: int | None = None, solid: str = "") -> str:
     kind, name = column.split(":", 1)
     if kind == "M":
         if name == "free":
             return f"{metal_symbol} (free)"
         if name == "other":
             return f"other {metal_symbol} species"
+        if name == "solid":
+            return f"{metal_symbol} solid{f' ({solid})' if solid else ''}"
+        hydroxo = _HYDROXO.match(name)
+        if hydroxo is not None and charge is not None:
+            p = int(hydroxo.group(1) or 1)
+            n = int(hydroxo.group(2) or 1)
+            formula = metal_symbol + (f"$_{{{p}}}$" if p > 1 else "")
+            formula += "OH" if n == 1 else f"(OH)$_{{{n}}}$"
+            return formula + _charge_text(p * charge - n)
         return name.replace("M", metal_symbol, 1)
     if name == "free":
         return "L (free)"
@@ -36,6 +58,10 @@ def plot_speciation(
     side: str = "metal",
 ) -> Figure:
     """Fractional-composition diagram of a :func:`speciate` result.
+
+    Hydroxo complexes (``M:MOH``, ...) and the solid are labelled with the metal (``Fe(OH)2+``,
+    ``Fe solid (Ferrihydrite)``) and left out of the drawing when their fraction never reaches
+    0.5 % (they stay in the frame).
 
     Parameters
     ----------
@@ -73,10 +99,20 @@ def plot_speciation(
         fig = ax.figure
     metal = str(frame.attrs.get("metal", "M"))
     symbol = re.sub(r"[\d+]+$", "", metal) or "M"
+    digits = re.search(r"(\d*)\+$", metal)
+    charge = (int(digits.group(1) or 1)) if digits else None
+    solid = ", ".join(frame.attrs.get("precipitation") or [])
+    minor = [
+        c
+        for c in cols
+        if (c == "M:solid" or _HYDROXO.match(c[2:])) and not frame[c].max() >= _MIN_SHOWN
+    ]
+    cols = [c for c in cols if c not in minor]
     order = np.argsort(frame["pH"].to_numpy(), kind="stable")
     x = frame["pH"].to_numpy()[order]
     for col, color in zip(cols, _colors(len(cols)), strict=True):
-        ax.plot(x, frame[col].to_numpy()[order], color=color, lw=1.8, label=_label(col, symbol))
+        label = _label(col, symbol, charge, solid)
+        ax.plot(x, frame[col].to_numpy()[order], color=color, lw=1.8, label=label)
     ax.set_xlabel("pH")
     ax.set_ylabel(f"fraction of total {'metal' if side == 'metal' else 'ligand'}")
     ax.set_ylim(-0.02, 1.02)
