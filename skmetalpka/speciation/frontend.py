@@ -63,7 +63,7 @@ def _hydrolysis(
     if database is not None:
         species = ()  # the database's own species, reported together as M:other
     info = dict(
-        hydrolysis_source=data.database,
+        hydrolysis_source=data.database if data.species or phases else None,
         hydrolysis_species=[sp.name for sp in species] if database is None else "database",
         precipitation=[ph.name for ph in phases],
         hydrolysis_note=note,
