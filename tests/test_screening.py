@@ -21,7 +21,7 @@ from skmetalpka.screening import (
     rank_ligands,
     rank_metals,
 )
-from skmetalpka.speciation import conditional_log_k, speciate
+from skmetalpka.speciation import conditional_log_k, log_alpha_oh, speciate
 
 EDTA = "OC(=O)CN(CCN(CC(=O)O)CC(=O)O)CC(=O)O"
 SMALL = {"max_epochs": 3, "hidden_dim": 16, "heads": 2, "encoder_depth": 1, "star_layers": 1}
@@ -92,10 +92,21 @@ def test_rank_metals_and_ligands_by_conditional_constant(models):
     assert table["metal"].iloc[-1] == "Xx9+" and table["error"].iloc[-1].startswith("metal:")
     cond = table["conditional_log_beta_1_pH7"].to_numpy()
     assert np.all(np.diff(cond[:3]) <= 0)  # best first
-    # by hand for the top row: log beta_1 - log alpha_H with the predicted protonation
+    # by hand for the top row: log beta_1 - log alpha_H(L) - log alpha_OH(M) with the
+    # predicted protonation and the metal's hydrolysis (minteq.v4)
     X = pd.DataFrame({"metal": ["H+"], "smiles": ["NCCN"]})
     prot = est.predict(X)[0, :2]
-    assert cond[0] == pytest.approx(float(conditional_log_k(table["log_beta_1"].iloc[0], prot, 7)))
+    top = table["metal"].iloc[0]
+    hand = conditional_log_k(table["log_beta_1"].iloc[0], prot, 7) - log_alpha_oh(top, 7.0)
+    assert cond[0] == pytest.approx(float(hand))
+    assert table["log_alpha_M_OH_pH7"].iloc[0] == pytest.approx(float(log_alpha_oh(top, 7.0)))
+    assert table["log_alpha_M_OH_pH7"].iloc[0] > 0
+    assert table["hydrolysis_source"].iloc[:3].tolist() == ["minteq.v4.dat"] * 3
+    assert np.isnan(table["log_alpha_M_OH_pH7"].iloc[-1])  # invalid metal
+    plain = rank_metals(est, "NCCN", ["Cu2+"], ph=7, trained_metals=known, hydrolysis=False)
+    assert plain["conditional_log_beta_1_pH7"].iloc[0] == pytest.approx(
+        float(conditional_log_k(plain["log_beta_1"].iloc[0], prot, 7))
+    )
     assert np.all(table["log_beta_1_std"].iloc[:3] >= 0)
     ligands = rank_ligands(est, ["NCCN", "NCC(=O)O", "CC(=O)O"], "Cu2+", ph=5, trained_metals=known)
     assert set(ligands["smiles"]) == {"NCCN", "NCC(=O)O", "CC(=O)O"}
