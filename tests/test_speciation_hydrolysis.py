@@ -107,7 +107,7 @@ def test_rebased_constants_match_phreeqc_itself(database, metal, temperature):
     """
     from phreeqc import Phreeqc
 
-    from skmetalpka.speciation.databases import _read_database
+    from skmetalpka.speciation.reactions import _read_database
 
     data = hydrolysis_data(metal, database=database, temperature=temperature)
     assert data.database == database and data.species and data.phases

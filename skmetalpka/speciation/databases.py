@@ -1,11 +1,10 @@
-"""PHREEQC database text: the minimal self-written database, shipped / file databases."""
+"""PHREEQC database text written here: the minimal database, ligand blocks, master names."""
 
 from __future__ import annotations
 
 import re
 from collections.abc import Sequence
 from fractions import Fraction
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -138,30 +137,6 @@ def _minimal_database(
         f"{species_lig}"
         f"{hydrolysis[0]}"
         f"{hydrolysis[1]}"
-    )
-
-
-def _builtin_databases() -> list[str]:
-    from phreeqc import Phreeqc
-
-    return list(Phreeqc.ListBuiltInDatabases())
-
-
-def _read_database(database: str | Path) -> tuple[str, str]:
-    """(text, label) of a built-in database name or a database file path."""
-    name = str(database)
-    builtin = _builtin_databases()
-    if name in builtin:
-        import importlib.resources
-
-        ref = importlib.resources.files("phreeqc") / "databases" / name
-        return ref.read_text(encoding="utf-8", errors="replace"), name
-    path = Path(name)
-    if path.is_file():
-        return path.read_text(encoding="utf-8", errors="replace"), str(path)
-    raise ValueError(
-        f"database {name!r} is neither a database shipped with the phreeqc package "
-        f"({', '.join(builtin)}) nor an existing file"
     )
 
 

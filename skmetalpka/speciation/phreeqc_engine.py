@@ -24,10 +24,10 @@ from .databases import (
     _hydrolysis_blocks,
     _ligand_blocks,
     _minimal_database,
-    _read_database,
     _species_names,
 )
 from .hydrolysis import HydrolysisPhase, HydrolysisSpecies, hydroxo_columns
+from .reactions import _read_database
 
 _CHARGE_PASSES = 8  # Davies: at most this many runs to neutralise each solution
 _CHARGE_TOL = 1e-10  # eq/kgw of charge imbalance left after which no further run is made

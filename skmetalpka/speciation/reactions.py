@@ -1,4 +1,4 @@
-"""Reactions of a PHREEQC database: parsing, composition of formulas, log K at a temperature.
+"""PHREEQC databases read: shipped or file text, reactions, formula composition, log K(T).
 
 Reads the ``SOLUTION_SPECIES`` and ``PHASES`` blocks of a PHREEQC database (any file shipped with
 the :mod:`phreeqc` package or a database file) into :class:`Reaction` objects, and expresses the
@@ -235,10 +235,32 @@ def parse_database(text: str, label: str) -> Database:
     return Database(label, species, phases, compositions)
 
 
+def _builtin_databases() -> list[str]:
+    from phreeqc import Phreeqc
+
+    return list(Phreeqc.ListBuiltInDatabases())
+
+
+def _read_database(database: str | Path) -> tuple[str, str]:
+    """(text, label) of a built-in database name or a database file path."""
+    name = str(database)
+    builtin = _builtin_databases()
+    if name in builtin:
+        import importlib.resources
+
+        ref = importlib.resources.files("phreeqc") / "databases" / name
+        return ref.read_text(encoding="utf-8", errors="replace"), name
+    path = Path(name)
+    if path.is_file():
+        return path.read_text(encoding="utf-8", errors="replace"), str(path)
+    raise ValueError(
+        f"database {name!r} is neither a database shipped with the phreeqc package "
+        f"({', '.join(builtin)}) nor an existing file"
+    )
+
+
 @lru_cache(maxsize=8)
 def _parse_cached(label: str, stamp: float) -> Database:
-    from .databases import _read_database
-
     text, label = _read_database(label)
     return parse_database(text, label)
 
