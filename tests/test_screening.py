@@ -144,9 +144,17 @@ def test_cli_rank(models, tmp_path, capsys):
         ]
     )
     assert code == 0
-    text = capsys.readouterr().out
+    captured = capsys.readouterr()
+    text = captured.out
     assert "conditional_log_beta_1_pH6" in text and "Cu2+" in text
-    assert list(pd.read_csv(out)["metal"].sort_values()) == ["Cu2+", "Ni2+", "Zn2+"]
+    assert "metal hydrolysis (log alpha_M(OH)) from minteq.v4.dat" in captured.err
+    table = pd.read_csv(out)
+    assert list(table["metal"].sort_values()) == ["Cu2+", "Ni2+", "Zn2+"]
+    assert (table["log_alpha_M_OH_pH6"] > 0).all()
+    assert main(["rank", "--model", str(models["joint"]), "--smiles", "NCCN", "--metals",
+                 "Cu2+,Au3+", "--no-hydrolysis", "--output", str(out)]) == 0  # fmt: skip
+    assert "metal hydrolysis" not in capsys.readouterr().err
+    assert (pd.read_csv(out)["log_alpha_M_OH_pH7"] == 0).all()
     smiles_csv = tmp_path / "ligands.csv"
     smiles_csv.write_text("name,smiles\nen,NCCN\ngly,NCC(=O)O\n", encoding="utf-8")
     assert (
@@ -184,6 +192,30 @@ def test_cli_rank(models, tmp_path, capsys):
     assert captured.out.count("Ni2+") == 2 and "no conditional constants" in captured.err
     assert main(["rank", "--model", str(models["joint"]), "--smiles", "NCCN"]) == 2
     assert "--smiles and --metals go together" in capsys.readouterr().err
+
+
+def test_cli_speciate_reports_the_hydrolysis_database(tmp_path, capsys):
+    base = ["speciate", "--smiles", "NCCN", "--metal", "Fe3+", "--log-beta", "4",
+            "--protonation", "9.93,17.01", "--ph", "2:8:1"]  # fmt: skip
+    assert main([*base, "--out", str(tmp_path / "fe")]) == 0
+    text = capsys.readouterr().out
+    assert "metal hydrolysis: 6 hydroxo complex(es) from minteq.v4.dat" in text
+    assert "may precipitate: Ferrihydrite" in text and "solid" in text
+    meta = json.loads((tmp_path / "fe" / "constants.json").read_text())
+    assert meta["hydrolysis_source"] == "minteq.v4.dat" and meta["precipitation"] == ["Ferrihydrite"]
+    frame = pd.read_csv(tmp_path / "fe" / "speciation.csv")
+    assert {"M:MOH", "M:M2(OH)2", "M:solid"} <= set(frame.columns)
+    # --hydrolysis none: the ligand-only model
+    assert main([*base, "--hydrolysis", "none", "--out", str(tmp_path / "plain")]) == 0
+    got = pd.read_csv(tmp_path / "plain" / "speciation.csv")
+    expected = speciate([4.0], "Fe3+", protonation=[9.93, 17.01], ph=np.arange(2, 8.01, 1.0),
+                        hydrolysis=False)  # fmt: skip
+    np.testing.assert_allclose(got.to_numpy(), expected.to_numpy(), atol=1e-9)
+    assert json.loads((tmp_path / "plain" / "constants.json").read_text())["hydrolysis_source"] is None
+    # an ion without hydrolysis data: a warning, and the file says so
+    assert main(["speciate", "--smiles", "NCCN", "--metal", "Au3+", "--log-beta", "8",
+                 "--ph", "7", "--out", str(tmp_path / "au")]) == 0  # fmt: skip
+    assert "warning: llnl.dat defines Au3+ but no hydroxo complex" in capsys.readouterr().err
 
 
 def test_cli_speciate_with_given_constants_matches_the_library(tmp_path, capsys):
