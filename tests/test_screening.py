@@ -214,7 +214,7 @@ def test_cli_speciate_reports_the_hydrolysis_database(tmp_path, capsys):
     assert json.loads((tmp_path / "plain" / "constants.json").read_text())["hydrolysis_source"] is None
     # an ion without hydrolysis data: a warning, and the file says so
     assert main(["speciate", "--smiles", "NCCN", "--metal", "Au3+", "--log-beta", "8",
-                 "--ph", "7", "--out", str(tmp_path / "au")]) == 0  # fmt: skip
+                 "--protonation", "9.93", "--ph", "7", "--out", str(tmp_path / "au")]) == 0  # fmt: skip
     assert "warning: llnl.dat defines Au3+ but no hydroxo complex" in capsys.readouterr().err
 
 
