@@ -27,9 +27,7 @@ exactly those (see ``SmilesToGraph.metal_descriptor_names_``).
     [0.3, 2.2] A. When Shannon gives several spin states, the high-spin radius is used (aqua
     ions are high spin), except for Co3+, whose aqua ion is low spin. Oxo-cations: see below.
 ``radius_estimated``
-    1.0 when the radius came from step (2) or (3) (or for ``H+``), else 0.0. Step (2) was
-    taken without correction or flag before 0.2 (it concerns Nd2+, Sm2+, Am2+, Ra2+, Th3+,
-    Es3+-Lr3+ and a few tetrahedral high-valent ions).
+    1.0 when the radius came from step (2) or (3) (or for ``H+``), else 0.0.
 ``electronegativity``
     Pauling electronegativity of the element (mendeleev's values are those of the CRC
     Handbook for the most common oxidation state: U 1.7, Np and Pu 1.3, Lu 1.0). A missing
@@ -107,24 +105,15 @@ The oxo-cations of :data:`skmetalpka.ions.OXO_CATIONS` (UO2 2+, UO2 +, NpO2 2+, 
 PuO2 2+, PuO2 +, AmO2 2+, AmO2 +, VO 2+, VO2 +) are species of their own: metal M in
 oxidation state n = z + 2 * oxo_count, plus ``oxo_count`` oxo ligands.
 
-* ``ionic_radius`` is the radius of the metal as the equatorial ligands see it: the Shannon
-  radius of M(n+) at the total coordination number of the aqua ion, counting the oxo
-  ligands: 7 for the actinyls (pentagonal bipyramid, 2 oxo + 5 waters) and 6 for
-  [VO(H2O)5]2+ and cis-[VO2(H2O)4]+. Shannon derived the U(VI) radii at CN VII and VIII
-  (0.81 and 0.86 A) from uranyl compounds. When CN VII is not tabulated (Np, Pu), the radius
-  at the nearest CN is moved by ``s`` per coordination step as for ``ionic_radius_cn8``;
-  without any Shannon radius for M(n+) (Am(V), Am(VI)), the radius of the preceding
-  actinide in the same oxidation state minus the actinide contraction between the two
-  elements' An4+ radii at CN VI. Both estimates set ``radius_estimated`` (and
-  ``radius_cn8_estimated`` for the CN VIII radius, which is that of M(n+) at CN VIII:
-  2 oxo + 6 equatorial donors, as in uranyl tricarbonate).
-* ``ionization_energy``, ``hardness`` and ``mulliken_electronegativity`` are those of a bare
-  ion of charge ``effective_charge``, linearly interpolated between the two neighbouring
-  integer charges of the element (uranyl: a quarter of the way from U3+ to U4+). The bare
-  U(VI) values (IE_1 + ... + IE_6 = 182 eV) would describe a naked U6+, which the ligands
-  never see, and put uranyl far outside every other ion.
-* ``d_electrons``/``f_electrons`` are those of M(n+) (U(VI): 5f0; Np(V): 5f2; V(IV): 3d1);
-  ``electronegativity``, ``period``, ``group``, ``atomic_number`` and ``f_block`` those of M.
+* ``ionic_radius``: Shannon radius of M(n+) at the total coordination number of the aqua
+  ion, oxo ligands included (7 for the actinyls: 2 oxo + 5 waters; 6 for [VO(H2O)5]2+ and
+  cis-[VO2(H2O)4]+); ``ionic_radius_cn8``: M(n+) at CN VIII. A missing CN is moved by ``s``
+  per step; without any radius for M(n+) (Am(V), Am(VI)): the preceding actinide's value
+  minus the An4+ (CN VI) contraction between the two. Both are flagged as estimated.
+* ``ionization_energy``, ``hardness``, ``mulliken_electronegativity``: those of a bare ion of
+  charge ``effective_charge``, linear between the two neighbouring integer charges (uranyl:
+  a quarter of the way from U3+ to U4+; a naked U6+, 182 eV, is never seen by the ligands).
+* d/f electrons of M(n+) (U(VI) 5f0, V(IV) 3d1); electronegativity and position of M.
 
 ``H+`` (a bare proton) has no electron, so ``IE_(z+1)`` and the Shannon radius (negative,
 -0.38 A) are meaningless. It gets a defined row that keeps it inside the range spanned by metal
@@ -149,7 +138,9 @@ from functools import lru_cache
 
 import numpy as np
 
-from ..ions import _OXO_BY_FORMULA, OxoCation, UnknownMetalError, _Tables, _tables, parse_ion
+from ..ions import OxoCation, UnknownMetalError, parse_ion
+from ..ions.elements import _Tables, _tables
+from ..ions.oxo import _OXO_BY_FORMULA
 
 __all__ = [
     "METAL_DESCRIPTOR_NAMES",
