@@ -31,6 +31,7 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [
             "skmetalpka.tables",
             "skmetalpka.groups",
             "skmetalpka.identity",
+            "skmetalpka.families",
         ),
     ),
     ("featurize", ("skmetalpka.featurize",)),
