@@ -500,7 +500,8 @@ def _read_database(database: str | Path) -> tuple[str, str]:
 
 
 _KEYWORD = re.compile(r"^[A-Z_]{4,}\b")
-_SPECIES = re.compile(r"^([A-Z][a-z]*)(\+*|\+\d+)$")
+_SPECIES = re.compile(r"^([A-Z][a-z]*(?:O\d*)?)(\+*|\+\d+)$")  # Cu+2, UO2+2 (uranyl)
+_ELEMENT = re.compile(r"[A-Z][a-z]?")
 
 
 def _species_charge(species: str) -> tuple[str, int] | None:
@@ -643,9 +644,10 @@ def _phreeqc_engine(
         metal_sp, free, prot, cplx, log_beta, protonation, _IDEAL_GAMMA if ideal else ""
     )
     if database is None:
-        db_text = _minimal_database(symbol, metal_sp, blocks, ideal)
+        element = _ELEMENT.match(symbol).group(0)  # 'UO2' (uranyl) -> element 'U'
+        db_text = _minimal_database(element, metal_sp, blocks, ideal)
         extra = ""
-        metal_name = symbol
+        metal_name = element
     else:
         raw, label = _read_database(database)
         _check_names_free(raw, label)
