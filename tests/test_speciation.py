@@ -269,6 +269,20 @@ def test_database_adds_hydrolysis():
     assert "M:other" not in speciate(EN_BETA, "Cu2+", protonation=EN_PROT, ph=ph).columns
 
 
+@pytest.mark.parametrize("metal", ["UO2 2+", "VO 2+"])
+def test_oxo_cation(metal):
+    """An oxo-cation's PHREEQC element is its metal; the species keeps its oxygens."""
+    kw = dict(protonation=[4.7], ligand_charge=-1, ph=[2.0, 4.0, 6.0])
+    phq = speciate([3.0], metal, hydrolysis=False, **kw)
+    ref = speciate([3.0], metal, engine="numpy", hydrolysis=False, **kw)
+    assert np.abs(phq.to_numpy() - ref.to_numpy()).max() < ENGINE_TOL
+    # minteq.v4.dat has UO2+2 and VO+2 (with their hydrolysis) as master species
+    frame = speciate([3.0], metal, database="minteq.v4.dat", **kw)
+    for side in _sides(frame):
+        np.testing.assert_allclose(side.sum(axis=1), 1.0, atol=1e-9)
+    assert frame["M:other"].iloc[-1] > frame["M:other"].iloc[0]
+
+
 def test_database_without_the_metal_raises():
     with pytest.raises(ValueError, match=r"phreeqc.dat has no master species for Au3\+"):
         speciate([8.0], "Au3+", database="phreeqc.dat", ph=7.0)

@@ -97,13 +97,15 @@ def test_parse_database_options_and_rebasing():
 @pytest.mark.parametrize(
     "database, metal, temperature",
     [("minteq.v4.dat", "Cr3+", 25.0), ("minteq.v4.dat", "Hg2+", 50.0),
-     ("minteq.v4.dat", "Fe3+", 60.0), ("llnl.dat", "La3+", 40.0)],
+     ("minteq.v4.dat", "Fe3+", 60.0), ("llnl.dat", "La3+", 40.0),
+     ("minteq.v4.dat", "UO2 2+", 25.0)],
 )  # fmt: skip
 def test_rebased_constants_match_phreeqc_itself(database, metal, temperature):
     """log K relative to the aqua ion = what PHREEQC computes with the full database.
 
     Cr(III) and Hg(II) have Cr(OH)2+ / Hg(OH)2 as master species in minteq.v4, so their
-    constants are rebased; 50 and 60 deg C exercise delta_h, llnl the analytical expressions.
+    constants are rebased; 50 and 60 deg C exercise delta_h, llnl the analytical expressions;
+    uranyl is an oxo-cation (its complexes are counted relative to UO2+2).
     """
     from phreeqc import Phreeqc
 
@@ -113,7 +115,8 @@ def test_rebased_constants_match_phreeqc_itself(database, metal, temperature):
     assert data.database == database and data.species and data.phases
     engine = Phreeqc()
     assert not engine.LoadDatabaseString(_read_database(database)[0])
-    master = {"Cr3+": "Cr(3)", "Hg2+": "Hg(2)", "Fe3+": "Fe(3)", "La3+": "La"}[metal]
+    master = {"Cr3+": "Cr(3)", "Hg2+": "Hg(2)", "Fe3+": "Fe(3)", "La3+": "La", "UO2 2+": "U(6)"}
+    master = master[metal]
     names = " ".join([data.ion_name] + [s.name for s in data.species])
     assert not engine.RunString(
         f"SOLUTION 1\n -temp {temperature}\n pH 4\n {master} 1e-6\nSELECTED_OUTPUT\n"
@@ -263,6 +266,19 @@ def test_davies_with_polynuclear_thorium_converges():
     assert frame.attrs["hydrolysis_source"] == "llnl.dat"
     np.testing.assert_allclose(_metal(frame).sum(axis=1), 1.0, atol=1e-9)
     assert frame["M:solid"].iloc[-1] > 0.99
+
+
+def test_uranyl_hydrolyses_relative_to_the_yl_ion():
+    frame = speciate([3.0], "UO2 2+", protonation=[4.7], ligand_charge=-1, ph=[2.0, 5.0, 8.0])
+    assert frame.attrs["hydrolysis_source"] == "minteq.v4.dat"
+    assert frame.attrs["hydrolysis_species"] == ["UO2OH+", "(UO2)2(OH)2+2", "(UO2)3(OH)5+"]
+    assert frame.attrs["precipitation"] == ["Schoepite"]
+    assert {"M:MOH", "M:M2(OH)2", "M:M3(OH)5", "M:solid"} <= set(frame.columns)
+    assert frame["M:free"].iloc[0] > 0.99 and frame["M:M3(OH)5"].iloc[1] > 0.5
+    assert frame["M:solid"].iloc[2] > 0.99
+    np.testing.assert_allclose(_metal(frame).sum(axis=1), 1.0, atol=1e-9)
+    labels = [t.get_text() for t in plot_speciation(frame).axes[0].get_legend().get_texts()]
+    assert "(UO2)$_{3}$(OH)$_{5}$$^{+}$" in labels
 
 
 def test_missing_hydrolysis_data_is_reported():

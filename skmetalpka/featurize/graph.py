@@ -248,6 +248,15 @@ class SmilesToGraph(TagsMixin, TransformerMixin, BaseEstimator):
         Attach whole-ligand descriptors (:mod:`skmetalpka.featurize.descriptors`) as ``lig_x``;
         when False ``lig_x`` has width 0.
 
+    Attributes
+    ----------
+    metal_descriptor_names_ : tuple of str
+        The metal descriptors (:data:`skmetalpka.featurize.metals.METAL_DESCRIPTOR_NAMES` at
+        fit time) that ``metal_x`` holds, in order. Descriptors added to the package later are
+        not given to an already fitted pipeline, so its network keeps its input width.
+    n_metal_features_ : int
+        ``len(metal_descriptor_names_)``.
+
     Notes
     -----
     The output is a Python list with one graph per row of ``X``, in order.
@@ -274,7 +283,8 @@ class SmilesToGraph(TagsMixin, TransformerMixin, BaseEstimator):
         check_input_frame(X)
         from ..featurize.metals import METAL_DESCRIPTOR_NAMES
 
-        self.n_metal_features_ = len(METAL_DESCRIPTOR_NAMES)
+        self.metal_descriptor_names_ = tuple(METAL_DESCRIPTOR_NAMES)
+        self.n_metal_features_ = len(self.metal_descriptor_names_)
         self.n_atom_features_ = N_ATOM_FEATURES
         self.n_bond_features_ = N_BOND_FEATURES
         self.n_ligand_features_ = self._n_lig()
@@ -288,8 +298,11 @@ class SmilesToGraph(TagsMixin, TransformerMixin, BaseEstimator):
 
         check_is_fitted(self, "n_metal_features_")
         check_input_frame(X)
+        from functools import partial
+
         from ..featurize.metals import metal_descriptors
 
+        describe = partial(metal_descriptors, names=self._metal_names())
         n = len(X)
         metals = X["metal"].tolist()
         smiles = X["smiles"].tolist()
@@ -301,9 +314,7 @@ class SmilesToGraph(TagsMixin, TransformerMixin, BaseEstimator):
         out: list[ComplexGraph] = []
         for i in range(n):
             try:
-                graph = self._one(
-                    metals[i], smiles[i], temps[i], ionic[i], sites[i], metal_descriptors
-                )
+                graph = self._one(metals[i], smiles[i], temps[i], ionic[i], sites[i], describe)
                 graph.sites_curated = bool(curated[i]) and bool(graph.binding_sites)
                 out.append(graph)
             except ValueError as exc:  # InvalidLigandError and UnknownMetalError are ValueErrors
@@ -322,6 +333,17 @@ class SmilesToGraph(TagsMixin, TransformerMixin, BaseEstimator):
                     )
                 )
         return out
+
+    def _metal_names(self) -> tuple[str, ...]:
+        """Metal descriptors the graphs carry: those of fit time, so that a saved model keeps
+        getting the input width it was trained with after descriptors are appended. Objects
+        fitted before the names were stored (0.1.0) get the first ``n_metal_features_``."""
+        names = getattr(self, "metal_descriptor_names_", None)
+        if names is None:
+            from ..featurize.metals import METAL_DESCRIPTOR_NAMES
+
+            names = tuple(METAL_DESCRIPTOR_NAMES[: self.n_metal_features_])
+        return tuple(names)
 
     def _n_lig(self) -> int:
         return len(LIGAND_DESCRIPTOR_NAMES) if self.ligand_descriptors else 0

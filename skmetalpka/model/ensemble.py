@@ -82,6 +82,9 @@ class EnsembleRegressor(MaskedR2ScoreMixin, RegressorMixin, BaseEstimator):
         Number of predicted steps, when the members expose it.
     """
 
+    #: For ensembles pickled by skmetalpka 0.1 (no such parameter).
+    std_calibration = None
+
     def __init__(
         self,
         estimator: Any = None,

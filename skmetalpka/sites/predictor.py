@@ -112,6 +112,8 @@ class SitePredictor(TagsMixin, TransformerMixin, BaseEstimator):
     """
 
     _input_kind = "graphs"
+    #: Default for objects pickled by skmetalpka 0.1, which had no such parameter.
+    site_labels = "protons"
 
     def __init__(
         self,

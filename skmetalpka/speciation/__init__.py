@@ -8,7 +8,7 @@ protonated form H_jL and bound to the metal. User guide: ``docs/guide/speciation
 
 Modules: :mod:`.validation` (inputs), :mod:`.conditional` (alpha_L(H), alpha_M(OH), conditional
 constants, column names), :mod:`.reactions` (reading PHREEQC databases), :mod:`.hydrolysis`
-(the metal's hydroxo complexes and hydroxide phases), :mod:`.numpy_engine`, :mod:`.databases`
+(the metal's hydroxo complexes and hydroxide phases), :mod:`.coverage`, :mod:`.numpy_engine`, :mod:`.databases`
 (the minimal PHREEQC database), :mod:`.phreeqc_engine`, :mod:`.frontend` (:func:`speciate`),
 :mod:`.plot`.
 
@@ -129,6 +129,7 @@ precipitates (``tests/test_speciation_hydrolysis.py``).
 from __future__ import annotations
 
 from .conditional import conditional_log_k, log_alpha_h, log_alpha_oh, speciation_columns
+from .coverage import hydrolysis_coverage
 from .databases import LIGAND_ELEMENT
 from .frontend import speciate
 from .hydrolysis import (
@@ -138,7 +139,6 @@ from .hydrolysis import (
     HydrolysisPhase,
     HydrolysisSpecies,
     HydrolysisWarning,
-    hydrolysis_coverage,
     hydrolysis_data,
     select_phases,
 )

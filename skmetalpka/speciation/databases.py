@@ -141,7 +141,8 @@ def _minimal_database(
 
 
 _KEYWORD = re.compile(r"^[A-Z_]{4,}\b")
-_SPECIES = re.compile(r"^([A-Z][a-z]*)(\+*|\+\d+)$")
+_SPECIES = re.compile(r"^([A-Z][a-z]*(?:O\d*)?)(\+*|\+\d+)$")  # Cu+2, UO2+2 (uranyl)
+_ELEMENT = re.compile(r"[A-Z][a-z]?")
 
 
 def _species_charge(species: str) -> tuple[str, int] | None:

@@ -31,10 +31,8 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-import pandas as pd
-
 from ..ions import format_ion, parse_ion
-from .reactions import Database, Reaction, formation_log_k, load_database
+from .reactions import Database, Reaction, composition, formation_log_k, load_database
 
 __all__ = [
     "DEFAULT_HYDROLYSIS_DATABASES",
@@ -45,7 +43,6 @@ __all__ = [
     "HydrolysisData",
     "hydrolysis_data",
     "select_phases",
-    "hydrolysis_coverage",
 ]
 
 #: Databases searched in turn for the hydrolysis of a metal (shipped with :mod:`phreeqc`).
@@ -135,30 +132,58 @@ class HydrolysisData:
         return tuple(s for s in self.species if s.p > 1)
 
 
-def _ion_name(db: Database, symbol: str, charge: int) -> str | None:
+@dataclass(frozen=True)
+class _Ion:
+    """The aqua ion: its metal element, composition (``{"U": 1, "O": 2}`` for uranyl), charge."""
+
+    element: str
+    comp: dict[str, Fraction]
+    charge: int
+
+    @property
+    def oxidation_state(self) -> Fraction:
+        return self.charge + 2 * self.comp.get("O", Fraction(0)) - self.comp.get("H", Fraction(0))
+
+    def family(self, comp: dict[str, Fraction], charge: int) -> bool:
+        """Made of the metal, O and H only, with the metal in the ion's oxidation state."""
+        p = comp.get(self.element, Fraction(0))
+        if p <= 0 or set(comp) - {self.element, "O", "H"}:
+            return False
+        ox = (charge + 2 * comp.get("O", Fraction(0)) - comp.get("H", Fraction(0))) / p
+        return ox == self.oxidation_state
+
+    def stoichiometry(self, comp: dict[str, Fraction]) -> tuple[Fraction, Fraction, Fraction]:
+        """(p, a, n) of ``p ion + a H2O = comp + n H+`` (comp a species or a solid)."""
+        p = comp[self.element]
+        a = comp.get("O", Fraction(0)) - p * self.comp.get("O", Fraction(0))
+        n = p * self.comp.get("H", Fraction(0)) + 2 * a - comp.get("H", Fraction(0))
+        return p, a, n
+
+
+def _ion(symbol: str, charge: int) -> _Ion | None:
+    comp = composition(symbol)
+    if comp is None:
+        return None
+    metals = [el for el in comp if el not in ("O", "H")]
+    if len(metals) != 1 or comp[metals[0]] != 1:
+        return None
+    return _Ion(metals[0], comp, charge)
+
+
+def _ion_name(db: Database, ion: _Ion) -> str | None:
     for name in db.species:
-        parsed = db.compositions.get(name)
-        if parsed is not None and parsed == ({symbol: Fraction(1)}, charge):
+        if db.compositions.get(name) == (ion.comp, ion.charge):
             return name
     return None
 
 
-def _metal_family(comp: dict[str, Fraction], charge: int, symbol: str, z: int) -> bool:
-    """Made of M, O and H only, with M in oxidation state +z."""
-    p = comp.get(symbol, Fraction(0))
-    if p <= 0 or set(comp) - {symbol, "O", "H"}:
-        return False
-    ox = (charge + 2 * comp.get("O", Fraction(0)) - comp.get("H", Fraction(0))) / p
-    return ox == z
-
-
 def _extract(db: Database, symbol: str, z: int, temperature: float) -> HydrolysisData | None:
-    ion = _ion_name(db, symbol, z)
-    metal = format_ion(symbol, z)
-    if ion is None:
+    ion = _ion(symbol, z)
+    name_ion = None if ion is None else _ion_name(db, ion)
+    if ion is None or name_ion is None:
         return None
     memo: dict = {}
-    lk_ion = formation_log_k(db, ion, temperature, memo)
+    lk_ion = formation_log_k(db, name_ion, temperature, memo)
     lk_h = formation_log_k(db, "H+", temperature, memo) or 0.0
     lk_w = formation_log_k(db, "H2O", temperature, memo) or 0.0
     if lk_ion is None:
@@ -166,36 +191,36 @@ def _extract(db: Database, symbol: str, z: int, temperature: float) -> Hydrolysi
     species = []
     for name in db.species:
         parsed = db.compositions.get(name)
-        if name == ion or parsed is None or not _metal_family(*parsed, symbol, z):
+        if name == name_ion or parsed is None or not ion.family(*parsed):
             continue
-        comp = parsed[0]
-        p, a = comp[symbol], comp.get("O", Fraction(0))
-        n = 2 * a - comp.get("H", Fraction(0))
+        p, a, n = ion.stoichiometry(parsed[0])
         lk = formation_log_k(db, name, temperature, memo)
-        if lk is None or p.denominator != 1 or n.denominator != 1 or n <= 0:
+        if lk is None or p.denominator != 1 or n.denominator != 1 or n <= 0 or a < 0:
             continue
         log_k = lk + float(n) * lk_h - float(p) * lk_ion - float(a) * lk_w
         species.append(HydrolysisSpecies(name, int(p), int(n), a, log_k))
     species.sort(key=lambda s: (s.p, s.n))
     phases = []
     for name, rx in db.phases.items():
-        phase = _phase(db, name, rx, symbol, z, temperature, memo, (lk_ion, lk_h, lk_w))
+        phase = _phase(db, name, rx, ion, temperature, memo, (lk_ion, lk_h, lk_w))
         if phase is not None:
             phases.append(phase)
     mono = sum(s.p == 1 for s in species)
+    metal = format_ion(symbol, z)
     note = (
         f"{metal} hydrolysis from {db.label}: {mono} mononuclear and "
         f"{len(species) - mono} polynuclear species, {len(phases)} hydroxide/oxide phase(s)"
     )
-    return HydrolysisData(metal, db.label, ion, tuple(species), tuple(phases), temperature, note)
+    return HydrolysisData(
+        metal, db.label, name_ion, tuple(species), tuple(phases), temperature, note
+    )
 
 
 def _phase(
     db: Database,
     name: str,
     rx: Reaction,
-    symbol: str,
-    z: int,
+    ion: _Ion,
     temperature: float,
     memo: dict,
     refs: tuple[float, float, float],
@@ -217,10 +242,11 @@ def _phase(
             charge += sign * coef * parsed[1]
             lk_phase += sign * float(coef) * lk
     comp = {el: k for el, k in comp.items() if k != 0}
-    if charge != 0 or not _metal_family(comp, 0, symbol, z):
+    if charge != 0 or not ion.family(comp, 0):
         return None
-    p, a = comp[symbol], comp.get("O", Fraction(0))
-    n = 2 * a - comp.get("H", Fraction(0))
+    p, a, n = ion.stoichiometry(comp)
+    if a < 0:
+        return None
     lk_ion, lk_h, lk_w = refs
     log_k = float(p) * lk_ion + float(a) * lk_w - float(n) * lk_h - lk_phase
     return HydrolysisPhase(name, formula, p, n, a, log_k)
@@ -356,54 +382,3 @@ def select_phases(data: HydrolysisData, precipitation: Any = "hydroxide") -> lis
 def _is_hydroxide(phase: HydrolysisPhase) -> bool:
     """M(OH)z, possibly hydrated: no oxide oxygen (water >= n), one metal per formula."""
     return phase.p == 1 and phase.water >= phase.n
-
-
-def hydrolysis_coverage(database: Any = None, *, ions: Sequence[str] | None = None) -> pd.DataFrame:
-    """Which metal ions have hydrolysis data, and from which database.
-
-    Parameters
-    ----------
-    database : str, Path or sequence, optional
-        As :func:`hydrolysis_data` (default chain).
-    ions : sequence of str, optional
-        Ions to report; default every single-element cation that some database of the chain
-        defines.
-
-    Returns
-    -------
-    pandas.DataFrame
-        ``metal``, ``database``, ``mononuclear`` and ``polynuclear`` (species names),
-        ``phases`` (all hydroxide / oxide phases) and ``default_phase``
-        (:func:`select_phases` ``"hydroxide"``), one row per ion, sorted by element.
-    """
-    chain = _chain(database)
-    if ions is None:
-        found = set()
-        for name in chain:
-            db = load_database(name)
-            for sp in db.species:
-                parsed = db.compositions.get(sp)
-                if parsed is None or len(parsed[0]) != 1 or parsed[1] <= 0:
-                    continue
-                (symbol, count), charge = next(iter(parsed[0].items())), parsed[1]
-                if count == 1 and symbol != "H":
-                    try:
-                        found.add(format_ion(symbol, charge))
-                    except ValueError:
-                        continue
-        ions = sorted(found, key=lambda s: (parse_ion(s)[0], parse_ion(s)[1]))
-    rows = []
-    for ion in ions:
-        data = hydrolysis_data(ion, database=chain)
-        default = select_phases(data, "hydroxide")
-        rows.append(
-            {
-                "metal": data.metal,
-                "database": data.database,
-                "mononuclear": [s.name for s in data.mononuclear],
-                "polynuclear": [s.name for s in data.polynuclear],
-                "phases": [ph.name for ph in data.phases],
-                "default_phase": default[0].name if default else None,
-            }
-        )
-    return pd.DataFrame(rows)

@@ -17,6 +17,7 @@ import numpy as np
 from .databases import (
     _BG_ANION,
     _BG_CATION,
+    _ELEMENT,
     _IDEAL_GAMMA,
     LIGAND_ELEMENT,
     _check_names_free,
@@ -176,9 +177,10 @@ def _phreeqc_engine(
     blocks = _ligand_blocks(metal_sp, free, prot, cplx, log_beta, protonation, gamma)
     if database is None:
         hyd = _hydrolysis_blocks(metal_sp, species, phases, gamma)
-        db_text = _minimal_database(symbol, metal_sp, blocks, ideal, hyd)
+        element = _ELEMENT.match(symbol).group(0)  # 'UO2' (uranyl) -> element 'U'
+        db_text = _minimal_database(element, metal_sp, blocks, ideal, hyd)
         extra = ""
-        metal_name = symbol
+        metal_name = element
     else:
         species = ()
         raw, label = _read_database(database)

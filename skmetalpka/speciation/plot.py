@@ -8,6 +8,8 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
+from ..ions import UnknownMetalError, parse_ion
+
 if TYPE_CHECKING:  # pragma: no cover
     from matplotlib.axes import Axes
     from matplotlib.figure import Figure
@@ -39,7 +41,12 @@ def _label(column: str, metal_symbol: str, charge: int | None = None, solid: str
         if hydroxo is not None and charge is not None:
             p = int(hydroxo.group(1) or 1)
             n = int(hydroxo.group(2) or 1)
-            formula = metal_symbol + (f"$_{{{p}}}$" if p > 1 else "")
+            group = (
+                f"({metal_symbol})"
+                if p > 1 and len(re.findall("[A-Z]", metal_symbol)) > 1
+                else metal_symbol
+            )
+            formula = group + (f"$_{{{p}}}$" if p > 1 else "")
             formula += "OH" if n == 1 else f"(OH)$_{{{n}}}$"
             return formula + _charge_text(p * charge - n)
         return name.replace("M", metal_symbol, 1)
@@ -98,9 +105,10 @@ def plot_speciation(
     else:
         fig = ax.figure
     metal = str(frame.attrs.get("metal", "M"))
-    symbol = re.sub(r"[\d+]+$", "", metal) or "M"
-    digits = re.search(r"(\d*)\+$", metal)
-    charge = (int(digits.group(1) or 1)) if digits else None
+    try:
+        symbol, charge = parse_ion(metal)
+    except UnknownMetalError:
+        symbol, charge = re.sub(r"[\d+]+$", "", metal).strip() or "M", None
     solid = ", ".join(frame.attrs.get("precipitation") or [])
     minor = [
         c
