@@ -60,11 +60,12 @@ def _hydrolysis(
         )
         warnings.warn(note, HydrolysisWarning, stacklevel=3)
         species = tuple(sp for sp in species if sp.p == 1)
+    names = [sp.name for sp in species]
     if database is not None:
         species = ()  # the database's own species, reported together as M:other
     info = dict(
         hydrolysis_source=data.database if data.species or phases else None,
-        hydrolysis_species=[sp.name for sp in species] if database is None else "database",
+        hydrolysis_species=names,
         precipitation=[ph.name for ph in phases],
         hydrolysis_note=note,
     )
