@@ -80,3 +80,23 @@ def _seed_everything():
     except ImportError:  # pragma: no cover
         pass
     yield
+
+
+@pytest.fixture(scope="session")
+def dask_client():
+    """A Dask client on a local cluster of two worker processes with one thread each.
+
+    Started once per test process (workers import skmetalpka, a few seconds); tests that
+    kill a worker leave it to the nanny to restart.
+    """
+    from distributed import Client, LocalCluster
+
+    cluster = LocalCluster(
+        n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None
+    )
+    client = Client(cluster)
+    try:
+        yield client
+    finally:
+        client.close()
+        cluster.close()
