@@ -12,7 +12,7 @@ from __future__ import annotations
 
 __version__ = "0.1.0"
 
-from .datasets import fetch_nist46, load_minteq, load_nist46, load_nist46_proton
+from .datasets import fetch_nist46, load_corpus, load_minteq, load_nist46, load_nist46_proton
 from .featurize import LigandCountExpander, SmilesToGraph
 from .model import MetalComplexRegressor
 from .pipelines import default_pipeline, make_model
@@ -30,4 +30,5 @@ __all__ = [
     "fetch_nist46",
     "load_nist46_proton",
     "load_minteq",
+    "load_corpus",
 ]

@@ -127,15 +127,40 @@ def test_cli_fit_with_proton_pretraining(tmp_path, capsys):
     out = tmp_path / "m.joblib"
     params = '{"max_epochs": 2, "hidden_dim": 16, "heads": 2, "encoder_depth": 1}'
     code = main(
-        ["fit", "--params", params, "--pretrain-proton", str(proton), "--proton-mode", "joint",
-         "--out", str(out), "--quiet"]
+        [
+            "fit",
+            "--params",
+            params,
+            "--pretrain-proton",
+            str(proton),
+            "--proton-mode",
+            "joint",
+            "--out",
+            str(out),
+            "--quiet",
+        ]
     )
     assert code == 0, capsys.readouterr().err
     assert "saved gnn model" in capsys.readouterr().out
     assert main(["predict", "--model", str(out), "--smiles", "NCCN", "--metal", "H+"]) == 0
     text = capsys.readouterr().out
     assert text.splitlines()[1].startswith("H+,NCCN,") and text.strip().endswith(",,")
-    assert main(["fit", "--model", "rf", "--pretrain-proton", str(proton), "--out", str(out)]) == 2
+    assert (
+        main(
+            [
+                "fit",
+                "--data",
+                "minteq",
+                "--model",
+                "rf",
+                "--pretrain-proton",
+                str(proton),
+                "--out",
+                str(out),
+            ]
+        )
+        == 2
+    )
     assert "--pretrain-proton needs --model gnn" in capsys.readouterr().err
 
 

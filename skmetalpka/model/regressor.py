@@ -9,7 +9,6 @@ seeding. The module only maps tensors to tensors.
 from __future__ import annotations
 
 import copy
-import math
 from functools import partial
 from typing import Any
 
@@ -17,15 +16,24 @@ import numpy as np
 import torch
 from sklearn.utils.validation import check_is_fitted
 from skorch import NeuralNetRegressor
-from skorch.callbacks import Callback, EarlyStopping, GradientNormClipping, LRScheduler
-from torch.utils.data import Dataset, Subset
+from skorch.callbacks import EarlyStopping, GradientNormClipping, LRScheduler
+from torch.utils.data import Dataset
 from torch_geometric.loader import DataLoader
 
 from .._base import TagsMixin, pad_steps
+from ..conditions import IONIC_STRENGTH_MODELS, ionic_strength_shift
 from ..featurize.graph import ComplexGraph
 from ..metrics import MaskedR2ScoreMixin
+from .data import (
+    EpochProgress,
+    GraphDataset,
+    LigandGroupSplit,
+    PerStepValidRMSE,
+    _finite_stats,
+    warmup_cosine,
+)
 from .losses import MaskedHuberLoss
-from .module import MetalComplexModule
+from .module import DEFAULT_DROPOUT, MetalComplexModule
 
 __all__ = [
     "MetalComplexRegressor",
@@ -35,127 +43,6 @@ __all__ = [
     "EpochProgress",
     "warmup_cosine",
 ]
-
-
-class GraphDataset(Dataset):
-    """``(graph, target row)`` pairs for PyG's DataLoader; targets are NaN-padded float32."""
-
-    def __init__(self, X: list[ComplexGraph], y: Any = None, n_steps: int | None = None):
-        self.X = X
-        if y is None:
-            width = n_steps or 1
-            self.y = torch.full((len(X), width), float("nan"))
-        else:
-            self.y = torch.as_tensor(np.asarray(y, dtype=np.float32))
-            if self.y.ndim == 1:
-                self.y = self.y.unsqueeze(-1)
-
-    def __len__(self) -> int:
-        return len(self.X)
-
-    def __getitem__(self, i: int):
-        return self.X[i], self.y[i]
-
-
-class LigandGroupSplit:
-    """Internal train/validation split that holds out whole ligands (by canonical SMILES).
-
-    Validating on ligands seen in training would reward memorising them; the benchmarks ask
-    about unseen ligands, so early stopping must too.
-
-    Parameters
-    ----------
-    fraction : float
-        Share of ligands held out for validation.
-    random_state : int
-    """
-
-    def __init__(self, fraction: float = 0.15, random_state: int | None = 0) -> None:
-        self.fraction = fraction
-        self.random_state = random_state
-
-    def __call__(self, dataset, y=None, groups=None):
-        graphs = dataset.X
-        keys = [g.smiles for g in graphs]
-        uniq = sorted(set(keys))
-        rng = np.random.default_rng(self.random_state)
-        n_valid = max(1, int(round(self.fraction * len(uniq)))) if len(uniq) > 1 else 0
-        held = set(rng.permutation(uniq)[:n_valid].tolist()) if n_valid else set()
-        idx_valid = [i for i, k in enumerate(keys) if k in held]
-        idx_train = [i for i, k in enumerate(keys) if k not in held]
-        if not idx_valid:
-            return dataset, None
-        return Subset(dataset, idx_train), Subset(dataset, idx_valid)
-
-    def __repr__(self) -> str:
-        return f"LigandGroupSplit(fraction={self.fraction}, random_state={self.random_state})"
-
-
-def warmup_cosine(epoch: int, *, warmup: int, total: int, floor: float) -> float:
-    """LR multiplier: linear warm-up, then cosine decay to ``floor`` (never below it)."""
-    if warmup > 0 and epoch < warmup:
-        return floor + (1.0 - floor) * (epoch + 1) / warmup
-    span = max(1, total - warmup)
-    t = min(1.0, (epoch - warmup) / span)
-    return floor + (1.0 - floor) * 0.5 * (1.0 + math.cos(math.pi * t))
-
-
-class PerStepValidRMSE(Callback):
-    """Record validation RMSE of cumulative log beta in original units, overall and per step.
-
-    Writes ``valid_rmse`` and ``valid_rmse_1`` .. ``valid_rmse_N`` into the history each epoch.
-    """
-
-    def on_epoch_begin(self, net, **kwargs):
-        self._pred, self._true = [], []
-
-    def on_batch_end(self, net, batch=None, training=None, y_pred=None, **kwargs):
-        if training or y_pred is None:
-            return
-        self._pred.append(net.to_beta(y_pred.detach()).cpu())
-        self._true.append(batch[1].cpu())
-
-    def on_epoch_end(self, net, **kwargs):
-        if not self._pred:
-            return
-        from ..metrics import per_step_report
-
-        pred = torch.cat(self._pred).numpy().astype(np.float64)
-        true = torch.cat(self._true).numpy().astype(np.float64)
-        rmse = per_step_report(true, pred)["rmse"]
-        net.history.record("valid_rmse", float(rmse["all"]))
-        for k in range(1, true.shape[1] + 1):
-            net.history.record(f"valid_rmse_{k}", float(rmse[k]))
-
-
-class EpochProgress(Callback):
-    """tqdm bar over epochs (on stderr) showing the latest validation RMSE."""
-
-    def on_train_begin(self, net, **kwargs):
-        from tqdm.auto import tqdm
-
-        self._bar = tqdm(total=net.max_epochs, desc="training", unit="epoch", leave=False)
-
-    def on_epoch_end(self, net, **kwargs):
-        row = net.history[-1]
-        if "valid_rmse" in row:
-            self._bar.set_postfix_str(f"valid RMSE {row['valid_rmse']:.3f}")
-        self._bar.update(1)
-
-    def on_train_end(self, net, **kwargs):
-        bar = getattr(self, "_bar", None)
-        if bar is not None:
-            bar.close()
-            self._bar = None
-
-
-def _finite_stats(values: np.ndarray, axis: int = 0) -> tuple[np.ndarray, np.ndarray]:
-    with np.errstate(all="ignore"):
-        mean = np.nanmean(values, axis=axis)
-        std = np.nanstd(values, axis=axis)
-    mean = np.where(np.isfinite(mean), mean, 0.0)
-    std = np.where(np.isfinite(std) & (std > 1e-6), std, 1.0)
-    return mean, std
 
 
 class MetalComplexRegressor(TagsMixin, MaskedR2ScoreMixin, NeuralNetRegressor):
@@ -198,6 +85,13 @@ class MetalComplexRegressor(TagsMixin, MaskedR2ScoreMixin, NeuralNetRegressor):
         ``"ligand"`` holds out ``valid_fraction`` of the ligands for validation and early
         stopping; None trains on everything for ``max_epochs``.
     valid_fraction : float, default=0.15
+    ionic_strength_model : {"davies", "learned"}, default="davies"
+        ``"davies"``: the network learns thermodynamic constants (I = 0): targets measured at
+        ionic strength I are moved to I = 0 with the Davies equation from the reaction's
+        charges (metal charge, the ligand's binding-form charge, n;
+        :func:`skmetalpka.conditions.ionic_strength_shift`), the network sees I = 0, and
+        predictions are moved back to the requested I. ``"learned"``: I is one more network
+        input (the network must learn its effect from data).
     pretrain_epochs : int, default=60
         Epochs of the pre-training phase when ``fit`` gets ``pretrain_X``/``pretrain_y``
         (for example protonation constants, see :class:`ProtonTransferRegressor`).
@@ -243,7 +137,7 @@ class MetalComplexRegressor(TagsMixin, MaskedR2ScoreMixin, NeuralNetRegressor):
         heads: int = 4,
         n_encoding: str = "embedding",
         metal_embedding: bool = False,
-        dropout: float = 0.2,
+        dropout: float = DEFAULT_DROPOUT,
         huber_delta: float = 1.0,
         ordering_penalty: float = 0.0,
         lr: float = 3e-4,
@@ -256,6 +150,7 @@ class MetalComplexRegressor(TagsMixin, MaskedR2ScoreMixin, NeuralNetRegressor):
         grad_clip: float = 5.0,
         train_split: Any = "ligand",
         valid_fraction: float = 0.15,
+        ionic_strength_model: str = "davies",
         pretrain_epochs: int = 60,
         random_state: int | None = 0,
         on_error: str = "raise",
@@ -303,6 +198,7 @@ class MetalComplexRegressor(TagsMixin, MaskedR2ScoreMixin, NeuralNetRegressor):
         self.min_lr_ratio = min_lr_ratio
         self.grad_clip = grad_clip
         self.valid_fraction = valid_fraction
+        self.ionic_strength_model = ionic_strength_model
         self.pretrain_epochs = pretrain_epochs
         self.random_state = random_state
         self.on_error = on_error
@@ -389,8 +285,15 @@ class MetalComplexRegressor(TagsMixin, MaskedR2ScoreMixin, NeuralNetRegressor):
     ) -> tuple[list[ComplexGraph], np.ndarray, tuple[list[ComplexGraph], np.ndarray] | None]:
         if self.on_error not in ("raise", "flag"):
             raise ValueError(f"on_error must be 'raise' or 'flag', got {self.on_error!r}")
+        if self._ionic_model() not in IONIC_STRENGTH_MODELS:
+            raise ValueError(
+                f"ionic_strength_model must be one of {IONIC_STRENGTH_MODELS}, got "
+                f"{self.ionic_strength_model!r}"
+            )
         graphs, y, kept, n_bad, n_unlabelled = self._clean_set(X, y, None, "training data")
         n_steps = int(graphs[0].num_stars)
+        y = y - self._ionic_shift(graphs, n_steps)
+        graphs = self._network_view(graphs)
         self.n_invalid_fit_ = n_bad
         self.n_unlabelled_fit_ = n_unlabelled
         if sample_weight is not None:
@@ -406,6 +309,8 @@ class MetalComplexRegressor(TagsMixin, MaskedR2ScoreMixin, NeuralNetRegressor):
             raise ValueError("give both pretrain_X and pretrain_y, or neither")
         if pretrain_X is not None:
             pg, py, _, _, _ = self._clean_set(pretrain_X, pretrain_y, n_steps, "pre-training data")
+            py = py - self._ionic_shift(pg, n_steps)
+            pg = self._network_view(pg)
             if sample_weight is not None:
                 pg = [_with_weight(g, 1.0) for g in pg]
             pre = (pg, py.astype(np.float32))
@@ -414,6 +319,45 @@ class MetalComplexRegressor(TagsMixin, MaskedR2ScoreMixin, NeuralNetRegressor):
             self._fit_stats(graphs, y)
         self.n_steps_ = n_steps
         return graphs, y.astype(np.float32), pre
+
+    def _ionic_model(self) -> str:
+        # models pickled before the parameter existed learned the ionic strength
+        return getattr(self, "ionic_strength_model", "learned")
+
+    def _ionic_shift(self, graphs: list[ComplexGraph], n_steps: int) -> np.ndarray:
+        """``log beta(I) - log beta(0)`` per row and step (zeros unless ``"davies"``)."""
+        if self._ionic_model() != "davies" or not graphs:
+            return np.zeros((len(graphs), n_steps))
+        if not all(hasattr(g, "charges") for g in graphs):
+            raise ValueError(
+                "the graphs carry no charges (made by an older SmilesToGraph); featurise them "
+                "again, or use ionic_strength_model='learned'"
+            )
+        charges = torch.cat([g.charges for g in graphs]).numpy().astype(np.float64)
+        cond = torch.cat([g.cond for g in graphs]).numpy().astype(np.float64)
+        shift = ionic_strength_shift(
+            charges[:, 0],
+            charges[:, 1],
+            cond[:, 1],
+            n_steps,
+            temperature=cond[:, 0],
+            proton=charges[:, 2] > 0.5,
+        )
+        valid = np.array([bool(g.valid.item()) for g in graphs], dtype=bool)
+        shift[~valid] = 0.0
+        return shift
+
+    def _network_view(self, graphs: list[ComplexGraph]) -> list[ComplexGraph]:
+        """The graphs the network sees: with ``"davies"``, at I = 0 (shallow copies)."""
+        if self._ionic_model() != "davies":
+            return graphs
+        out = []
+        for g in graphs:
+            c = copy.copy(g)
+            c.cond = g.cond.clone()
+            c.cond[:, 1] = 0.0
+            out.append(c)
+        return out
 
     def _fit_stats(self, graphs: list[ComplexGraph], y: np.ndarray) -> None:
         g0 = graphs[0]
@@ -612,8 +556,8 @@ class MetalComplexRegressor(TagsMixin, MaskedR2ScoreMixin, NeuralNetRegressor):
                 f"graphs were expanded for N={n} ligand steps but the model was trained for "
                 f"N={self.n_steps_}; use the fitted pipeline's own expander"
             )
-        z = torch.as_tensor(self.predict_proba(graphs))
-        beta = self.to_beta(z).numpy().astype(np.float64)
+        z = torch.as_tensor(self.predict_proba(self._network_view(graphs)))
+        beta = self.to_beta(z).numpy().astype(np.float64) + self._ionic_shift(graphs, n)
         valid = np.array([bool(g.valid.item()) for g in graphs], dtype=bool)
         beta[~valid] = np.nan
         return beta
@@ -642,7 +586,7 @@ class MetalComplexRegressor(TagsMixin, MaskedR2ScoreMixin, NeuralNetRegressor):
         graphs = self._check_graphs(X)
         out: list[np.ndarray] = []
         self.module_.eval()
-        loader = DataLoader(graphs, batch_size=512, shuffle=False)
+        loader = DataLoader(self._network_view(graphs), batch_size=512, shuffle=False)
         with torch.no_grad():
             for batch in loader:
                 batch = batch.to(self.device)
