@@ -144,6 +144,6 @@ def test_each_distinct_ligand_is_featurised_once_per_transform(monkeypatch):
     # the same features as featurising each row alone
     for i, g in enumerate(graphs[:4]):
         (alone,) = step.transform(X.iloc[i : i + 1])
-        for key in ("x", "edge_index", "edge_attr", "donor_score", "lig_x", "metal_x"):
+        for key in ("x", "edge_index", "edge_attr", "donor_score", "lig_x", "metal_x", "charges"):
             assert torch.equal(getattr(g, key), getattr(alone, key))
     assert len(calls) == 2 + 4

@@ -12,7 +12,7 @@ import pandas as pd
 import pytest
 from scale_helpers import BrokenRegressor, SlowMeanRegressor, save_mean_model
 
-from skmetalpka.exceptions import InputError
+from skmetalpka.exceptions import InputError, ModelFileError
 from skmetalpka.scale import read_manifest, screen
 
 METALS = ["Cu2+", "Ni2+", "Fe3+"]
@@ -108,7 +108,7 @@ def test_screen_resumes_without_redoing_finished_partitions(dask_threads_client,
 def test_a_model_that_fails_everywhere_stops_the_screen(dask_threads_client, tmp_path):
     model = save_mean_model(tmp_path / "broken.joblib", BrokenRegressor())
     lig, _ = _ligands(tmp_path, 4)
-    with pytest.raises(RuntimeError, match="model failed on every row of partition"):
+    with pytest.raises(ModelFileError, match="model failed on every row of partition"):
         screen(lig, METALS, tmp_path / "out", model=model, client=dask_threads_client)
     assert not list((tmp_path / "out" / "pairs").glob("part-*"))
 

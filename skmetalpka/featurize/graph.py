@@ -359,6 +359,7 @@ class SmilesToGraph(TagsMixin, TransformerMixin, BaseEstimator):
             lig_x = torch.zeros(1, 0)
         part = _LigandPart(
             lig=lig,
+            binding_charge=float(binding_charge(mol)),
             x=torch.from_numpy(x),
             edge_index=torch.from_numpy(edge_index),
             edge_attr=torch.from_numpy(edge_attr),
@@ -392,7 +393,7 @@ class SmilesToGraph(TagsMixin, TransformerMixin, BaseEstimator):
             metal_x=torch.from_numpy(np.asarray(mvec, dtype=np.float32)).view(1, -1),
             cond=torch.tensor([[t, ion]], dtype=torch.float32),
             charges=torch.tensor(
-                [[parse_ion(metal)[1], binding_charge(mol), float(canonical_ion(metal) == "H+")]],
+                [[parse_ion(metal)[1], part.binding_charge, float(canonical_ion(metal) == "H+")]],
                 dtype=torch.float32,
             ),
             valid=torch.tensor([True]),
@@ -411,6 +412,7 @@ class _LigandPart:
     """Features of a graph that depend on the ligand only (shared by its rows)."""
 
     lig: Any
+    binding_charge: float
     x: torch.Tensor
     edge_index: torch.Tensor
     edge_attr: torch.Tensor

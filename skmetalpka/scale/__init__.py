@@ -19,7 +19,8 @@ from __future__ import annotations
 
 from .inputs import LIGAND_ID_COLUMNS, iter_ligands, parse_metals, read_metals_file
 from .pairs import DEFAULT_BATCH_PAIRS, pair_columns, score_pairs
-from .screen import DEFAULT_PARTITION_SIZE, ScreenResult, score_partition, screen
+from .result import ScreenResult
+from .screen import DEFAULT_PARTITION_SIZE, score_partition, screen
 from .store import iter_pairs, read_manifest
 from .summary import rank_column, selectivity, top_ligands
 

@@ -32,20 +32,19 @@ import time
 import uuid
 from collections.abc import Sequence
 from contextlib import nullcontext
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
-from ..exceptions import InputError
+from ..exceptions import InputError, ModelFileError
 from .inputs import iter_ligands, parse_metals
 from .pairs import DEFAULT_BATCH_PAIRS, pair_columns, score_pairs
+from .result import ScreenResult, finish_screen
 from .store import (
     MANIFEST,
     SCREEN_FORMAT,
     file_sha256,
-    iter_pairs,
     missing_partitions,
     partition_path,
     read_manifest,
@@ -53,108 +52,17 @@ from .store import (
     write_json_atomic,
     write_parquet_atomic,
 )
-from .summary import selectivity as selectivity_table
-from .summary import top_ligands
 
-__all__ = ["DEFAULT_PARTITION_SIZE", "ScreenResult", "screen", "score_partition"]
+__all__ = ["DEFAULT_PARTITION_SIZE", "screen", "score_partition"]
 
 #: Ligands per partition (one task, one result file) by default.
 DEFAULT_PARTITION_SIZE = 500
 _FORMAT_VERSION = 1
 #: Manifest entries that must match for a screen to resume in a used folder.
 _RESUME_KEYS = ("ligands_sha256", "metals", "model_sha256", "ph", "partition_size")
-#: Default number of rows of a selectivity summary when ``top_k`` is not given.
-DEFAULT_SELECTIVITY_ROWS = 20
-
-
-@dataclass
-class ScreenResult:
-    """What :func:`screen` did.
-
-    Attributes
-    ----------
-    out_dir : pathlib.Path
-    n_ligands, n_metals, n_pairs : int
-        Input ligands (rows of the table), metals, and output rows (their product).
-    n_partitions : int
-    n_computed, n_skipped : int
-        Partitions computed by this call, and found complete from an earlier run.
-    n_errors, n_warnings : int
-        Output rows with an ``error`` / a ``warning``.
-    seconds : float
-        Wall time of the call.
-    compute_seconds : float
-        Wall time of the Dask part (from registering the model to the last partition).
-    tasks : list of dict
-        Per computed partition: ``partition``, ``n_pairs``, ``seconds``, ``worker``, ``pid``,
-        ``max_rss_mib`` (peak resident memory of the worker process so far).
-    files : dict of str -> pathlib.Path
-        ``pairs`` (the Parquet folder) and, when written, ``csv``, ``top_k``,
-        ``selectivity``.
-    top_k, selectivity : pandas.DataFrame or None
-        The summaries, when asked.
-    model_warnings : list of str
-        Warnings raised while loading the model (e.g. saved with other versions).
-    """
-
-    out_dir: Path
-    n_ligands: int
-    n_metals: int
-    n_pairs: int
-    n_partitions: int
-    n_computed: int
-    n_skipped: int
-    n_errors: int
-    n_warnings: int
-    seconds: float
-    compute_seconds: float
-    tasks: list[dict[str, Any]] = field(default_factory=list)
-    files: dict[str, Path] = field(default_factory=dict)
-    top_k: pd.DataFrame | None = None
-    selectivity: pd.DataFrame | None = None
-    model_warnings: list[str] = field(default_factory=list)
-
-    @property
-    def pairs_computed(self) -> int:
-        """Pairs scored by this call (the skipped partitions not counted)."""
-        return int(sum(t["n_pairs"] for t in self.tasks))
-
-    @property
-    def pairs_per_second(self) -> float:
-        """Pairs scored by this call per second of :attr:`compute_seconds` (NaN if none)."""
-        if not self.tasks or self.compute_seconds <= 0:
-            return float("nan")
-        return self.pairs_computed / self.compute_seconds
-
-    def read(self, columns: Sequence[str] | None = None) -> pd.DataFrame:
-        """All pairs as one table (mind the memory for a large screen; see :func:`iter_pairs`)."""
-        parts = list(iter_pairs(self.out_dir, columns=columns, n_partitions=self.n_partitions))
-        return pd.concat(parts, ignore_index=True)
-
-    def to_dict(self) -> dict[str, Any]:
-        """JSON-serialisable summary (no tables)."""
-        return {
-            "out_dir": str(self.out_dir),
-            "n_ligands": self.n_ligands,
-            "n_metals": self.n_metals,
-            "n_pairs": self.n_pairs,
-            "n_partitions": self.n_partitions,
-            "n_computed": self.n_computed,
-            "n_skipped": self.n_skipped,
-            "n_errors": self.n_errors,
-            "n_warnings": self.n_warnings,
-            "seconds": round(self.seconds, 3),
-            "compute_seconds": round(self.compute_seconds, 3),
-            "pairs_computed": self.pairs_computed,
-            "pairs_per_second": round(self.pairs_per_second, 2) if self.tasks else None,
-            "files": {k: str(v) for k, v in self.files.items()},
-            "model_warnings": list(self.model_warnings),
-        }
 
 
 def _model_bytes(model: str | os.PathLike[str] | None) -> tuple[bytes, str]:
-    from ..exceptions import ModelFileError
-
     if model is None:
         from ..pretrained import default_model_path
 
@@ -262,7 +170,11 @@ def score_partition(
     )
     failure = model_failure(table["error"].tolist())
     if failure is not None:
-        raise RuntimeError(f"the model failed on every row of partition {index}: {failure}")
+        raise ModelFileError(
+            f"the model failed on every row of partition {index} ({failure}); the model file "
+            "does not work with the skmetalpka installed on the workers: train it again with "
+            "`skmetalpka fit`"
+        )
     write_parquet_atomic(table, partition_path(out_dir, "pairs", index))
     return {
         "partition": int(index),
@@ -286,7 +198,7 @@ def screen(
     client: Any = None,
     scheduler: str | None = None,
     n_workers: int | None = None,
-    partition_size: int = DEFAULT_PARTITION_SIZE,
+    partition_size: int | None = None,
     batch_pairs: int = DEFAULT_BATCH_PAIRS,
     csv: bool = False,
     top_k: int | None = None,
@@ -316,8 +228,9 @@ def screen(
         Address of a running Dask scheduler (``tcp://host:8786``).
     n_workers : int, optional
         Local worker processes, one thread each (default: CPU cores).
-    partition_size : int, default=500
-        Ligands per task and result file.
+    partition_size : int, optional
+        Ligands per task and result file: default 500 for a new screen, the screen's own
+        when resuming (a different value for a started screen is refused).
     batch_pairs : int, default=4096
         Pairs given to the model at once inside a task (memory per worker).
     csv : bool, default=False
@@ -342,9 +255,12 @@ def screen(
         a screen of other inputs.
     ValueError
         ``ph`` with a model that knows no protonation constants.
+    ModelFileError
+        The model failed on every row of a partition (a model file that does not work with
+        the installed code); the partitions committed so far are kept.
     RuntimeError
-        A partition failed (e.g. the model fails on every row); the partitions committed
-        so far are kept, and a rerun resumes from them.
+        A partition failed otherwise; the partitions committed so far are kept, and a rerun
+        resumes from them.
     """
     from ..ions import canonical_ion
 
@@ -409,6 +325,9 @@ def screen(
         out.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise InputError(f"could not create {str(out)!r}: {exc.strerror or exc}") from exc
+    manifest = read_manifest(out)
+    if partition_size is None:  # resuming: the partitions already made, else the default
+        partition_size = (manifest or {}).get("partition_size") or DEFAULT_PARTITION_SIZE
     inputs = {
         "ligands_sha256": file_sha256(ligands_path),
         "metals": list(metals),
@@ -416,7 +335,6 @@ def screen(
         "ph": ph,
         "partition_size": partition_size,
     }
-    manifest = read_manifest(out)
     if manifest is not None:
         changed = [k for k in _RESUME_KEYS if manifest.get(k) != inputs[k]]
         if changed:
@@ -494,7 +412,7 @@ def screen(
         files={"pairs": out / "pairs"},
         model_warnings=model_warnings,
     )
-    _finish(result, csv=csv, top_k=top_k, pair=pair)
+    finish_screen(result, csv=csv, top_k=top_k, pair=pair)
     result.seconds = time.perf_counter() - t_start
     write_json_atomic(result.to_dict(), out / "last_run.json")
     return result
@@ -546,10 +464,15 @@ def _run_partitions(
             try:
                 stats.append(fut.result())
             except Exception as exc:
+                kept = (
+                    f"the {len(stats)} partition(s) finished are kept; run the same screen "
+                    "again to resume"
+                )
+                if isinstance(exc, ModelFileError):
+                    raise ModelFileError(f"{exc}; {kept}") from exc
                 raise RuntimeError(
                     f"screening partition {partition_of[fut.key]} failed: "
-                    f"{type(exc).__name__}: {exc}; the {len(stats)} partition(s) finished "
-                    "are kept, run the same screen again to resume"
+                    f"{type(exc).__name__}: {exc}; {kept}"
                 ) from exc
             fut.release()
     except BaseException:
@@ -562,54 +485,3 @@ def _run_partitions(
             except Exception:  # pragma: no cover - best effort on a cluster going away
                 pass
     return stats
-
-
-def _finish(result: ScreenResult, *, csv: bool, top_k: int | None, pair: list[str] | None) -> None:
-    """Count errors and warnings, write the CSV and the summaries (one partition at a time)."""
-    out = result.out_dir
-    n_err = n_warn = 0
-    csv_tmp: Path | None = None
-    fh: Any = None
-    if csv:
-        csv_tmp = out / f".pairs.csv.{uuid.uuid4().hex}.tmp"
-        fh = open(csv_tmp, "w", encoding="utf-8", newline="")
-    try:
-        cols = None if csv else ["error", "warning"]
-        for i, part in enumerate(iter_pairs(out, columns=cols, n_partitions=result.n_partitions)):
-            n_err += int((part["error"] != "").sum())
-            n_warn += int((part["warning"] != "").sum())
-            if fh is not None:
-                part.to_csv(fh, index=False, header=(i == 0), na_rep="", lineterminator="\n")
-        if fh is not None:
-            fh.close()
-            fh = None
-            os.replace(csv_tmp, out / "pairs.csv")  # type: ignore[arg-type]
-            result.files["csv"] = out / "pairs.csv"
-    finally:
-        if fh is not None:
-            fh.close()
-        if csv_tmp is not None and csv_tmp.exists():
-            csv_tmp.unlink()
-    result.n_errors, result.n_warnings = n_err, n_warn
-    if top_k is not None:
-        result.top_k = top_ligands(iter_pairs(out, n_partitions=result.n_partitions), top_k)
-        result.files["top_k"] = out / "top_k.csv"
-        _write_csv_atomic(result.top_k, result.files["top_k"])
-    if pair is not None:
-        k = top_k or DEFAULT_SELECTIVITY_ROWS
-        result.selectivity = selectivity_table(
-            iter_pairs(out, n_partitions=result.n_partitions), pair[0], pair[1], k
-        )
-        path = out / f"selectivity_{pair[0]}_over_{pair[1]}.csv"
-        result.files["selectivity"] = path
-        _write_csv_atomic(result.selectivity, path)
-
-
-def _write_csv_atomic(table: pd.DataFrame, path: Path) -> None:
-    tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex}.tmp")
-    try:
-        table.to_csv(tmp, index=False, na_rep="", lineterminator="\n")
-        os.replace(tmp, path)
-    finally:
-        if tmp.exists():
-            tmp.unlink()
