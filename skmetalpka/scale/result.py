@@ -45,8 +45,9 @@ class ScreenResult:
     compute_seconds : float
         Wall time of the Dask part (from registering the model to the last partition).
     tasks : list of dict
-        Per computed partition: ``partition``, ``n_pairs``, ``seconds``, ``worker``, ``pid``,
-        ``max_rss_mib`` (peak resident memory of the worker process so far).
+        Per computed partition, in partition order: the statistics returned by
+        :func:`~skmetalpka.scale.score_partition` (``n_pairs``, ``seconds``, ``started``,
+        ``finished``, ``worker``, ``pid``, ``max_rss_mib`` ...).
     files : dict of str -> pathlib.Path
         ``pairs`` (the Parquet folder) and, when written, ``csv``, ``top_k``,
         ``selectivity``.

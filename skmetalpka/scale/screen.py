@@ -142,8 +142,9 @@ def score_partition(
     Returns
     -------
     dict
-        ``partition``, ``n_pairs``, ``n_errors``, ``n_warnings``, ``seconds``, ``worker``,
-        ``pid``, ``max_rss_mib``.
+        ``partition``, ``n_pairs``, ``n_errors``, ``n_warnings``, ``seconds``, ``started``
+        and ``finished`` (epoch seconds), ``worker``, ``pid``, ``max_rss_mib`` (peak resident
+        memory of the worker process so far).
 
     Raises
     ------
@@ -156,6 +157,7 @@ def score_partition(
     from .cluster import worker_model
 
     t0 = time.perf_counter()
+    started = time.time()
     model, _ = worker_model(plugin)
     ligands = pd.read_parquet(partition_path(out_dir, "ligands", index), engine="pyarrow")
     table = score_pairs(
@@ -182,6 +184,8 @@ def score_partition(
         "n_errors": int((table["error"] != "").sum()),
         "n_warnings": int((table["warning"] != "").sum()),
         "seconds": time.perf_counter() - t0,
+        "started": started,
+        "finished": time.time(),
         "worker": get_worker().address,
         "pid": os.getpid(),
         "max_rss_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0,
