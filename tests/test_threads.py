@@ -75,7 +75,9 @@ def test_ensemble_cv_and_search_on_dask_match_local_results(dask_client):
         best = search.fit(X, y, groups=groups).best_params_
         return fitted, cv, scores, best
 
-    with parallel_config(backend="threading"):  # the reference, without process start-up
+    # the reference: one fit after the other in this process (threads would share torch's
+    # global random state between concurrently seeded members)
+    with parallel_config(backend="sequential"):
         local = run()
     with get_task_stream(dask_client) as stream, parallel_config(backend="dask"):
         remote = run()
