@@ -10,7 +10,8 @@ each worker count, and records
 * end-to-end time (cluster start, model load on every worker, all partitions, CSV-free output)
   and the steady rate (pairs / time from the first task's start to the last task's end);
 * per worker: pairs, busy time, pairs/s, peak resident memory (``ru_maxrss``) after its first
-  and after its last partition (bounded memory: the two should be close);
+  partition and after 10, 25, 50, 75 and 100 % of its partitions (bounded memory: flat once
+  the per-process SMILES cache of 8192 ligands is full);
 * a projection to N machines from the measured one-worker rate, with the assumptions stated.
 
 Usage::
@@ -18,7 +19,7 @@ Usage::
     OMP_NUM_THREADS=1 python benchmarks/screen_throughput.py --ligands 100000   # 1M pairs
     OMP_NUM_THREADS=1 python benchmarks/screen_throughput.py --ligands 1500     # ~10 min, 2 cores
 
-Writes benchmarks/results/screen_throughput.json and .md.
+Writes benchmarks/results/screen_throughput.json and .md (``--name`` for another name).
 """
 
 from __future__ import annotations
@@ -141,6 +142,12 @@ def run_one(lig: Path, metals: str, workers: int, args: argparse.Namespace, out:
                 "pairs_per_s": round(pairs / busy, 1),
                 "peak_rss_mib_first_partition": round(g[0]["max_rss_mib"], 1),
                 "peak_rss_mib_last_partition": round(max(x["max_rss_mib"] for x in g), 1),
+                # peak RSS after 10, 25, 50, 75, 100 % of this worker's partitions: flat once
+                # the per-process SMILES cache (8192 ligands) is full
+                "peak_rss_mib_profile": [
+                    round(g[max(0, int(round(q * len(g))) - 1)]["max_rss_mib"], 1)
+                    for q in (0.1, 0.25, 0.5, 0.75, 1.0)
+                ],
             }
         )
     return {
@@ -191,6 +198,9 @@ def main() -> None:
         "--efficiency", type=float, default=1.0, help="per-worker efficiency for the projection"
     )
     ap.add_argument("--data", help="nist46_metal_binding.csv (default: shared data)")
+    ap.add_argument(
+        "--name", default="screen_throughput", help="result file name (default screen_throughput)"
+    )
     args = ap.parse_args()
 
     import pandas as pd
@@ -271,7 +281,7 @@ def main() -> None:
     )
     print(md)
     path = save(
-        "screen_throughput",
+        args.name,
         {
             "command": command,
             "n_ligands": len(smiles),

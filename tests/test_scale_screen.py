@@ -143,3 +143,17 @@ def test_screen_survives_a_killed_worker(dask_client, tmp_path):
     assert result.n_partitions == 12 and result.n_skipped + result.n_computed == 12
     _check_complete(result.read(), smiles)
     assert killed["pid"] not in dask_client.run(os.getpid).values()
+
+
+def test_a_cluster_without_workers_is_refused(tmp_path, monkeypatch):
+    from distributed import Client, LocalCluster
+
+    import skmetalpka.scale.screen as screen_mod
+
+    monkeypatch.setattr(screen_mod, "_WAIT_FOR_WORKERS_S", 0.5)
+    model = save_mean_model(tmp_path / "mean.joblib")
+    lig, _ = _ligands(tmp_path, 2)
+    with LocalCluster(n_workers=0, processes=False, dashboard_address=None) as cluster:
+        with Client(cluster) as client:
+            with pytest.raises(InputError, match="no Dask worker joined the scheduler"):
+                screen(lig, METALS, tmp_path / "out", model=model, client=client)

@@ -13,6 +13,7 @@ to exist on the worker machines, but skmetalpka (the same version) must be insta
 from __future__ import annotations
 
 import hashlib
+import logging
 import os
 import tempfile
 import warnings
@@ -85,7 +86,11 @@ def dask_client(
     if isinstance(n, bool) or not isinstance(n, int) or n < 1:
         raise InputError(f"the number of workers must be a positive integer, got {n_workers!r}")
     cluster = LocalCluster(
-        n_workers=n, threads_per_worker=1, processes=True, dashboard_address=None
+        n_workers=n,
+        threads_per_worker=1,
+        processes=True,
+        dashboard_address=None,
+        silence_logs=logging.ERROR,  # not the nanny's shutdown chatter
     )
     try:
         client = Client(cluster)

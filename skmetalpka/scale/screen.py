@@ -58,6 +58,8 @@ __all__ = ["DEFAULT_PARTITION_SIZE", "screen", "score_partition"]
 #: Ligands per partition (one task, one result file) by default.
 DEFAULT_PARTITION_SIZE = 500
 _FORMAT_VERSION = 1
+#: Seconds to wait for a first worker on a cluster that has none.
+_WAIT_FOR_WORKERS_S = 60.0
 #: Manifest entries that must match for a screen to resume in a used folder.
 _RESUME_KEYS = ("ligands_sha256", "metals", "model_sha256", "ph", "partition_size")
 
@@ -443,6 +445,14 @@ def _run_partitions(
 
     from .cluster import register_model
 
+    if not client.scheduler_info().get("workers"):
+        try:
+            client.wait_for_workers(1, timeout=_WAIT_FOR_WORKERS_S)
+        except TimeoutError as exc:
+            raise InputError(
+                f"no Dask worker joined the scheduler in {_WAIT_FOR_WORKERS_S:g} s; start "
+                "workers with `dask worker SCHEDULER_ADDRESS --nthreads 1`"
+            ) from exc
     plugin = register_model(client, data)
     run = uuid.uuid4().hex[:8]
     futures = client.map(
