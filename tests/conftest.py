@@ -80,3 +80,48 @@ def _seed_everything():
     except ImportError:  # pragma: no cover
         pass
     yield
+
+
+@pytest.fixture(scope="session")
+def dask_client():
+    """A Dask client on a local cluster of two worker *processes* with one thread each.
+
+    Started once per test process (each worker imports skmetalpka: seconds of CPU); use it
+    only where separate processes matter (a killed worker, thread settings per process).
+    A test that kills a worker leaves it to the nanny to restart.
+    """
+    from distributed import Client, LocalCluster
+
+    cluster = LocalCluster(
+        n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None
+    )
+    client = Client(cluster)
+    try:
+        yield client
+    finally:
+        client.close()
+        cluster.close(timeout=10)
+
+
+@pytest.fixture(scope="session")
+def dask_threads_client():
+    """A Dask client on an in-process cluster (two one-thread workers, TCP): starts at once.
+
+    Tasks still go through the scheduler and a TCP address (usable as ``--scheduler``), but
+    run in this process.
+    """
+    from distributed import Client, LocalCluster
+
+    cluster = LocalCluster(
+        n_workers=2,
+        threads_per_worker=1,
+        processes=False,
+        protocol="tcp://",
+        dashboard_address=None,
+    )
+    client = Client(cluster)
+    try:
+        yield client
+    finally:
+        client.close()
+        cluster.close()

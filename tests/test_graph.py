@@ -145,3 +145,29 @@ def test_metal_width_is_fixed_at_fit_time():
     np.testing.assert_allclose(
         g_cu.metal_x.numpy()[0], metal_descriptors("Cu2+")[:15].astype(np.float32)
     )
+
+
+def test_each_distinct_ligand_is_featurised_once_per_transform(monkeypatch):
+    import skmetalpka.featurize.graph as graph_mod
+
+    calls = []
+    real = graph_mod.atom_features
+    monkeypatch.setattr(graph_mod, "atom_features", lambda mol: calls.append(1) or real(mol))
+    X = _frame(
+        metal=["Cu2+", "Ni2+", "Zn2+", "Cu2+", "Ni2+", "Cu2+"],
+        smiles=["NCCN", "NCCN", "NCCN", "NCC(=O)O", "C1CC", "C1CC"],
+    )
+    step = SmilesToGraph(on_error="flag").fit(X)
+    graphs = step.transform(X)
+    assert len(calls) == 2  # NCCN and glycine; the invalid ring fails without features
+    assert graphs[0].x is graphs[1].x and graphs[0].x is graphs[2].x
+    assert [g.metal for g in graphs[:3]] == ["Cu2+", "Ni2+", "Zn2+"]
+    assert not torch.equal(graphs[0].metal_x, graphs[1].metal_x)
+    assert [bool(g.valid.item()) for g in graphs] == [True] * 4 + [False] * 2
+    assert graphs[4].error == graphs[5].error and graphs[4].error
+    # the same features as featurising each row alone
+    for i, g in enumerate(graphs[:4]):
+        (alone,) = step.transform(X.iloc[i : i + 1])
+        for key in ("x", "edge_index", "edge_attr", "donor_score", "lig_x", "metal_x", "charges"):
+            assert torch.equal(getattr(g, key), getattr(alone, key))
+    assert len(calls) == 2 + 4

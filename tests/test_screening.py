@@ -202,7 +202,9 @@ def test_cli_speciate_reports_the_hydrolysis_database(tmp_path, capsys):
     assert "metal hydrolysis: 6 hydroxo complex(es) from minteq.v4.dat" in text
     assert "may precipitate: Ferrihydrite" in text and "solid" in text
     meta = json.loads((tmp_path / "fe" / "constants.json").read_text())
-    assert meta["hydrolysis_source"] == "minteq.v4.dat" and meta["precipitation"] == ["Ferrihydrite"]
+    assert meta["hydrolysis_source"] == "minteq.v4.dat" and meta["precipitation"] == [
+        "Ferrihydrite"
+    ]
     frame = pd.read_csv(tmp_path / "fe" / "speciation.csv")
     assert {"M:MOH", "M:M2(OH)2", "M:solid"} <= set(frame.columns)
     # --hydrolysis none: the ligand-only model
@@ -211,7 +213,9 @@ def test_cli_speciate_reports_the_hydrolysis_database(tmp_path, capsys):
     expected = speciate([4.0], "Fe3+", protonation=[9.93, 17.01], ph=np.arange(2, 8.01, 1.0),
                         hydrolysis=False)  # fmt: skip
     np.testing.assert_allclose(got.to_numpy(), expected.to_numpy(), atol=1e-9)
-    assert json.loads((tmp_path / "plain" / "constants.json").read_text())["hydrolysis_source"] is None
+    assert (
+        json.loads((tmp_path / "plain" / "constants.json").read_text())["hydrolysis_source"] is None
+    )
     # an ion without hydrolysis data: a warning, and the file says so
     assert main(["speciate", "--smiles", "NCCN", "--metal", "Au3+", "--log-beta", "8",
                  "--protonation", "9.93", "--ph", "7", "--out", str(tmp_path / "au")]) == 0  # fmt: skip

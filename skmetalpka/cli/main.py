@@ -18,6 +18,9 @@ Subcommands (``skmetalpka <command> --help`` for details):
     Rank metals for one ligand or ligands for one metal (:mod:`skmetalpka.screening`).
 ``speciate``
     Species fractions versus pH (:mod:`skmetalpka.speciation`).
+``screen``
+    Every ligand of a library with every metal on a Dask cluster, resumable
+    (:func:`skmetalpka.scale.screen`).
 ``tune``
     Optuna search of the GNN pipeline with a grouped-CV objective and pruning, on a local
     SQLite file or a shared database (:func:`skmetalpka.tuning.tune`).
@@ -32,7 +35,7 @@ import argparse
 import sys
 from collections.abc import Sequence
 
-from . import cv, evaluate, fit, predict, rank, speciate, tune
+from . import cv, evaluate, fit, predict, rank, screen, speciate, tune
 from ._common import UsageError, parent_parsers
 
 __all__ = ["main", "build_parser", "COMMANDS"]
@@ -45,6 +48,7 @@ COMMANDS = {
     "cv": cv,
     "rank": rank,
     "speciate": speciate,
+    "screen": screen,
     "tune": tune,
 }
 

@@ -32,6 +32,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -311,10 +312,13 @@ class SmilesToGraph(TagsMixin, TransformerMixin, BaseEstimator):
         sites = X["binding_sites"].tolist() if "binding_sites" in X else [None] * n
         curated = X["sites_curated"].tolist() if "sites_curated" in X else [False] * n
         index = list(X.index)
+        ligands: dict[str, _LigandPart | ValueError] = {}  # each distinct ligand once per call
         out: list[ComplexGraph] = []
         for i in range(n):
             try:
-                graph = self._one(metals[i], smiles[i], temps[i], ionic[i], sites[i], describe)
+                graph = self._one(
+                    metals[i], smiles[i], temps[i], ionic[i], sites[i], describe, ligands
+                )
                 graph.sites_curated = bool(curated[i]) and bool(graph.binding_sites)
                 out.append(graph)
             except ValueError as exc:  # InvalidLigandError and UnknownMetalError are ValueErrors
@@ -348,15 +352,23 @@ class SmilesToGraph(TagsMixin, TransformerMixin, BaseEstimator):
     def _n_lig(self) -> int:
         return len(LIGAND_DESCRIPTOR_NAMES) if self.ligand_descriptors else 0
 
-    def _one(self, metal, smiles, temp, ionic, sites, metal_descriptors) -> ComplexGraph:
-        if not isinstance(metal, str):
-            raise ValueError(f"metal must be an ion string such as 'Cu2+', got {metal!r}")
-        lig = standardize_ligand(smiles, strip_salts=self.strip_salts)
-        mvec = metal_descriptors(metal)
-        t, err_t = condition_value(temp, self.default_temperature, "temperature")
-        ion, err_i = condition_value(ionic, self.default_ionic_strength, "ionic_strength")
-        if err_t or err_i:
-            raise ValueError("; ".join(e for e in (err_t, err_i) if e))
+    def _ligand(
+        self, smiles: Any, cache: dict[str, _LigandPart | ValueError] | None
+    ) -> _LigandPart:
+        """The metal-independent part of a graph; computed once per distinct SMILES string
+        within one :meth:`transform` call (a ligand screened against many metals)."""
+        key = smiles if isinstance(smiles, str) and cache is not None else None
+        if key is not None and key in cache:  # type: ignore[operator]
+            hit = cache[key]  # type: ignore[index]
+            if isinstance(hit, ValueError):
+                raise hit.with_traceback(None)
+            return hit
+        try:
+            lig = standardize_ligand(smiles, strip_salts=self.strip_salts)
+        except ValueError as exc:
+            if key is not None:
+                cache[key] = exc  # type: ignore[index]
+            raise
         mol = lig.mol
         x = atom_features(mol)
         edge_index, edge_attr = bond_features(mol)
@@ -366,16 +378,43 @@ class SmilesToGraph(TagsMixin, TransformerMixin, BaseEstimator):
         else:
             donor = donor_profile(mol)[0]
             lig_x = torch.zeros(1, 0)
-        return ComplexGraph(
-            lig_x=lig_x,
-            donor_score=torch.from_numpy(donor),
+        part = _LigandPart(
+            lig=lig,
+            binding_charge=float(binding_charge(mol)),
             x=torch.from_numpy(x),
             edge_index=torch.from_numpy(edge_index),
             edge_attr=torch.from_numpy(edge_attr),
+            donor_score=torch.from_numpy(donor),
+            lig_x=lig_x,
+        )
+        if key is not None:
+            cache[key] = part  # type: ignore[index]
+        return part
+
+    def _one(
+        self, metal, smiles, temp, ionic, sites, metal_descriptors, cache=None
+    ) -> ComplexGraph:
+        if not isinstance(metal, str):
+            raise ValueError(f"metal must be an ion string such as 'Cu2+', got {metal!r}")
+        part = self._ligand(smiles, cache)
+        mvec = metal_descriptors(metal)
+        t, err_t = condition_value(temp, self.default_temperature, "temperature")
+        ion, err_i = condition_value(ionic, self.default_ionic_strength, "ionic_strength")
+        if err_t or err_i:
+            raise ValueError("; ".join(e for e in (err_t, err_i) if e))
+        lig = part.lig
+        # Graphs of one ligand share its (read-only) feature tensors; later steps add
+        # attributes to shallow copies and never modify these in place.
+        return ComplexGraph(
+            lig_x=part.lig_x,
+            donor_score=part.donor_score,
+            x=part.x,
+            edge_index=part.edge_index,
+            edge_attr=part.edge_attr,
             metal_x=torch.from_numpy(np.asarray(mvec, dtype=np.float32)).view(1, -1),
             cond=torch.tensor([[t, ion]], dtype=torch.float32),
             charges=torch.tensor(
-                [[parse_ion(metal)[1], binding_charge(mol), float(canonical_ion(metal) == "H+")]],
+                [[parse_ion(metal)[1], part.binding_charge, float(canonical_ion(metal) == "H+")]],
                 dtype=torch.float32,
             ),
             valid=torch.tensor([True]),
@@ -384,9 +423,22 @@ class SmilesToGraph(TagsMixin, TransformerMixin, BaseEstimator):
             metal=metal,
             error="",
             binding_sites=_remap_sites(sites, lig.atom_map),
-            mol=mol,
-            num_nodes=mol.GetNumAtoms(),
+            mol=lig.mol,
+            num_nodes=lig.mol.GetNumAtoms(),
         )
+
+
+@dataclass(frozen=True)
+class _LigandPart:
+    """Features of a graph that depend on the ligand only (shared by its rows)."""
+
+    lig: Any
+    binding_charge: float
+    x: torch.Tensor
+    edge_index: torch.Tensor
+    edge_attr: torch.Tensor
+    donor_score: torch.Tensor
+    lig_x: torch.Tensor
 
 
 def _remap_sites(sites: Any, atom_map: Sequence[int]) -> list[int]:
