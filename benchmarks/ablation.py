@@ -23,12 +23,16 @@ from _common import data_path, md_table, save
 from skmetalpka import default_pipeline, load_nist46
 from skmetalpka.selection import grouped_cv
 
-OLD = dict(encoder_depth=0, backbone="global", site_mode="hard", site_method="column",
-           n_encoding="none")
+OLD = dict(
+    encoder_depth=0, backbone="global", site_mode="hard", site_method="column", n_encoding="none"
+)
 
 #: name -> (parameters changed from the default, what it shows)
 VARIANTS: dict[str, tuple[dict, str]] = {
-    "default": ({}, "soft sites over rule candidates, per-ligand backbone, GINE depth 3, n embedded"),
+    "default": (
+        {},
+        "soft sites over rule candidates, per-ligand backbone, GINE depth 3, n embedded",
+    ),
     "encoder_depth=0": ({"encoder_depth": 0}, "no message passing over ligand bonds"),
     "backbone=global": ({"backbone": "global"}, "one backbone average over all N copies"),
     "backbone=none": ({"backbone": "none"}, "no backbone context"),
@@ -82,8 +86,14 @@ def main() -> None:
         models[name] = default_pipeline(**{**base, "random_state": 0, **change})
     t = time.time()
     res = grouped_cv(
-        models, X, y, groups="ligand", n_splits=args.folds, n_jobs=args.n_jobs,
-        random_state=0, progress=True,
+        models,
+        X,
+        y,
+        groups="ligand",
+        n_splits=args.folds,
+        n_jobs=args.n_jobs,
+        random_state=0,
+        progress=True,
     )
     print(f"{len(models)} variants x {args.folds} folds in {time.time() - t:.0f}s")
     rows = []
@@ -99,8 +109,9 @@ def main() -> None:
                 "what": VARIANTS[name][1],
             }
         )
-    table = md_table(rows, ["variant", "b1_rmse", "b2_rmse", "all_rmse", "logk_rmse", "what"],
-                     floatfmt="{:.2f}")
+    table = md_table(
+        rows, ["variant", "b1_rmse", "b2_rmse", "all_rmse", "logk_rmse", "what"], floatfmt="{:.2f}"
+    )
     print(table)
     print("saved", save("ablation", {"folds": args.folds, "base": base, "rows": rows}, table))
 

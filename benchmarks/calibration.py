@@ -115,10 +115,20 @@ def main() -> None:
     b1_raw = coverage(z1)
     b1_cf = coverage(z_scaled[:, :1])
     rows = [
-        {"what": "metal, all steps", "cover_1sigma": raw1, "cover_2sigma": raw2,
-         "cover_1sigma_scaled": cf1, "cover_2sigma_scaled": cf2},
-        {"what": "metal, log beta_1", "cover_1sigma": b1_raw[0], "cover_2sigma": b1_raw[1],
-         "cover_1sigma_scaled": b1_cf[0], "cover_2sigma_scaled": b1_cf[1]},
+        {
+            "what": "metal, all steps",
+            "cover_1sigma": raw1,
+            "cover_2sigma": raw2,
+            "cover_1sigma_scaled": cf1,
+            "cover_2sigma_scaled": cf2,
+        },
+        {
+            "what": "metal, log beta_1",
+            "cover_1sigma": b1_raw[0],
+            "cover_2sigma": b1_raw[1],
+            "cover_1sigma_scaled": b1_cf[0],
+            "cover_2sigma_scaled": b1_cf[1],
+        },
     ]
     proton = {}
     if args.mode != "none":
@@ -129,8 +139,13 @@ def main() -> None:
             "rmse_1": float(pr["rmse"][1]),
             "coverage_scaled": coverage(zp),
         }
-        rows.append({"what": "protons (scaled by the metal factor)", "cover_1sigma_scaled":
-                     proton["coverage_scaled"][0], "cover_2sigma_scaled": proton["coverage_scaled"][1]})
+        rows.append(
+            {
+                "what": "protons (scaled by the metal factor)",
+                "cover_1sigma_scaled": proton["coverage_scaled"][0],
+                "cover_2sigma_scaled": proton["coverage_scaled"][1],
+            }
+        )
     metrics = {
         "rmse": {str(k): float(v) for k, v in report["rmse"].items()},
         "mae": {str(k): float(v) for k, v in report["mae"].items()},
@@ -138,8 +153,12 @@ def main() -> None:
     }
     payload = {
         "command": "python benchmarks/calibration.py " + " ".join(sys.argv[1:]),
-        "recipe": {"mode": args.mode, "members": args.members, "params": RECIPE_PARAMS,
-                   "max_epochs": args.max_epochs},
+        "recipe": {
+            "mode": args.mode,
+            "members": args.members,
+            "params": RECIPE_PARAMS,
+            "max_epochs": args.max_epochs,
+        },
         "folds": args.folds,
         "wall_seconds": wall,
         "metal_metrics": metrics,
@@ -161,11 +180,17 @@ def main() -> None:
         + md_table(per_step, ["step", "n", "rmse", "mae"])
         + "\nCalibration (share of measured entries within ±1 / ±2 sigma; targets 68.3 % / "
         "95.4 %):\n\n"
-        + md_table(rows, ["what", "cover_1sigma", "cover_2sigma", "cover_1sigma_scaled",
-                          "cover_2sigma_scaled"])
+        + md_table(
+            rows,
+            ["what", "cover_1sigma", "cover_2sigma", "cover_1sigma_scaled", "cover_2sigma_scaled"],
+        )
         + f"\nstd_scale (all folds) = {final_scale:.2f}; cross-fitted factors {np.round(factors, 2).tolist()}\n"
-        + (f"\nProtonation constants of held-out ligands: RMSE log beta^H_1 {proton['rmse_1']:.2f}, "
-           f"all steps {proton['rmse_all']:.2f}\n" if proton else "")
+        + (
+            f"\nProtonation constants of held-out ligands: RMSE log beta^H_1 {proton['rmse_1']:.2f}, "
+            f"all steps {proton['rmse_all']:.2f}\n"
+            if proton
+            else ""
+        )
     )
     path = save("calibration", payload, md)
     print(md)

@@ -33,8 +33,14 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _common import data_path, md_table, save  # noqa: E402
 
 LEVELS = (0.0, 0.1, 0.5)
-ACID_FAMILIES = {"carboxylate": 1, "phenolate": 1, "phosphonate": 2, "hydroxamate": 1,
-                 "thiolate": 1, "enolate": 1}
+ACID_FAMILIES = {
+    "carboxylate": 1,
+    "phenolate": 1,
+    "phosphonate": 2,
+    "hydroxamate": 1,
+    "thiolate": 1,
+    "enolate": 1,
+}
 
 
 def ligand_charge(smiles: str) -> int:
@@ -65,8 +71,16 @@ def main() -> None:
     for metal, dz2_per_z in (("H+", 2), ("Cu2+", 4)):
         frames = []
         for level in LEVELS:
-            frames.append(pd.DataFrame({"metal": metal, "smiles": ligands, "temperature": 25.0,
-                                        "ionic_strength": level}))
+            frames.append(
+                pd.DataFrame(
+                    {
+                        "metal": metal,
+                        "smiles": ligands,
+                        "temperature": 25.0,
+                        "ionic_strength": level,
+                    }
+                )
+            )
         pred = model.predict(pd.concat(frames, ignore_index=True))[:, 0].reshape(len(LEVELS), -1)
         z = np.array([charges[s] for s in ligands])
         for kind, mask in (("charged (z < 0)", z < 0), ("neutral (z = 0)", z == 0)):
@@ -75,28 +89,47 @@ def main() -> None:
             for lo, hi in ((0, 1), (0, 2)):
                 d_pred = pred[hi, mask] - pred[lo, mask]
                 d_dav = np.array(
-                    [davies_shift(dz2_per_z * zi, LEVELS[hi], reference=LEVELS[lo])
-                     for zi in z[mask]]
+                    [
+                        davies_shift(dz2_per_z * zi, LEVELS[hi], reference=LEVELS[lo])
+                        for zi in z[mask]
+                    ]
                 )
                 charged = kind.startswith("charged")
                 same_sign = (
                     float(np.mean(np.sign(d_pred) == np.sign(d_dav))) if charged else float("nan")
                 )
-                rows.append({
-                    "reaction": f"{metal} + L",
-                    "ligands": kind,
-                    "n": int(mask.sum()),
-                    "I": f"{LEVELS[lo]:g} -> {LEVELS[hi]:g}",
-                    "median_predicted_change": float(np.median(d_pred)),
-                    "median_davies_change": float(np.median(d_dav)),
-                    "share_with_davies_sign": same_sign,
-                })
+                rows.append(
+                    {
+                        "reaction": f"{metal} + L",
+                        "ligands": kind,
+                        "n": int(mask.sum()),
+                        "I": f"{LEVELS[lo]:g} -> {LEVELS[hi]:g}",
+                        "median_predicted_change": float(np.median(d_pred)),
+                        "median_davies_change": float(np.median(d_dav)),
+                        "share_with_davies_sign": same_sign,
+                    }
+                )
                 print(rows[-1], flush=True)
-    payload = {"command": "python benchmarks/ionic_strength.py " + " ".join(sys.argv[1:]),
-               "levels": LEVELS, "results": rows}
-    md = ("Predicted change of log K_1 with ionic strength (25 °C) vs the Davies equation:\n\n"
-          + md_table(rows, ["reaction", "ligands", "n", "I", "median_predicted_change",
-                            "median_davies_change", "share_with_davies_sign"]))
+    payload = {
+        "command": "python benchmarks/ionic_strength.py " + " ".join(sys.argv[1:]),
+        "levels": LEVELS,
+        "results": rows,
+    }
+    md = (
+        "Predicted change of log K_1 with ionic strength (25 °C) vs the Davies equation:\n\n"
+        + md_table(
+            rows,
+            [
+                "reaction",
+                "ligands",
+                "n",
+                "I",
+                "median_predicted_change",
+                "median_davies_change",
+                "share_with_davies_sign",
+            ],
+        )
+    )
     path = save("ionic_strength", payload, md)
     print(md)
     print(f"wrote {path}")

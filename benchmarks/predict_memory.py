@@ -62,7 +62,7 @@ def write_input(path: Path, n: int, smiles: list[str]) -> int:
                 fh.write(f"{METALS[i % len(METALS)]},C1CC\n")  # unclosed ring: flagged
                 bad += 1
             else:
-                fh.write(f"{METALS[i % len(METALS)]},\"{smiles[i % len(smiles)]}\"\n")
+                fh.write(f'{METALS[i % len(METALS)]},"{smiles[i % len(smiles)]}"\n')
     return bad
 
 
@@ -81,8 +81,17 @@ def main() -> None:
             model = str(tmpdir / "gnn.joblib")
             params = json.dumps({"max_epochs": 5})
             subprocess.run(
-                [sys.executable, "-m", "skmetalpka", "fit", "--params", params, "--out", model,
-                 "-q"],
+                [
+                    sys.executable,
+                    "-m",
+                    "skmetalpka",
+                    "fit",
+                    "--params",
+                    params,
+                    "--out",
+                    model,
+                    "-q",
+                ],
                 check=True,
                 env=env,
             )
@@ -94,8 +103,21 @@ def main() -> None:
             bad = write_input(src, n, smiles)
             t0 = time.perf_counter()
             proc = subprocess.run(
-                [sys.executable, "-c", RUNNER, "predict", "--model", model, "--input", str(src),
-                 "--output", str(dst), "--chunksize", str(args.chunksize), "-q"],
+                [
+                    sys.executable,
+                    "-c",
+                    RUNNER,
+                    "predict",
+                    "--model",
+                    model,
+                    "--input",
+                    str(src),
+                    "--output",
+                    str(dst),
+                    "--chunksize",
+                    str(args.chunksize),
+                    "-q",
+                ],
                 capture_output=True,
                 text=True,
                 env=env,
@@ -130,8 +152,19 @@ def main() -> None:
     }
     md = (
         f"`skmetalpka predict` streaming in chunks of {args.chunksize} rows, one thread:\n\n"
-        + md_table(rows, ["rows", "peak_rss_mb", "seconds", "rows_per_second", "rows_out",
-                          "rows_with_error", "bad_rows_written"], floatfmt="{:.1f}")
+        + md_table(
+            rows,
+            [
+                "rows",
+                "peak_rss_mb",
+                "seconds",
+                "rows_per_second",
+                "rows_out",
+                "rows_with_error",
+                "bad_rows_written",
+            ],
+            floatfmt="{:.1f}",
+        )
         + f"\nPeak memory ratio {rows[-1]['rows']} vs {rows[0]['rows']} rows: {ratio:.2f}\n"
     )
     path = save("predict_memory", payload, md)

@@ -38,8 +38,9 @@ def main() -> None:
     from skmetalpka.featurize.site_model import evaluate_site_model
 
     torch.set_num_threads(1)
-    path = data_path(args.data and str(Path(args.data) / "nist46_proton_sites.csv"),
-                     "nist46_proton_sites.csv")
+    path = data_path(
+        args.data and str(Path(args.data) / "nist46_proton_sites.csv"), "nist46_proton_sites.csv"
+    )
     smiles, labels, report = load_nist46_proton_sites(path, return_report=True)
     print(report)
     runs = []

@@ -57,14 +57,26 @@ def main() -> None:
     assert pred.shape == (len(Xp), y.shape[1])
 
     rows = [
-        {"what": f"fit default pipeline ({len(X)} rows, {epochs} epochs)", "seconds": fit_s,
-         "rate": f"{len(X) * epochs / fit_s:.0f} complex-epochs/s"},
-        {"what": f"featurise {len(Xp)} rows", "seconds": feat_s,
-         "rate": f"{len(Xp) / feat_s:.0f} complexes/s"},
-        {"what": f"network forward {len(Xp)} rows", "seconds": net_s,
-         "rate": f"{len(Xp) / net_s:.0f} complexes/s"},
-        {"what": f"pipeline.predict {len(Xp)} rows (end to end)", "seconds": total_s,
-         "rate": f"{len(Xp) / total_s:.0f} complexes/s"},
+        {
+            "what": f"fit default pipeline ({len(X)} rows, {epochs} epochs)",
+            "seconds": fit_s,
+            "rate": f"{len(X) * epochs / fit_s:.0f} complex-epochs/s",
+        },
+        {
+            "what": f"featurise {len(Xp)} rows",
+            "seconds": feat_s,
+            "rate": f"{len(Xp) / feat_s:.0f} complexes/s",
+        },
+        {
+            "what": f"network forward {len(Xp)} rows",
+            "seconds": net_s,
+            "rate": f"{len(Xp) / net_s:.0f} complexes/s",
+        },
+        {
+            "what": f"pipeline.predict {len(Xp)} rows (end to end)",
+            "seconds": total_s,
+            "rate": f"{len(Xp) / total_s:.0f} complexes/s",
+        },
     ]
     table = md_table(rows, ["what", "seconds", "rate"], floatfmt="{:.1f}")
     goals = [

@@ -84,24 +84,39 @@ def main() -> None:
         )
         t0 = time.perf_counter()
         model.fit(X, y, proton_X=Xp, proton_y=yp)
-        params = {"recipe": "skmetalpka.pretrained.default_recipe", "mode": args.mode,
-                  "n_members": args.members, **RECIPE_PARAMS, "std_scale": std_scale,
-                  "train_seconds": round(time.perf_counter() - t0, 1),
-                  "trained": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())}
+        params = {
+            "recipe": "skmetalpka.pretrained.default_recipe",
+            "mode": args.mode,
+            "n_members": args.members,
+            **RECIPE_PARAMS,
+            "std_scale": std_scale,
+            "train_seconds": round(time.perf_counter() - t0, 1),
+            "trained": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+        }
         trained_on = f"{Path(report.source).name} + {Path(preport.source).name}"
         n_samples, seed = len(X) + len(Xp), args.seed
     full = model.predict(X)  # float32 weights, before the float16 rounding of the saved file
     meta = save_model(
-        model, out, model="gnn", trained_on=trained_on, n_samples=n_samples, params=params,
-        seed=seed, compact=True, half_precision=True, compress=("xz", 9),
+        model,
+        out,
+        model="gnn",
+        trained_on=trained_on,
+        n_samples=n_samples,
+        params=params,
+        seed=seed,
+        compact=True,
+        half_precision=True,
+        compress=("xz", 9),
     )
     size = out.stat().st_size / 1e6
     if size > SIZE_LIMIT_MB:
         sys.exit(f"{out} is {size:.2f} MB, over the {SIZE_LIMIT_MB} MB budget")
     rounding = float(np.nanmax(np.abs(load_model(out).predict(X) - full)))
     digest = hashlib.sha256(out.read_bytes()).hexdigest()
-    print(f"saved {out} ({size:.2f} MB, sha256 {digest[:16]}...); float16 rounding changes "
-          f"predictions by at most {rounding:.4f} log units")
+    print(
+        f"saved {out} ({size:.2f} MB, sha256 {digest[:16]}...); float16 rounding changes "
+        f"predictions by at most {rounding:.4f} log units"
+    )
     card = _card(args, meta, report, preport, cal, size, digest, rounding, __version__)
     (out.parent / MODEL_CARD).write_text(card, encoding="utf-8")
     print(f"wrote {out.parent / MODEL_CARD}")
@@ -122,7 +137,7 @@ def _card(args, meta, report, preport, cal, size, digest, rounding, version) -> 
         f"({meta['params']['hidden_dim']} hidden units, {meta['params']['heads']} heads, "
         "GINE ligand encoder, soft attention over rule-scored donor atoms, star graphs per "
         "ligand count n) wrapped in a `ProtonTransferRegressor` "
-        f"(`mode=\"{args.mode}\"`).",
+        f'(`mode="{args.mode}"`).',
         "- Inputs: metal ion (any charge, described by 15 physical descriptors), ligand SMILES, "
         "temperature and ionic strength (defaults 25 °C, 0.1 M).",
         f"- Outputs: cumulative log β_1..log β_{meta['n_steps']} of ML_n, and for `metal=H+` the "
@@ -197,8 +212,8 @@ def _card(args, meta, report, preport, cal, size, digest, rounding, version) -> 
         "- Steps n > 1 are rarer in the data (few values for n ≥ 4); higher steps are less "
         "reliable. Protonation step counts and the number of complexes used by `speciate` "
         "come from documented rules of thumb (`skmetalpka.screening`).",
-        '- Ionic strength and temperature are inputs, but the network has barely learned their effect (`benchmarks/ionic_strength.py`: the Davies direction for ~70-80 % of charged ligands, 10-50x too small); correct constants to another ionic strength with `skmetalpka.conditions.davies_shift`.',
-        '- Soft attention sees the 6 best rule-scored candidate atoms (`top_k=6`): for EDTA-like ligands these are all carboxylate O, so the amine N are not offered.',
+        "- Ionic strength and temperature are inputs, but the network has barely learned their effect (`benchmarks/ionic_strength.py`: the Davies direction for ~70-80 % of charged ligands, 10-50x too small); correct constants to another ionic strength with `skmetalpka.conditions.davies_shift`.",
+        "- Soft attention sees the 6 best rule-scored candidate atoms (`top_k=6`): for EDTA-like ligands these are all carboxylate O, so the amine N are not offered.",
         "- Mixed (MHL, ML(OH)), polynuclear complexes and stereochemistry are not modelled.",
         "- The standard deviation is scaled to be calibrated on ligand-grouped folds of NIST "
         "data; far outside that chemistry it is optimistic.",

@@ -100,8 +100,17 @@ def main() -> None:
     t0 = time.perf_counter()
     outs = Parallel(n_jobs=args.n_jobs, verbose=10)(
         delayed(run_fold)(
-            v, params, X, y, Xp, yp, splits[k][0], splits[k][1], args.seed,
-            args.proton_weight, args.pretrain_epochs,
+            v,
+            params,
+            X,
+            y,
+            Xp,
+            yp,
+            splits[k][0],
+            splits[k][1],
+            args.seed,
+            args.proton_weight,
+            args.pretrain_epochs,
         )
         for v, k in tasks
     )
@@ -123,7 +132,9 @@ def main() -> None:
             "rmse_beta1": float(masked_rmse(y[:, :1], pred[:, :1], missing_pred="ignore")),
             "rmse_all": float(masked_rmse(y, pred, missing_pred="ignore")),
             "proton_rmse": (
-                float(masked_rmse(yp, pred_p, missing_pred="ignore")) if v != "none" else float("nan")
+                float(masked_rmse(yp, pred_p, missing_pred="ignore"))
+                if v != "none"
+                else float("nan")
             ),
             "fit_seconds_total": seconds,
             "leaked_test_ligands": leaked,

@@ -96,7 +96,9 @@ def main() -> None:
         rows.append(
             {
                 "model": name,
-                "test_rmse_beta1": float(masked_rmse(y[test, :1], pred[:, :1], missing_pred="ignore")),
+                "test_rmse_beta1": float(
+                    masked_rmse(y[test, :1], pred[:, :1], missing_pred="ignore")
+                ),
                 "test_rmse_all": float(masked_rmse(y[test], pred, missing_pred="ignore")),
                 "fit_seconds": time.perf_counter() - t1,
             }

@@ -34,8 +34,10 @@ def main() -> None:
     check = speciate([10.5, 19.6], "Cu2+", protonation=[9.93, 17.01], ph=ph, engine="numpy")
     diff = np.abs(frame.drop(columns="pH").to_numpy() - check.drop(columns="pH").to_numpy()).max()
     print(f"PHREEQC vs NumPy mass balance: max fraction difference {diff:.1e}")
-    save_figure(plot_speciation(frame, title="Cu2+ + ethylenediamine (literature)"),
-                out / "cu_en_literature.png")
+    save_figure(
+        plot_speciation(frame, title="Cu2+ + ethylenediamine (literature)"),
+        out / "cu_en_literature.png",
+    )
 
     X, y = load_minteq()
     Xp, yp = load_minteq(kind="proton")
@@ -47,10 +49,15 @@ def main() -> None:
     print("predicted log beta:", np.round(pc.log_beta, 2), "+/-", np.round(pc.log_beta_std, 2))
     print("predicted protonation:", np.round(pc.protonation, 2))
     pred = speciate(pc.log_beta, "Cu2+", protonation=pc.protonation, ph=ph)
-    save_figure(plot_speciation(pred, title="Cu2+ + ethylenediamine (predicted)"),
-                out / "cu_en_predicted.png")
-    print(rank_metals(model, "NCCN", ["Cu2+", "Ni2+", "Zn2+", "Co2+", "Cd2+"], ph=7.0)
-          .drop(columns=["error"]).to_string(index=False))
+    save_figure(
+        plot_speciation(pred, title="Cu2+ + ethylenediamine (predicted)"),
+        out / "cu_en_predicted.png",
+    )
+    print(
+        rank_metals(model, "NCCN", ["Cu2+", "Ni2+", "Zn2+", "Co2+", "Cd2+"], ph=7.0)
+        .drop(columns=["error"])
+        .to_string(index=False)
+    )
     print(f"wrote {out}/cu_en_literature.png and {out}/cu_en_predicted.png")
 
 

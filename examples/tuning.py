@@ -33,8 +33,16 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         storage = args.storage or f"sqlite:///{Path(tmp) / 'tune.db'}"
         # 1. the skmetalpka study: grouped CV by ligand, pruning on per-epoch validation RMSE
-        study = tune(X, y, n_trials=args.trials, storage=storage, study_name="example",
-                     n_splits=2, fixed_params={"max_epochs": args.epochs}, sampler_seed=0)
+        study = tune(
+            X,
+            y,
+            n_trials=args.trials,
+            storage=storage,
+            study_name="example",
+            n_splits=2,
+            fixed_params={"max_epochs": args.epochs},
+            sampler_seed=0,
+        )
         print(trials_frame(study)[["trial", "state", "value"]].to_string(index=False))
         params = best_params(study)
         print("best parameters:", params)

@@ -11,7 +11,7 @@ ligand SMILES and the metal ion. Public names::
 from __future__ import annotations
 
 from ._version import __version__
-from .datasets import fetch_nist46, load_minteq, load_nist46, load_nist46_proton
+from .datasets import fetch_nist46, load_corpus, load_minteq, load_nist46, load_nist46_proton
 from .featurize import LigandCountExpander, SmilesToGraph
 from .model import MetalComplexRegressor
 from .pipelines import default_pipeline, make_model
@@ -29,4 +29,5 @@ __all__ = [
     "fetch_nist46",
     "load_nist46_proton",
     "load_minteq",
+    "load_corpus",
 ]

@@ -265,3 +265,27 @@ def write_predictions(frame: pd.DataFrame, dest: str | os.PathLike[str] | IO[str
             frame.to_csv(fh, **kwargs)
     except OSError as exc:
         raise InputError(f"could not write {str(p)!r}: {exc.strerror or exc}") from exc
+
+
+def read_smiles_list(path: str | os.PathLike[str]) -> list[str]:
+    """Ligand SMILES from a file: a CSV with a ``smiles`` column, or one SMILES per line.
+
+    Raises
+    ------
+    InputError
+        Unreadable file, several columns but none named ``smiles``, or no SMILES at all.
+    """
+    table = read_csv(path, what="SMILES file")
+    cols = {c.lower(): c for c in table.columns}
+    if "smiles" in cols:
+        values = table[cols["smiles"]].tolist()
+    elif len(table.columns) == 1:  # one SMILES per line, the first line is a SMILES too
+        values = [table.columns[0], *table.iloc[:, 0].tolist()]
+    else:
+        raise InputError(
+            f"SMILES file {path!r} has columns {list(table.columns)} but no 'smiles' column"
+        )
+    values = [str(v).strip() for v in values if str(v).strip()]
+    if not values:
+        raise InputError(f"SMILES file {path!r} holds no SMILES")
+    return values

@@ -215,7 +215,9 @@ def test_on_error(model):
         good.predict(X)
     # flagged rows in the test set are NaN, the others equal the clean model's predictions
     good_flag = clone(good).set_params(on_error="flag").fit(X.drop(index=[11, 13]), y[[0, 2, 4, 5]])
-    np.testing.assert_allclose(good_flag.predict(X)[[0, 2, 4, 5]], good.predict(X.loc[[10, 12, 14, 15]]))
+    np.testing.assert_allclose(
+        good_flag.predict(X)[[0, 2, 4, 5]], good.predict(X.loc[[10, 12, 14, 15]])
+    )
 
 
 def test_invalid_on_error_value():
@@ -351,7 +353,12 @@ def test_cross_validate_group_by_metal(nist_subset):
         with warnings.catch_warnings():
             warnings.simplefilter("error", UserWarning)  # no silently flagged rows
             cv = cross_validate(
-                model, X, y, groups=groups, cv=GroupKFold(n_splits=5), scoring=scoring,
+                model,
+                X,
+                y,
+                groups=groups,
+                cv=GroupKFold(n_splits=5),
+                scoring=scoring,
                 error_score="raise",
             )
         assert np.isfinite(cv["test_rmse1"]).all()

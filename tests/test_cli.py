@@ -72,11 +72,19 @@ def test_predict_messy_csv_one_row_per_input_row(tmp_path, minteq_mean_model, ca
     src = tmp_path / "in.csv"
     src.write_bytes(MESSY)
     dst = tmp_path / "out.csv"
-    code = main(["predict", "--model", str(minteq_mean_model), "--input", str(src), "--output", str(dst)])
+    code = main(
+        ["predict", "--model", str(minteq_mean_model), "--input", str(src), "--output", str(dst)]
+    )
     assert code == 0
     assert "predicted 2 of 5 rows" in capsys.readouterr().err
     out = pd.read_csv(dst, keep_default_na=False)
-    assert list(out.columns) == ["metal", "smiles", *(f"log_beta_{k}" for k in range(1, 6)), "error", "warning"]
+    assert list(out.columns) == [
+        "metal",
+        "smiles",
+        *(f"log_beta_{k}" for k in range(1, 6)),
+        "error",
+        "warning",
+    ]
     assert out["metal"].tolist() == ["Cu2+", "Cu2+", "Xx9+", "Ni2+", "Ni2+"]
     assert out["smiles"].tolist() == ["NCCN", "C1CC", "NCCN", "", "NCC(=O)O"]
     err = out["error"].tolist()
@@ -192,7 +200,12 @@ def test_cli_and_library_give_the_same_predictions(tmp_path, tiny_csv):
     args = ["fit", "--data", str(tiny_csv), "--model", "rf", "--params", params]
     assert main([*args, "--seed", "3", "--out", str(model), "-q"]) == 0
     out = tmp_path / "pred.csv"
-    assert main(["predict", "--model", str(model), "--input", str(tiny_csv), "--output", str(out), "-q"]) == 0
+    assert (
+        main(
+            ["predict", "--model", str(model), "--input", str(tiny_csv), "--output", str(out), "-q"]
+        )
+        == 0
+    )
     cli = pd.read_csv(out)[["log_beta_1", "log_beta_2"]].to_numpy()
     X, y, _ = load_training_data(tiny_csv)
     lib = build_model("rf", {"n_estimators": 5}, random_state=3).fit(X, y).predict(X)
@@ -232,8 +245,20 @@ def test_cv_minteq_mean_and_rf_by_metal(capsys):
 def test_cv_report_dir_and_text_output(tmp_path, capsys):
     report = tmp_path / "report"
     code = main(
-        ["cv", "--model", "mean", "--groups", "ligand", "--folds", "3", "--report", str(report),
-         "--params", '{"mean": {}}', "-q"]
+        [
+            "cv",
+            "--model",
+            "mean",
+            "--groups",
+            "ligand",
+            "--folds",
+            "3",
+            "--report",
+            str(report),
+            "--params",
+            '{"mean": {}}',
+            "-q",
+        ]
     )
     assert code == 0
     text = capsys.readouterr().out
@@ -261,7 +286,9 @@ def test_tiny_gnn_fit_and_predict_matches_library(tmp_path, capsys):
     assert "saved gnn model" in capsys.readouterr().out
     est, meta = load_model(model, return_meta=True)
     assert meta["model"] == "gnn" and meta["params"] == {"max_epochs": 2, "hidden_dim": 16}
-    assert main(["predict", "--model", str(model), "--smiles", "NCCN", "--metal", "Cu2+", "-q"]) == 0
+    assert (
+        main(["predict", "--model", str(model), "--smiles", "NCCN", "--metal", "Cu2+", "-q"]) == 0
+    )
     row = capsys.readouterr().out.strip().split("\n")[1].split(",")
     got = np.array([float(v) for v in row[2:7]])
     lib = est.predict(pd.DataFrame({"metal": ["Cu2+"], "smiles": ["NCCN"]}))[0]

@@ -9,6 +9,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from rdkit import Chem
 
 from skmetalpka.chem import standardize_ligand
 from skmetalpka.datasets import fetch_nist46, load_nist46
@@ -36,9 +37,13 @@ def test_real_file_report_numbers(nist_csv):
     assert rep.dropped == {"implausible_value": 102}
     assert rep.modified == {
         "salt_stripped": 50,
-        "binding_sites_remapped": 5,
+        # sites are renumbered into the canonical atom order of the returned SMILES
+        "binding_sites_remapped": 1046,
         "binding_site_indices_on_removed_fragment": 22,
+        # upstream picks on atoms that no donor rule marks (mostly C=C for Ag+): kept, flagged
+        "binding_site_indices_not_donor": 280,
     }
+    assert len(rep.flagged) == 224 and set(rep.flagged.reason) == {"binding_site_not_donor"}
     assert list(X.columns) == [
         "metal",
         "smiles",
@@ -66,10 +71,16 @@ def test_real_file_report_numbers(nist_csv):
 def test_real_file_salt_row_binding_sites_remapped(nist_csv):
     X, y = load_nist46(nist_csv)
     row = X[(X.metal == "Co2+") & X.smiles_input.str.startswith("[Na+].OC([O-])=O.Oc1c(I)")].iloc[0]
-    # input [5, 1, 18]: atom 5 is the first ligand atom -> 0; atom 1 lies on the removed
-    # carbonate -> dropped; atom 18 -> 18 - 5 = 13
-    assert row.binding_sites == [0, 13]
+    # input [5, 1, 18]: atom 5 is the phenol O (first ligand atom); atom 1 lies on the removed
+    # carbonate -> dropped; atom 18 is the sulfonic acid OH. Both must land on the same atoms of the
+    # returned (canonical) SMILES.
     assert row.smiles == standardize_ligand("Oc1c(I)cc(c2cccnc12)[S](O)(=O)=O").smiles
+    mol = Chem.MolFromSmiles(row.smiles)
+    o, so = (mol.GetAtomWithIdx(a) for a in row.binding_sites)
+    assert o.GetSymbol() == "O" and o.GetTotalNumHs() == 1 and o.GetDegree() == 1
+    assert o.GetNeighbors()[0].GetIsAromatic()  # the phenol OH, not a sulfonic OH
+    assert so.GetSymbol() == "O" and so.GetTotalNumHs() == 1
+    assert so.GetNeighbors()[0].GetSymbol() == "S"
 
 
 def test_real_file_threshold_none_keeps_everything(nist_csv):
@@ -146,7 +157,8 @@ def test_salt_stripping_remaps_binding_sites(tmp_path):
     )
     X, y, rep = load_nist46(path, return_report=True)
     _accounting_holds(rep)
-    assert X.binding_sites.tolist() == [[4, 0], [], []]
+    # canonical glycine NCC(=O)O: N 0, C 1, C 2, =O 3, OH 4; input N (5) -> 0, OH (1) -> 4
+    assert X.binding_sites.tolist() == [[0, 4], [], []]
     assert X.smiles.tolist()[0] == X.smiles.tolist()[2] == standardize_ligand("NCC(=O)O").smiles
     assert X.smiles_input.tolist()[0] == "[Na+].OC(=O)CN"
     assert rep.modified == {
@@ -334,3 +346,51 @@ def test_fetch_network_error_leaves_no_file(tmp_path):
     with pytest.raises(OSError, match="could not download"):
         fetch_nist46(tmp_path, opener=opener)
     assert list(tmp_path.iterdir()) == []
+
+
+# --------------------------------------------------------------------------- atom order
+def _site_atoms(smiles: str, sites: list[int]) -> list[tuple[str, int, int]]:
+    """(element, number of H, heavy degree) of each site atom of the returned SMILES."""
+    mol = Chem.MolFromSmiles(smiles)
+    return [
+        (mol.GetAtomWithIdx(a).GetSymbol(), mol.GetAtomWithIdx(a).GetTotalNumHs(),
+         mol.GetAtomWithIdx(a).GetDegree())
+        for a in sites
+    ]  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("smiles", "positions", "expected"),
+    [
+        # glycine written O-first: atom 0 is the hydroxyl O, atom 4 the N
+        ("OC(=O)CN", "[4, 0]", [("N", 2, 1), ("O", 1, 1)]),
+        # same with the carbonyl O picked (atom 2)
+        ("OC(=O)CN", "[2]", [("O", 0, 1)]),
+        # ethanolamine written OCCN: atom 0 is O, atom 3 is N
+        ("OCCN", "[3, 0]", [("N", 2, 1), ("O", 1, 1)]),
+        # 2-picolinic acid written acid-first: atom 8 is the ring N
+        ("OC(=O)c1ccccn1", "[8, 0]", [("N", 0, 2), ("O", 1, 1)]),
+        # EDTA written from a carboxyl; atoms 4 and 7 are the two amine N (degree 3)
+        ("OC(=O)CN(CCN(CC(O)=O)CC(O)=O)CC(O)=O", "[4, 7]", [("N", 0, 3), ("N", 0, 3)]),
+    ],
+)
+def test_binding_sites_follow_the_atoms_of_the_returned_smiles(
+    tmp_path, smiles, positions, expected
+):
+    """The returned sites index Chem.MolFromSmiles(X.smiles), whatever the input atom order."""
+    path = _write(tmp_path / "t.csv", f'Cu2+,{smiles},1,[8.0],"{positions}"\n')
+    X, _, rep = load_nist46(path, return_report=True)
+    assert X.smiles[0] == standardize_ligand(smiles).smiles != smiles
+    assert _site_atoms(X.smiles[0], X.binding_sites[0]) == expected
+    assert len(rep.flagged) == 0
+
+
+def test_site_on_a_carbon_is_kept_counted_and_flagged(tmp_path):
+    # glycine OC(=O)CN: atom 3 is the CH2 carbon; atom 4 the N
+    path = _write(tmp_path / "t.csv", 'Cu2+,OC(=O)CN,1,[8.0],"[3, 4]"\n')
+    X, _, rep = load_nist46(path, return_report=True)
+    assert _site_atoms(X.smiles[0], X.binding_sites[0]) == [("C", 2, 2), ("N", 2, 1)]
+    assert rep.modified["binding_site_indices_not_donor"] == 1
+    assert rep.flagged.row.tolist() == [0]
+    assert rep.flagged.reason.tolist() == ["binding_site_not_donor"]
+    assert "1:C" in rep.flagged.detail[0]

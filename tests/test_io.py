@@ -41,9 +41,7 @@ def mean_model(tiny_csv):
 # --------------------------------------------------------------------------- read_csv
 def test_read_csv_handles_bom_crlf_and_quoted_commas(tmp_path):
     p = tmp_path / "messy.csv"
-    p.write_bytes(
-        b'\xef\xbb\xbf Metal ,SMILES,note\r\nCu2+,NCCN,"a, b"\r\nNi2+,,"say ""hi"""\r\n'
-    )
+    p.write_bytes(b'\xef\xbb\xbf Metal ,SMILES,note\r\nCu2+,NCCN,"a, b"\r\nNi2+,,"say ""hi"""\r\n')
     df = read_csv(p)
     assert list(df.columns) == ["Metal", "SMILES", "note"]  # BOM gone, names stripped
     assert df["note"].tolist() == ["a, b", 'say "hi"']

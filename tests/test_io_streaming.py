@@ -67,7 +67,9 @@ def test_iter_csv_trailing_separator_checked_in_every_chunk(tmp_path):
     it = iter_csv(p, chunksize=2)
     first = next(it)
     assert first.to_dict("list") == {"metal": ["Cu2+", "Ni2+"], "smiles": ["NCCN", "N"]}
-    with pytest.raises(InputError, match="every data line has 3 fields but the header names only 2"):
+    with pytest.raises(
+        InputError, match="every data line has 3 fields but the header names only 2"
+    ):
         next(it)
 
 
@@ -163,7 +165,9 @@ def test_loading_a_model_from_other_versions_warns(tmp_path, mean_model):
     payload["meta"]["skmetalpka_version"] = "0.0.1"
     payload["meta"]["torch_version"] = "1.0.0"
     joblib.dump(payload, path)
-    with pytest.warns(ModelVersionWarning, match=r"skmetalpka 0\.0\.1 \(installed: .*torch 1\.0\.0"):
+    with pytest.warns(
+        ModelVersionWarning, match=r"skmetalpka 0\.0\.1 \(installed: .*torch 1\.0\.0"
+    ):
         load_model(path)
     save_model(mean_model, path, model="mean", trained_on="tiny")
     with warnings.catch_warnings():
@@ -177,11 +181,32 @@ def test_cli_predict_steps_chunksize_and_version_warning(tmp_path, capsys):
     capsys.readouterr()
     src = tmp_path / "in.csv"
     src.write_text("metal,smiles\nCu2+,NCCN\nLa3+,NCCN\nNi2+,NCC(=O)O\n", encoding="utf-8")
-    assert main(["predict", "--model", str(model), "--input", str(src), "--steps", "2",
-                 "--chunksize", "1"]) == 0
+    assert (
+        main(
+            [
+                "predict",
+                "--model",
+                str(model),
+                "--input",
+                str(src),
+                "--steps",
+                "2",
+                "--chunksize",
+                "1",
+            ]
+        )
+        == 0
+    )
     out, err = capsys.readouterr()
     frame = pd.read_csv(io.StringIO(out), dtype=str, keep_default_na=False)
-    assert list(frame.columns) == ["metal", "smiles", "log_beta_1", "log_beta_2", "error", "warning"]
+    assert list(frame.columns) == [
+        "metal",
+        "smiles",
+        "log_beta_1",
+        "log_beta_2",
+        "error",
+        "warning",
+    ]
     assert frame["warning"].tolist()[1].startswith("metal La3+ was not in the training data")
     assert "3 of 3 rows" in err and "1 with warnings" in err
     assert main(["predict", "--model", str(model), "--input", str(src), "--steps", "9"]) == 2

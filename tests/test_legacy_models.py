@@ -13,7 +13,6 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
-
 from conftest import TINY
 
 DATA = Path(__file__).resolve().parent / "data"

@@ -13,8 +13,16 @@ from skmetalpka.metals import METAL_DESCRIPTOR_NAMES
 from skmetalpka.model import MetalComplexModule
 
 SMILES = [
-    "NCCN", "NCC(=O)O", "OC(=O)CN(CC(O)=O)CC(O)=O", "c1ccncc1", "Oc1ccccc1C(=O)O",
-    "CC(=O)O", "NCCNCCN", "OC(=O)c1ccccn1", "SCC(N)C(=O)O", "OCC(O)CO",
+    "NCCN",
+    "NCC(=O)O",
+    "OC(=O)CN(CC(O)=O)CC(O)=O",
+    "c1ccncc1",
+    "Oc1ccccc1C(=O)O",
+    "CC(=O)O",
+    "NCCNCCN",
+    "OC(=O)c1ccccn1",
+    "SCC(N)C(=O)O",
+    "OCC(O)CO",
 ]
 METALS = ["Cu2+", "Ni2+", "Zn2+", "Co2+", "Cd2+", "Ag+", "Ca2+", "Mn2+", "Mg2+", "Pb2+"]
 

@@ -147,3 +147,37 @@ def test_progress_bar_option_trains_and_pickles(minteq, capsys):
     assert "training" in capsys.readouterr().err
     again = pickle.loads(pickle.dumps(pipe))
     np.testing.assert_array_equal(again.predict(X.iloc[:3]), pipe.predict(X.iloc[:3]))
+
+
+def test_davies_mode_moves_predictions_with_ionic_strength_by_the_davies_shift():
+    """With ionic_strength_model='davies' the network predicts at I = 0 and the reported
+    constant at I follows the Davies equation exactly; 'learned' gives I to the network."""
+    import pandas as pd
+
+    from skmetalpka import default_pipeline
+    from skmetalpka.conditions import ionic_strength_shift
+
+    X = pd.DataFrame(
+        {
+            "metal": ["Cu2+", "Cu2+", "Ni2+", "Ni2+", "Zn2+", "Zn2+"],
+            "smiles": ["NCC(=O)O", "NCCN", "NCC(=O)O", "NCCN", "NCC(=O)O", "NCCN"],
+            "ionic_strength": [0.1, 0.1, 0.0, 0.1, 0.5, 0.1],
+        }
+    )
+    y = np.array([[8.2, 15.0], [10.5, 19.6], [5.8, 10.6], [7.3, 13.5], [5.0, 9.1], [5.7, 10.6]])
+    pipe = default_pipeline(max_epochs=3, hidden_dim=16, heads=2, random_state=0).fit(X, y)
+    q = pd.DataFrame({"metal": ["Cu2+"] * 3, "smiles": ["NCC(=O)O"] * 3})
+    at = {i: pipe.predict(q.assign(ionic_strength=i)) for i in (0.0, 0.1, 0.5)}
+    expected = (
+        ionic_strength_shift([2], [-1], [0.5], 2)[0] - ionic_strength_shift([2], [-1], [0.1], 2)[0]
+    )
+    np.testing.assert_allclose(at[0.5][0] - at[0.1][0], expected, atol=1e-5)
+    assert np.all(at[0.5][0] < at[0.0][0])  # Cu2+ + glycinate-: charges cancel, K falls with I
+    neutral = q.assign(smiles="NCCN")
+    np.testing.assert_allclose(  # Cu2+ + en: no charge change on binding, no Davies shift
+        pipe.predict(neutral.assign(ionic_strength=0.5)),
+        pipe.predict(neutral.assign(ionic_strength=0.0)),
+        atol=1e-5,
+    )
+    with pytest.raises(ValueError, match="ionic_strength_model"):
+        default_pipeline(max_epochs=1, ionic_strength_model="sit").fit(X, y)

@@ -104,21 +104,58 @@ def test_rank_metals_and_ligands_by_conditional_constant(models):
 
 def test_cli_rank(models, tmp_path, capsys):
     out = tmp_path / "rank.csv"
-    code = main(["rank", "--model", str(models["joint"]), "--smiles", "NCCN",
-                 "--metals", "Cu2+,Ni2+,Zn2+", "--ph", "6", "--output", str(out)])
+    code = main(
+        [
+            "rank",
+            "--model",
+            str(models["joint"]),
+            "--smiles",
+            "NCCN",
+            "--metals",
+            "Cu2+,Ni2+,Zn2+",
+            "--ph",
+            "6",
+            "--output",
+            str(out),
+        ]
+    )
     assert code == 0
     text = capsys.readouterr().out
     assert "conditional_log_beta_1_pH6" in text and "Cu2+" in text
     assert list(pd.read_csv(out)["metal"].sort_values()) == ["Cu2+", "Ni2+", "Zn2+"]
     smiles_csv = tmp_path / "ligands.csv"
     smiles_csv.write_text("name,smiles\nen,NCCN\ngly,NCC(=O)O\n", encoding="utf-8")
-    assert main(["rank", "--model", str(models["joint"]), "--smiles-file", str(smiles_csv),
-                 "--metal", "Cu2+"]) == 0
+    assert (
+        main(
+            [
+                "rank",
+                "--model",
+                str(models["joint"]),
+                "--smiles-file",
+                str(smiles_csv),
+                "--metal",
+                "Cu2+",
+            ]
+        )
+        == 0
+    )
     assert "NCC(=O)O" in capsys.readouterr().out
     plain = tmp_path / "plain.txt"
     plain.write_text("NCCN\nNCC(=O)O\n\n", encoding="utf-8")
-    assert main(["rank", "--model", str(models["single"]), "--smiles-file", str(plain),
-                 "--metal", "Ni2+"]) == 0
+    assert (
+        main(
+            [
+                "rank",
+                "--model",
+                str(models["single"]),
+                "--smiles-file",
+                str(plain),
+                "--metal",
+                "Ni2+",
+            ]
+        )
+        == 0
+    )
     captured = capsys.readouterr()
     assert captured.out.count("Ni2+") == 2 and "no conditional constants" in captured.err
     assert main(["rank", "--model", str(models["joint"]), "--smiles", "NCCN"]) == 2
@@ -127,14 +164,30 @@ def test_cli_rank(models, tmp_path, capsys):
 
 def test_cli_speciate_with_given_constants_matches_the_library(tmp_path, capsys):
     out = tmp_path / "cu_en"
-    code = main(["speciate", "--smiles", "NCCN", "--metal", "Cu2+", "--log-beta", "10.5,19.6",
-                 "--protonation", "9.93,17.01", "--ph", "2:12:0.5", "--out", str(out)])
+    code = main(
+        [
+            "speciate",
+            "--smiles",
+            "NCCN",
+            "--metal",
+            "Cu2+",
+            "--log-beta",
+            "10.5,19.6",
+            "--protonation",
+            "9.93,17.01",
+            "--ph",
+            "2:12:0.5",
+            "--out",
+            str(out),
+        ]
+    )
     assert code == 0
     text = capsys.readouterr().out
     assert "dominant metal species: pH 2.0: free" in text and "ML2" in text
     got = pd.read_csv(out / "speciation.csv")
-    expected = speciate([10.5, 19.6], "Cu2+", protonation=[9.93, 17.01],
-                        ph=np.arange(2, 12.01, 0.5))
+    expected = speciate(
+        [10.5, 19.6], "Cu2+", protonation=[9.93, 17.01], ph=np.arange(2, 12.01, 0.5)
+    )
     np.testing.assert_allclose(got.to_numpy(), expected.to_numpy(), atol=1e-9)
     assert (out / "speciation.png").stat().st_size > 1000
     meta = json.loads((out / "constants.json").read_text())
@@ -143,8 +196,19 @@ def test_cli_speciate_with_given_constants_matches_the_library(tmp_path, capsys)
 
 def test_cli_speciate_with_predicted_constants(models, tmp_path, capsys):
     out = tmp_path / "pred"
-    code = main(["speciate", "--model", str(models["joint"]), "--smiles", "NCCN", "--metal",
-                 "Cu2+", "--out", str(out)])
+    code = main(
+        [
+            "speciate",
+            "--model",
+            str(models["joint"]),
+            "--smiles",
+            "NCCN",
+            "--metal",
+            "Cu2+",
+            "--out",
+            str(out),
+        ]
+    )
     assert code == 0, capsys.readouterr().err
     meta = json.loads((out / "constants.json").read_text())
     assert meta["source"].startswith("model") and len(meta["log_beta"]) == 3
@@ -153,24 +217,72 @@ def test_cli_speciate_with_predicted_constants(models, tmp_path, capsys):
     metal_cols = [c for c in frame.columns if c.startswith("M:")]
     np.testing.assert_allclose(frame[metal_cols].sum(axis=1), 1.0, atol=1e-9)
     capsys.readouterr()
-    assert main(["speciate", "--smiles", "NCCN", "--metal", "Cu2+", "--log-beta", "10",
-                 "--protonation", "9.9", "--ph", "9:3", "--out", str(out)]) == 2
+    assert (
+        main(
+            [
+                "speciate",
+                "--smiles",
+                "NCCN",
+                "--metal",
+                "Cu2+",
+                "--log-beta",
+                "10",
+                "--protonation",
+                "9.9",
+                "--ph",
+                "9:3",
+                "--out",
+                str(out),
+            ]
+        )
+        == 2
+    )
     assert "--ph needs 0 <= LO < HI <= 14" in capsys.readouterr().err
-    assert main(["speciate", "--smiles", "NCCN", "--metal", "Cu2+", "--log-beta", "x",
-                 "--protonation", "9.9", "--out", str(out)]) == 2
+    assert (
+        main(
+            [
+                "speciate",
+                "--smiles",
+                "NCCN",
+                "--metal",
+                "Cu2+",
+                "--log-beta",
+                "x",
+                "--protonation",
+                "9.9",
+                "--out",
+                str(out),
+            ]
+        )
+        == 2
+    )
 
 
 def test_cli_predict_std(models, tmp_path, capsys):
-    code = main(["predict", "--model", str(models["joint"]), "--smiles", "NCCN", "--metal",
-                 "Cu2+", "--std"])
+    code = main(
+        ["predict", "--model", str(models["joint"]), "--smiles", "NCCN", "--metal", "Cu2+", "--std"]
+    )
     assert code == 0
     frame = pd.read_csv(io.StringIO(capsys.readouterr().out))
     std_cols = [c for c in frame.columns if c.endswith("_std")]
     n = load_model(models["joint"]).n_steps_
     assert std_cols == [f"log_beta_{k}_std" for k in range(1, n + 1)] and n == 5
     assert (frame[std_cols] >= 0).all().all()
-    assert main(["predict", "--model", str(models["single"]), "--smiles", "NCCN", "--metal",
-                 "Cu2+", "--std"]) == 2
+    assert (
+        main(
+            [
+                "predict",
+                "--model",
+                str(models["single"]),
+                "--smiles",
+                "NCCN",
+                "--metal",
+                "Cu2+",
+                "--std",
+            ]
+        )
+        == 2
+    )
     assert "--std needs a model with a standard deviation" in capsys.readouterr().err
 
 

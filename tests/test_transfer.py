@@ -127,8 +127,18 @@ def test_cli_fit_with_proton_pretraining(tmp_path, capsys):
     out = tmp_path / "m.joblib"
     params = '{"max_epochs": 2, "hidden_dim": 16, "heads": 2, "encoder_depth": 1}'
     code = main(
-        ["fit", "--params", params, "--pretrain-proton", str(proton), "--proton-mode", "joint",
-         "--out", str(out), "--quiet"]
+        [
+            "fit",
+            "--params",
+            params,
+            "--pretrain-proton",
+            str(proton),
+            "--proton-mode",
+            "joint",
+            "--out",
+            str(out),
+            "--quiet",
+        ]
     )
     assert code == 0, capsys.readouterr().err
     assert "saved gnn model" in capsys.readouterr().out

@@ -76,7 +76,12 @@ def test_suggest_params_covers_the_space_and_builds_a_pipeline():
     pipe = default_pipeline(**params)
     model = pipe.named_steps["model"]
     assert (model.encoder_depth, model.star_layers, model.site_mode) == (2, 3, "hard")
-    assert (model.backbone, model.lr, model.batch_size, model.max_epochs) == ("global", 1e-3, 32, 50)
+    assert (model.backbone, model.lr, model.batch_size, model.max_epochs) == (
+        "global",
+        1e-3,
+        32,
+        50,
+    )
 
 
 def test_fixed_params_are_not_searched_and_win():
@@ -121,7 +126,10 @@ def test_pruning_callback_reports_every_epoch_and_stops_training(tiny_csv):
     net = pipe.named_steps["model"]
     assert len(net.history) == 2  # stopped after the second epoch, not the tenth
     assert [s for s, _ in trial.reports] == [STEP_STRIDE + 1, STEP_STRIDE + 2]
-    assert [v for _, v in trial.reports] == [net.history[0, "valid_rmse"], net.history[1, "valid_rmse"]]
+    assert [v for _, v in trial.reports] == [
+        net.history[0, "valid_rmse"],
+        net.history[1, "valid_rmse"],
+    ]
 
 
 def test_objective_prunes_with_a_real_pruner(minteq):
@@ -169,9 +177,9 @@ def test_tune_resumes_a_study_and_exports_params_for_fit(minteq, tmp_path):
     best = export_best_params(study, tmp_path / "best.json")
     assert best == study.best_trial.user_attrs["params"] == best_params(study)
     assert load_params(tmp_path / "best.json") == best  # the _study record is left out
-    assert json.loads((tmp_path / "best.json").read_text())["_study"]["best_value"] == pytest.approx(
-        study.best_value
-    )
+    assert json.loads((tmp_path / "best.json").read_text())["_study"][
+        "best_value"
+    ] == pytest.approx(study.best_value)
     # a worker with other settings is refused rather than mixing incomparable values
     with pytest.raises(ValueError, match="other settings .*n_splits"):
         tune(X, y, n_trials=1, data_source="minteq", **{**kw, "n_splits": 3})

@@ -224,9 +224,7 @@ def load_beta_table(
         )
         values.append(row_values)
 
-    X = pd.DataFrame(
-        records, columns=["metal", "smiles", "smiles_input", "temperature", "ionic_strength"]
-    )
+    X = pd.DataFrame(records, columns=["metal", "smiles", "smiles_input", *CONDITION_COLUMNS])
     for name in CONDITION_COLUMNS:
         X[name] = X[name].astype("float64")
     y = np.array(values, dtype=np.float64).reshape(len(values), n_steps)

@@ -34,11 +34,11 @@ from typing import IO, Any
 
 import numpy as np
 import pandas as pd
-from rdkit import Chem
 
 from skmetalpka._files import atomic_open
 from skmetalpka.chem import InvalidLigandError, standardize_ligand
 from skmetalpka.datasets._home import get_data_home, read_csv_table, resolve_data_file
+from skmetalpka.datasets.identity import map_atom_indices, non_donor_atoms
 from skmetalpka.datasets.report import DataReport, pad_ragged
 
 __all__ = [
@@ -136,8 +136,12 @@ def load_nist46(
     X : pandas.DataFrame
         Columns ``metal``, ``smiles`` (standardised), ``smiles_input`` (as in the file),
         ``temperature`` (25.0), ``ionic_strength`` (0.1) and ``binding_sites`` (list of atom
-        indices of the standardised ligand, re-indexed through ``Ligand.atom_map``; indices on
-        removed fragments or outside the molecule are dropped and counted).
+        indices into ``Chem.MolFromSmiles(smiles)``, i.e. the canonical atom order of the
+        standardised SMILES, mapped from the input order by
+        :func:`skmetalpka.datasets.identity.map_atom_indices`; indices on removed fragments or
+        outside the molecule are dropped and counted). Site atoms that no donor rule marks
+        (e.g. a carbon) are kept, counted in ``modified['binding_site_indices_not_donor']``
+        (atoms) and listed in ``report.flagged`` (reason ``binding_site_not_donor``).
     y : numpy.ndarray of float64, shape (n_samples, N)
         Cumulative log beta_1..log beta_N; NaN where a row has fewer values. N is the longest row.
     report : DataReport
@@ -221,22 +225,27 @@ def load_nist46(
         if positions is None:
             modified["binding_sites_missing"] += 1
         else:
-            inverse = {orig: new for new, orig in enumerate(lig.atom_map)}
-            n_input_atoms: int | None = None
-            for p in positions:
-                if p in inverse:
-                    sites.append(inverse[p])
-                    continue
-                if n_input_atoms is None:
-                    mol = Chem.MolFromSmiles(lig.input_smiles)
-                    n_input_atoms = mol.GetNumAtoms() if mol is not None else 0
-                if 0 <= p < n_input_atoms:
-                    modified["binding_site_indices_on_removed_fragment"] += 1
-                else:
-                    modified["binding_site_indices_out_of_range"] += 1
-            kept_orig = [p for p in positions if p in inverse]
+            mapping = map_atom_indices(lig, positions)
+            sites = mapping.sites
+            if mapping.n_on_removed_fragment:
+                modified["binding_site_indices_on_removed_fragment"] += (
+                    mapping.n_on_removed_fragment
+                )
+            if mapping.n_out_of_range:
+                modified["binding_site_indices_out_of_range"] += mapping.n_out_of_range
+            kept_orig = [p for p in positions if p in set(lig.atom_map)]
             if sites != kept_orig:
                 modified["binding_sites_remapped"] += 1
+            wrong = non_donor_atoms(standardize_ligand(lig.smiles).mol, sites)
+            if wrong:
+                modified["binding_site_indices_not_donor"] += len(wrong)
+                canon = standardize_ligand(lig.smiles).mol
+                desc = ", ".join(f"{a}:{canon.GetAtomWithIdx(a).GetSymbol()}" for a in wrong)
+                report.flag(
+                    i,
+                    "binding_site_not_donor",
+                    f"site atom(s) {desc} of {lig.smiles} match no donor rule",
+                )
         records.append(
             {
                 "metal": metal,
@@ -281,6 +290,7 @@ def load_nist46(
     ):
         report.notes.append(
             "binding_site_indices_* count atom indices (not rows) removed from binding_sites"
+            " (binding_site_indices_not_donor: kept, but listed in report.flagged)"
         )
     report.check()
     if return_report:

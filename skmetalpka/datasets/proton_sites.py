@@ -41,8 +41,9 @@ from functools import lru_cache
 import numpy as np
 from rdkit import Chem
 
-from skmetalpka.chem import InvalidLigandError, Ligand, standardize_ligand
+from skmetalpka.chem import InvalidLigandError, standardize_ligand
 from skmetalpka.datasets._home import read_csv_table, resolve_data_file
+from skmetalpka.datasets.identity import canonical_atom_order
 from skmetalpka.datasets.report import DataReport
 
 __all__ = ["load_nist46_proton_sites", "PROTON_SITES_FILENAME", "canonical_atom_order"]
@@ -61,19 +62,6 @@ _OXOACID_CENTRES = frozenset({"P", "As", "S", "Se"})
 def _n_input_atoms(smiles: str) -> int:
     mol = Chem.MolFromSmiles(smiles)
     return -1 if mol is None else mol.GetNumAtoms()
-
-
-def canonical_atom_order(lig: Ligand) -> list[int]:
-    """Atom order of ``lig.smiles`` in terms of ``lig.mol``.
-
-    ``canonical_atom_order(lig)[i]`` is the index in ``lig.mol`` of atom ``i`` of
-    ``standardize_ligand(lig.smiles).mol``.
-    """
-    mol = Chem.Mol(lig.mol)
-    smiles = Chem.MolToSmiles(mol)
-    if smiles != lig.smiles:  # pragma: no cover - Ligand.smiles is made by the same call
-        raise RuntimeError(f"canonical SMILES changed between calls: {smiles} vs {lig.smiles}")
-    return [int(i) for i in mol.GetPropsAsDict(True, True)["_smilesAtomOutputOrder"]]
 
 
 def _is_oh(atom: Chem.Atom) -> bool:

@@ -10,7 +10,21 @@ reactions of a thermodynamic database). ``n_read == n_kept + sum(dropped.values(
 ``n_samples`` is the number of rows of the returned ``X``; it differs from ``n_kept`` when several
 raw records make one sample (for example one protonation step per raw row, one sample per ligand
 and condition). ``modified`` counts changes applied to kept data; the unit of each key is given
-by its name or explained in ``notes``.
+by its name or explained in ``notes``. ``flagged`` lists kept raw records that look suspicious
+(for example an upstream binding site on a carbon atom): they are returned, not dropped.
+
+Bookkeeping
+-----------
+A loader records as it goes and lets the report do the accounting::
+
+    report = DataReport(source=str(file), n_read=len(raw))
+    for i, rec in enumerate(records):
+        if bad(rec):
+            report.drop(i, "invalid_smiles", "why")  # counted + kept for report.excluded
+            continue
+        report.modify("salt_stripped")  # a change to kept data
+        report.flag(i, "binding_site_not_donor", "why")  # kept, but worth a look
+    report.finish(raw, n_kept=..., n_samples=...)  # builds excluded/flagged, then check()
 """
 
 from __future__ import annotations
@@ -27,6 +41,16 @@ __all__ = ["DataReport", "excluded_frame", "pad_ragged"]
 
 def _empty_excluded() -> pd.DataFrame:
     return pd.DataFrame({"reason": pd.Series(dtype=str), "detail": pd.Series(dtype=str)})
+
+
+def _empty_flagged() -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "row": pd.Series(dtype="int64"),
+            "reason": pd.Series(dtype=str),
+            "detail": pd.Series(dtype=str),
+        }
+    )
 
 
 @dataclass
@@ -53,6 +77,9 @@ class DataReport:
         Free-text remarks (units of counts, conventions applied).
     n_samples : int or None
         Rows of the returned ``X`` (``None`` when not set).
+    flagged : pandas.DataFrame
+        Kept raw records that look suspicious, with ``row`` (0-based data row or record
+        position), ``reason`` and ``detail``; one raw record may be flagged for several reasons.
     """
 
     source: str
@@ -63,6 +90,63 @@ class DataReport:
     excluded: pd.DataFrame = field(default_factory=_empty_excluded)
     notes: list[str] = field(default_factory=list)
     n_samples: int | None = None
+    flagged: pd.DataFrame = field(default_factory=_empty_flagged)
+    _drops: list = field(default_factory=list, repr=False, compare=False)
+    _flags: list = field(default_factory=list, repr=False, compare=False)
+
+    # ------------------------------------------------------------------ recording
+    def drop(self, row: int, reason: str, detail: str = "") -> None:
+        """Record that raw record ``row`` (0-based position) is left out, and why."""
+        self.dropped[reason] = self.dropped.get(reason, 0) + 1
+        self._drops.append((int(row), str(reason), str(detail)))
+
+    def modify(self, reason: str, n: int = 1) -> None:
+        """Count ``n`` changes of kind ``reason`` to kept data (a no-op for ``n == 0``)."""
+        if n:
+            self.modified[reason] = self.modified.get(reason, 0) + int(n)
+
+    def flag(self, row: int, reason: str, detail: str = "") -> None:
+        """Record that kept raw record ``row`` looks suspicious (it stays in the data)."""
+        self._flags.append((int(row), str(reason), str(detail)))
+
+    def finish(
+        self,
+        raw: pd.DataFrame | None = None,
+        *,
+        n_kept: int,
+        n_samples: int,
+        excluded: pd.DataFrame | None = None,
+    ) -> DataReport:
+        """Close the books at the end of a load: set the counts, build ``excluded`` and
+        ``flagged`` from what :meth:`drop` and :meth:`flag` recorded, then :meth:`check`.
+
+        Parameters
+        ----------
+        raw : pandas.DataFrame, optional
+            The raw table; the rows of the dropped records are copied into ``excluded``
+            (sorted by position). Not needed when ``excluded`` is given.
+        n_kept, n_samples : int
+            Raw records kept and rows of the returned ``X``.
+        excluded : pandas.DataFrame, optional
+            A ready-made ``excluded`` table (for sources that are not a table, such as a
+            database of reactions); its ``reason`` column must match what was recorded.
+
+        Returns
+        -------
+        DataReport
+            ``self``.
+        """
+        self.n_kept = int(n_kept)
+        self.n_samples = int(n_samples)
+        if excluded is not None:
+            self.excluded = excluded.reset_index(drop=True)
+        elif raw is not None:
+            self.excluded = excluded_frame(raw, sorted(self._drops))
+        elif self._drops:
+            self.excluded = pd.DataFrame(sorted(self._drops), columns=["row", "reason", "detail"])
+        if self._flags:
+            self.flagged = pd.DataFrame(sorted(self._flags), columns=["row", "reason", "detail"])
+        return self.check()
 
     @property
     def n_dropped(self) -> int:
@@ -89,6 +173,8 @@ class DataReport:
         self.dropped = dict(dropped)
         self.modified = dict(modified)
         self.excluded = excluded_frame(raw, excluded)
+        if self._flags:
+            self.flagged = pd.DataFrame(sorted(self._flags), columns=["row", "reason", "detail"])
         return self
 
     def check(self) -> DataReport:
@@ -129,6 +215,7 @@ class DataReport:
             "modified": {str(k): int(v) for k, v in self.modified.items()},
             "notes": [str(n) for n in self.notes],
             "excluded": excluded,
+            "flagged": json.loads(self.flagged.to_json(orient="records", force_ascii=False)),
         }
 
     def __str__(self) -> str:
@@ -145,6 +232,10 @@ class DataReport:
         if self.notes:
             lines.append("  notes:")
             lines += [f"    - {n}" for n in self.notes]
+        if len(self.flagged):
+            lines.append("  flagged (kept):")
+            counts = self.flagged["reason"].value_counts().sort_index()
+            lines += [f"    {k}: {int(v)}" for k, v in counts.items()]
         if self.n_dropped:
             lines.append("  (the dropped records are in report.excluded)")
         return "\n".join(lines)

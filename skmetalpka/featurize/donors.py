@@ -31,6 +31,8 @@ __all__ = [
     "DonorRule",
     "DONOR_RULES",
     "DONOR_GROUP_NAMES",
+    "ACIDIC_FAMILIES",
+    "binding_charge",
     "donor_scores",
     "donor_group_counts",
     "donor_profile",
@@ -373,6 +375,38 @@ def donor_group_counts(mol: Chem.Mol) -> np.ndarray:
     numpy.ndarray of float64, shape (len(DONOR_GROUP_NAMES),)
     """
     return donor_profile(mol)[1]
+
+
+#: Acidic donor families and the protons each gives up: the charge of the binding form.
+ACIDIC_FAMILIES: dict[str, int] = {
+    "carboxylate": 1,
+    "phenolate": 1,
+    "phosphonate": 2,
+    "hydroxamate": 1,
+    "thiolate": 1,
+    "enolate": 1,
+}
+
+
+def binding_charge(mol: Chem.Mol) -> int:
+    """Charge of the ligand in its binding form: fully deprotonated acidic groups.
+
+    The standardised ligand's formal charge minus one per proton its acidic donor groups
+    (:data:`ACIDIC_FAMILIES`) give up: glycine -> -1, oxalic acid -> -2, EDTA -> -4,
+    ethylenediamine and ammonia -> 0. A rule of thumb from the donor rules (no pKa model):
+    amines are taken as neutral donors, as in the metal-binding reaction M + L = ML.
+
+    Parameters
+    ----------
+    mol : rdkit.Chem.Mol
+
+    Returns
+    -------
+    int
+    """
+    counts = dict(zip(DONOR_GROUP_NAMES, donor_group_counts(mol).tolist(), strict=True))
+    formal = sum(a.GetFormalCharge() for a in _check_mol(mol).GetAtoms())
+    return int(formal - sum(counts.get(f, 0) * k for f, k in ACIDIC_FAMILIES.items()))
 
 
 def donor_matches(mol: Chem.Mol) -> dict[str, list[tuple[int, ...]]]:

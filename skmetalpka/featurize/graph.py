@@ -13,6 +13,8 @@ attribute          shape / type     meaning
 ``lig_x``          (1, F_lig)       whole-ligand descriptors (width 0 when switched off)
 ``donor_score``    (A,)             donor-rule score per atom (:mod:`.donors`, one SMARTS pass)
 ``cond``           (1, 2)           temperature (deg C) and ionic strength (M)
+``charges``        (1, 3)           metal charge, ligand binding-form charge
+                                    (:func:`.donors.binding_charge`), 1.0 for H+
 ``valid``          (1,) bool        False for a flagged row (placeholder graph)
 ``smiles``         str              standardised ligand SMILES ('' when invalid)
 ``metal``          str              metal ion as given
@@ -46,8 +48,9 @@ from ..conditions import (
     check_input_frame,
     condition_value,
 )
+from ..ions import canonical_ion, parse_ion
 from .descriptors import LIGAND_DESCRIPTOR_NAMES, ligand_profile
-from .donors import donor_profile
+from .donors import binding_charge, donor_profile
 
 __all__ = [
     "ATOM_FEATURE_NAMES",
@@ -213,6 +216,7 @@ def _placeholder(
         edge_attr=torch.zeros(0, N_BOND_FEATURES),
         metal_x=torch.zeros(1, n_metal),
         cond=torch.tensor([[DEFAULT_TEMPERATURE, DEFAULT_IONIC_STRENGTH]]),
+        charges=torch.zeros(1, 3),
         valid=torch.tensor([False]),
         smiles="",
         input_smiles=input_smiles,
@@ -343,6 +347,10 @@ class SmilesToGraph(TagsMixin, TransformerMixin, BaseEstimator):
             edge_attr=torch.from_numpy(edge_attr),
             metal_x=torch.from_numpy(np.asarray(mvec, dtype=np.float32)).view(1, -1),
             cond=torch.tensor([[t, ion]], dtype=torch.float32),
+            charges=torch.tensor(
+                [[parse_ion(metal)[1], binding_charge(mol), float(canonical_ion(metal) == "H+")]],
+                dtype=torch.float32,
+            ),
             valid=torch.tensor([True]),
             smiles=lig.smiles,
             input_smiles=lig.input_smiles,

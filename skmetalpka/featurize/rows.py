@@ -14,6 +14,7 @@ import pandas as pd
 
 from ..chem import InvalidLigandError, Ligand, standardize_ligand
 from ..conditions import (
+    CONDITION_COLUMNS,
     DEFAULT_IONIC_STRENGTH,
     DEFAULT_TEMPERATURE,
     check_input_frame,
@@ -25,8 +26,6 @@ from .metals import metal_descriptors
 __all__ = ["row_errors"]
 
 _MAX_LISTED = 5  # rows named in an error message
-
-CONDITION_COLUMNS = ("temperature", "ionic_strength")
 
 
 # --------------------------------------------------------------------------------------

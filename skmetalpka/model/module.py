@@ -16,6 +16,9 @@ from .layers import BackboneReadout, LigandEncoder, SiteReadout, StarBlock, mlp
 
 __all__ = ["MetalComplexModule", "SITE_MODES", "BACKBONE_MODES", "N_ENCODINGS"]
 
+#: Dropout of the network (the regressor's default too).
+DEFAULT_DROPOUT = 0.2
+
 SITE_MODES = ("soft", "hard")
 BACKBONE_MODES = ("per_ligand", "global", "none")
 N_ENCODINGS = ("embedding", "none")
@@ -64,7 +67,7 @@ class MetalComplexModule(nn.Module):
         heads: int = 4,
         n_encoding: str = "embedding",
         n_metals: int = 0,
-        dropout: float = 0.1,
+        dropout: float = DEFAULT_DROPOUT,
     ) -> None:
         super().__init__()
         if site_mode not in SITE_MODES:

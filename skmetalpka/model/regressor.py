@@ -22,10 +22,11 @@ from torch.utils.data import Dataset, Subset
 from torch_geometric.loader import DataLoader
 
 from .._base import TagsMixin, pad_steps
+from ..conditions import IONIC_STRENGTH_MODELS, ionic_strength_shift
 from ..featurize.graph import ComplexGraph
 from ..metrics import MaskedR2ScoreMixin
 from .losses import MaskedHuberLoss
-from .module import MetalComplexModule
+from .module import DEFAULT_DROPOUT, MetalComplexModule
 
 __all__ = [
     "MetalComplexRegressor",
@@ -198,6 +199,13 @@ class MetalComplexRegressor(TagsMixin, MaskedR2ScoreMixin, NeuralNetRegressor):
         ``"ligand"`` holds out ``valid_fraction`` of the ligands for validation and early
         stopping; None trains on everything for ``max_epochs``.
     valid_fraction : float, default=0.15
+    ionic_strength_model : {"davies", "learned"}, default="davies"
+        ``"davies"``: the network learns thermodynamic constants (I = 0): targets measured at
+        ionic strength I are moved to I = 0 with the Davies equation from the reaction's
+        charges (metal charge, the ligand's binding-form charge, n;
+        :func:`skmetalpka.conditions.ionic_strength_shift`), the network sees I = 0, and
+        predictions are moved back to the requested I. ``"learned"``: I is one more network
+        input (the network must learn its effect from data).
     pretrain_epochs : int, default=60
         Epochs of the pre-training phase when ``fit`` gets ``pretrain_X``/``pretrain_y``
         (for example protonation constants, see :class:`ProtonTransferRegressor`).
@@ -243,7 +251,7 @@ class MetalComplexRegressor(TagsMixin, MaskedR2ScoreMixin, NeuralNetRegressor):
         heads: int = 4,
         n_encoding: str = "embedding",
         metal_embedding: bool = False,
-        dropout: float = 0.2,
+        dropout: float = DEFAULT_DROPOUT,
         huber_delta: float = 1.0,
         ordering_penalty: float = 0.0,
         lr: float = 3e-4,
@@ -256,6 +264,7 @@ class MetalComplexRegressor(TagsMixin, MaskedR2ScoreMixin, NeuralNetRegressor):
         grad_clip: float = 5.0,
         train_split: Any = "ligand",
         valid_fraction: float = 0.15,
+        ionic_strength_model: str = "davies",
         pretrain_epochs: int = 60,
         random_state: int | None = 0,
         on_error: str = "raise",
@@ -303,6 +312,7 @@ class MetalComplexRegressor(TagsMixin, MaskedR2ScoreMixin, NeuralNetRegressor):
         self.min_lr_ratio = min_lr_ratio
         self.grad_clip = grad_clip
         self.valid_fraction = valid_fraction
+        self.ionic_strength_model = ionic_strength_model
         self.pretrain_epochs = pretrain_epochs
         self.random_state = random_state
         self.on_error = on_error
@@ -389,8 +399,15 @@ class MetalComplexRegressor(TagsMixin, MaskedR2ScoreMixin, NeuralNetRegressor):
     ) -> tuple[list[ComplexGraph], np.ndarray, tuple[list[ComplexGraph], np.ndarray] | None]:
         if self.on_error not in ("raise", "flag"):
             raise ValueError(f"on_error must be 'raise' or 'flag', got {self.on_error!r}")
+        if self._ionic_model() not in IONIC_STRENGTH_MODELS:
+            raise ValueError(
+                f"ionic_strength_model must be one of {IONIC_STRENGTH_MODELS}, got "
+                f"{self.ionic_strength_model!r}"
+            )
         graphs, y, kept, n_bad, n_unlabelled = self._clean_set(X, y, None, "training data")
         n_steps = int(graphs[0].num_stars)
+        y = y - self._ionic_shift(graphs, n_steps)
+        graphs = self._network_view(graphs)
         self.n_invalid_fit_ = n_bad
         self.n_unlabelled_fit_ = n_unlabelled
         if sample_weight is not None:
@@ -406,6 +423,8 @@ class MetalComplexRegressor(TagsMixin, MaskedR2ScoreMixin, NeuralNetRegressor):
             raise ValueError("give both pretrain_X and pretrain_y, or neither")
         if pretrain_X is not None:
             pg, py, _, _, _ = self._clean_set(pretrain_X, pretrain_y, n_steps, "pre-training data")
+            py = py - self._ionic_shift(pg, n_steps)
+            pg = self._network_view(pg)
             if sample_weight is not None:
                 pg = [_with_weight(g, 1.0) for g in pg]
             pre = (pg, py.astype(np.float32))
@@ -414,6 +433,45 @@ class MetalComplexRegressor(TagsMixin, MaskedR2ScoreMixin, NeuralNetRegressor):
             self._fit_stats(graphs, y)
         self.n_steps_ = n_steps
         return graphs, y.astype(np.float32), pre
+
+    def _ionic_model(self) -> str:
+        # models pickled before the parameter existed learned the ionic strength
+        return getattr(self, "ionic_strength_model", "learned")
+
+    def _ionic_shift(self, graphs: list[ComplexGraph], n_steps: int) -> np.ndarray:
+        """``log beta(I) - log beta(0)`` per row and step (zeros unless ``"davies"``)."""
+        if self._ionic_model() != "davies" or not graphs:
+            return np.zeros((len(graphs), n_steps))
+        if not all(hasattr(g, "charges") for g in graphs):
+            raise ValueError(
+                "the graphs carry no charges (made by an older SmilesToGraph); featurise them "
+                "again, or use ionic_strength_model='learned'"
+            )
+        charges = torch.cat([g.charges for g in graphs]).numpy().astype(np.float64)
+        cond = torch.cat([g.cond for g in graphs]).numpy().astype(np.float64)
+        shift = ionic_strength_shift(
+            charges[:, 0],
+            charges[:, 1],
+            cond[:, 1],
+            n_steps,
+            temperature=cond[:, 0],
+            proton=charges[:, 2] > 0.5,
+        )
+        valid = np.array([bool(g.valid.item()) for g in graphs], dtype=bool)
+        shift[~valid] = 0.0
+        return shift
+
+    def _network_view(self, graphs: list[ComplexGraph]) -> list[ComplexGraph]:
+        """The graphs the network sees: with ``"davies"``, at I = 0 (shallow copies)."""
+        if self._ionic_model() != "davies":
+            return graphs
+        out = []
+        for g in graphs:
+            c = copy.copy(g)
+            c.cond = g.cond.clone()
+            c.cond[:, 1] = 0.0
+            out.append(c)
+        return out
 
     def _fit_stats(self, graphs: list[ComplexGraph], y: np.ndarray) -> None:
         g0 = graphs[0]
@@ -612,8 +670,8 @@ class MetalComplexRegressor(TagsMixin, MaskedR2ScoreMixin, NeuralNetRegressor):
                 f"graphs were expanded for N={n} ligand steps but the model was trained for "
                 f"N={self.n_steps_}; use the fitted pipeline's own expander"
             )
-        z = torch.as_tensor(self.predict_proba(graphs))
-        beta = self.to_beta(z).numpy().astype(np.float64)
+        z = torch.as_tensor(self.predict_proba(self._network_view(graphs)))
+        beta = self.to_beta(z).numpy().astype(np.float64) + self._ionic_shift(graphs, n)
         valid = np.array([bool(g.valid.item()) for g in graphs], dtype=bool)
         beta[~valid] = np.nan
         return beta
@@ -642,7 +700,7 @@ class MetalComplexRegressor(TagsMixin, MaskedR2ScoreMixin, NeuralNetRegressor):
         graphs = self._check_graphs(X)
         out: list[np.ndarray] = []
         self.module_.eval()
-        loader = DataLoader(graphs, batch_size=512, shuffle=False)
+        loader = DataLoader(self._network_view(graphs), batch_size=512, shuffle=False)
         with torch.no_grad():
             for batch in loader:
                 batch = batch.to(self.device)

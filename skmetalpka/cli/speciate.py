@@ -1,0 +1,156 @@
+"""``skmetalpka speciate``: species fractions versus pH from predicted or given constants."""
+
+from __future__ import annotations
+
+import argparse
+import json
+from typing import Any
+
+from ._common import (
+    MODEL_HELP,
+    UsageError,
+    floats,
+    load_any_model,
+    ph_grid,
+)
+
+
+def add_parser(sub: Any, parents: dict[str, argparse.ArgumentParser]) -> None:
+    """Add the ``speciate`` sub-command to ``sub`` (an ``add_subparsers`` object)."""
+    p = sub.add_parser(
+        "speciate",
+        parents=[parents["common"]],
+        help="species fractions versus pH (PHREEQC) from predicted or given constants",
+        description="Fraction of free metal and of each ML_n (and of the protonated ligand "
+        "forms) versus pH, solved with PHREEQC. Constants are predicted by the model unless "
+        "given with --log-beta / --protonation. Writes speciation.csv, speciation.png and "
+        "constants.json into --out.",
+    )
+    p.add_argument("--smiles", required=True, metavar="S", help="ligand SMILES")
+    p.add_argument("--metal", required=True, metavar="M", help="metal ion such as Cu2+")
+    p.add_argument("--model", metavar="FILE", help=MODEL_HELP)
+    p.add_argument(
+        "--log-beta",
+        metavar="B1,B2,..",
+        help="cumulative log beta_1..n to use instead of predictions",
+    )
+    p.add_argument(
+        "--protonation",
+        metavar="H1,H2,..",
+        help="cumulative protonation log beta^H_1..m to use instead of predictions",
+    )
+    p.add_argument("--steps", type=int, metavar="N", help="complexes ML_1..ML_N (default: rule)")
+    p.add_argument(
+        "--ligand-charge",
+        type=int,
+        default=0,
+        help="charge of the fully deprotonated ligand (only used with --activity davies)",
+    )
+    p.add_argument("--ph", default="2:12", metavar="LO:HI[:STEP]", help="pH grid (2:12:0.1)")
+    p.add_argument("--metal-conc", type=float, default=1e-3, help="total metal, mol/L (1e-3)")
+    p.add_argument("--ligand-conc", type=float, default=3e-3, help="total ligand, mol/L (3e-3)")
+    p.add_argument(
+        "--activity", choices=("ideal", "davies"), default="ideal", help="activity model (ideal)"
+    )
+    p.add_argument(
+        "--ionic-strength", type=float, help="background electrolyte, mol/kgw (davies only)"
+    )
+    p.add_argument(
+        "--engine", choices=("phreeqc", "numpy"), default="phreeqc", help="solver (phreeqc)"
+    )
+    p.add_argument("--out", required=True, metavar="DIR", help="output folder")
+
+
+def run(args: argparse.Namespace) -> int:
+    """Run ``skmetalpka speciate`` with parsed ``args``; returns the exit status."""
+    from pathlib import Path
+
+    from ..exceptions import InputError
+    from ..plots import save_figure
+    from ..screening import predict_constants
+    from ..speciation import plot_speciation, speciate
+
+    ph = ph_grid(args.ph)
+    log_beta = floats(args.log_beta, "--log-beta")
+    protonation = floats(args.protonation, "--protonation")
+    source = "given"
+    notes: list[str] = []
+    beta_std: list[float] = []
+    prot_std: list[float] = []
+    if log_beta is None or protonation is None:
+        est, meta, where = load_any_model(args.model)
+        pc = predict_constants(
+            est,
+            args.smiles,
+            args.metal,
+            n_steps=args.steps,
+            protonation=protonation,
+            trained_metals=meta.get("trained_metals"),
+        )
+        notes = pc.notes
+        source = f"model {where}"
+        if log_beta is None:
+            log_beta = pc.log_beta.tolist()
+            beta_std = pc.log_beta_std.tolist()
+        if protonation is None:
+            protonation = pc.protonation.tolist()
+            prot_std = pc.protonation_std.tolist()
+    elif args.steps is not None:
+        log_beta = log_beta[: args.steps]
+    try:
+        frame = speciate(
+            log_beta,
+            args.metal,
+            protonation=protonation or (),
+            ligand_charge=args.ligand_charge,
+            ph=ph,
+            metal_conc=args.metal_conc,
+            ligand_conc=args.ligand_conc,
+            activity=args.activity,
+            ionic_strength=args.ionic_strength,
+            engine=args.engine,
+        )
+    except ValueError as exc:
+        raise UsageError(str(exc)) from exc
+    folder = Path(args.out).expanduser()
+    constants = {
+        "smiles": args.smiles,
+        "metal": args.metal,
+        "log_beta": log_beta,
+        "log_beta_std": beta_std,
+        "protonation": protonation,
+        "protonation_std": prot_std,
+        "source": source,
+        "notes": notes,
+        "engine": args.engine,
+        "activity": args.activity,
+        "metal_conc": args.metal_conc,
+        "ligand_conc": args.ligand_conc,
+    }
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        frame.to_csv(folder / "speciation.csv", index=False, lineterminator="\n")
+        (folder / "constants.json").write_text(
+            json.dumps(constants, indent=2, default=float) + "\n", encoding="utf-8"
+        )
+        fig = plot_speciation(frame, title=f"{args.metal} + {args.smiles}")
+        save_figure(fig, folder / "speciation.png")
+    except OSError as exc:
+        raise InputError(f"could not write into {str(folder)!r}: {exc}") from exc
+    fmt = ", ".join(f"{v:.2f}" for v in log_beta)
+    print(f"log beta ({source}): {fmt}")
+    if protonation:
+        print("protonation log beta^H: " + ", ".join(f"{v:.2f}" for v in protonation))
+    for note in notes:
+        print(f"  note: {note}")
+    metal_cols = [c for c in frame.columns if c.startswith("M:")]
+    top = frame[metal_cols].to_numpy().argmax(axis=1)
+    dominant = [metal_cols[i][2:] for i in top]
+    changes = [
+        f"pH {frame['pH'].iloc[i]:.1f}: {dominant[i]}"
+        for i in range(len(dominant))
+        if i == 0 or dominant[i] != dominant[i - 1]
+    ]
+    print("dominant metal species: " + "; ".join(changes))
+    print(f"wrote {folder / 'speciation.csv'}, {folder / 'speciation.png'}, constants.json")
+    return 0
