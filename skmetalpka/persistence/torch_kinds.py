@@ -1,0 +1,185 @@
+"""Kinds that hold a torch network: :class:`~skmetalpka.model.MetalComplexRegressor` and
+:class:`~skmetalpka.sites.AtomSiteClassifier`.
+
+Their networks are stored as ``state_dict`` arrays and rebuilt from the estimator's parameters:
+the regressor through skorch's ``initialize()`` (module, criterion, optimiser, callbacks), the
+site classifier by constructing its network. Optimiser moments and callback state are not
+stored, so ``partial_fit`` after loading starts with a fresh optimiser (``fit`` is unaffected).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from .codec import Decoder, Encoder, FormatError, UnsupportedValueError
+from .kind import Kind, construct, first_line, fs, generic_export, generic_restore
+
+__all__ = [
+    "NET_STATE",
+    "NET_TRAINING",
+    "NET_DERIVED",
+    "net_params",
+    "net_export",
+    "net_restore",
+    "site_net_export",
+    "site_net_restore",
+]
+
+
+NET_STATE = fs(
+    "n_steps_",
+    "atom_dim_",
+    "bond_dim_",
+    "metal_dim_",
+    "lig_dim_",
+    "metal_mean_",
+    "metal_std_",
+    "cond_mean_",
+    "cond_std_",
+    "lig_mean_",
+    "lig_std_",
+    "logk_mean_",
+    "logk_std_",
+    "beta_std_",
+    "metals_",
+    "metal_index_",
+    "n_invalid_fit_",
+    "n_unlabelled_fit_",
+    "half_storage_",
+)
+NET_TRAINING = fs("history_", "pretrain_history_")
+# skorch's own bookkeeping, recreated by initialize(); optimiser and callback state are dropped
+NET_DERIVED = fs(
+    "_params_to_validate",
+    "initialized_",
+    "virtual_params_",
+    "init_context_",
+    "_modules",
+    "_criteria",
+    "_optimizers",
+    "callbacks_",
+    "criterion_",
+    "optimizer_",
+    "cuda_dependent_attributes_",
+    "prefixes_",
+)
+
+
+def net_params(obj: Any) -> dict[str, Any]:
+    params = obj.get_params(deep=False)
+    params.pop("_params_to_validate", None)
+    return params
+
+
+def net_export(kind: Kind, obj: Any, enc: Encoder, where: str) -> dict[str, Any]:
+    params = net_params(obj)
+    out: dict[str, Any] = {}
+    for name, value in vars(obj).items():
+        if name in params or name in NET_DERIVED or name == "module_":
+            continue
+        if name in NET_TRAINING:
+            if not enc.compact and "module_" in vars(obj):
+                out[name] = enc.value(value, f"{where}/{name}")
+            continue
+        if name not in NET_STATE:
+            raise UnsupportedValueError(
+                f"{where}: MetalComplexRegressor has the attribute {name!r}, which the model "
+                "format does not know; add it to NET_STATE in skmetalpka/persistence/kinds.py"
+            )
+        out[name] = enc.value(value, f"{where}/{name}")
+    if "module_" in vars(obj) and hasattr(obj, "n_steps_"):
+        half = enc.half_precision or bool(getattr(obj, "half_storage_", False))
+        if half:
+            out["half_storage_"] = True
+        out["module_"] = enc.state_dict(obj.module_, f"{where}/module_", half=half)
+    return out
+
+
+def net_restore(
+    kind: Kind, cls: type, params: dict[str, Any], state: dict[str, Any], dec: Decoder, where: str
+) -> Any:
+    import torch
+
+    obj = construct(cls, params, where)
+    state = dict(state)
+    module_state = state.pop("module_", None)
+    training = {k: state.pop(k) for k in list(state) if k in NET_TRAINING}
+    for name, value in state.items():
+        if name not in NET_STATE:
+            raise FormatError(f"{where}: MetalComplexRegressor has no stored attribute {name!r}")
+        setattr(obj, name, dec.value(value, f"{where}/{name}"))
+    if module_state is None:
+        if state or training:
+            raise FormatError(f"{where}: fitted attributes without the network weights")
+        return obj
+    weights = dec.state_dict(module_state, f"{where}/module_")
+    _check_net(obj, where)
+    try:
+        with torch.random.fork_rng(devices=[]):  # initialize() draws weights we overwrite
+            obj.initialize()
+        obj.module_.load_state_dict(weights, strict=True)
+    except (RuntimeError, TypeError, ValueError, KeyError, AttributeError) as exc:
+        raise FormatError(
+            f"{where}: the network does not match its weights ({first_line(exc)})"
+        ) from exc
+    for name, value in training.items():
+        setattr(obj, name, dec.value(value, f"{where}/{name}"))
+    return obj
+
+
+def _check_net(obj: Any, where: str) -> None:
+    metals = getattr(obj, "metals_", None)
+    index = getattr(obj, "metal_index_", None)
+    if not (isinstance(metals, list) and all(isinstance(m, str) for m in metals)):
+        raise FormatError(f"{where}: metals_ must be a list of strings")
+    if index != {m: i + 1 for i, m in enumerate(metals)}:
+        raise FormatError(f"{where}: metal_index_ does not match metals_")
+    for name in ("n_steps_", "atom_dim_", "bond_dim_", "metal_dim_", "lig_dim_"):
+        value = getattr(obj, name, None)
+        if not isinstance(value, int) or value < 0 or (name == "n_steps_" and value < 1):
+            raise FormatError(f"{where}: {name} must be a non-negative integer")
+    n = obj.n_steps_
+    for name in ("logk_mean_", "logk_std_", "beta_std_"):
+        if np.shape(getattr(obj, name, None)) != (n,):
+            raise FormatError(f"{where}: {name} must have shape ({n},)")
+
+
+def site_net_export(kind: Kind, obj: Any, enc: Encoder, where: str) -> dict[str, Any]:
+    out = generic_export(kind, obj, enc, where, skip=("module_",))
+    if "module_" in vars(obj):
+        out["module_"] = enc.state_dict(obj.module_, f"{where}/module_")
+    return out
+
+
+def site_net_restore(
+    kind: Kind, cls: type, params: dict[str, Any], state: dict[str, Any], dec: Decoder, where: str
+) -> Any:
+    import torch
+
+    from ..featurize.graph import N_ATOM_FEATURES, N_BOND_FEATURES
+    from ..sites.classifier import _AtomSiteNet
+
+    state = dict(state)
+    module_state = state.pop("module_", None)
+    obj = generic_restore(kind, cls, params, state, dec, where)
+    if module_state is None:
+        return obj
+    weights = dec.state_dict(module_state, f"{where}/module_")
+    try:
+        with torch.random.fork_rng(devices=[]):
+            module = _AtomSiteNet(
+                N_ATOM_FEATURES,
+                N_BOND_FEATURES,
+                int(obj.hidden_dim),
+                int(obj.depth),
+                float(obj.dropout),
+            )
+        module.load_state_dict(weights, strict=True)
+    except (RuntimeError, TypeError, ValueError, KeyError) as exc:
+        raise FormatError(
+            f"{where}: the site network does not match its weights ({first_line(exc)})"
+        ) from exc
+    obj.module_ = module.eval()
+    return obj
