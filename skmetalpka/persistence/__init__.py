@@ -19,10 +19,10 @@ import os
 import warnings
 from collections.abc import Iterable, Mapping
 from datetime import datetime, timezone
-from importlib import metadata
 from pathlib import Path
 from typing import Any
 
+from .._version import library_version
 from ..exceptions import InputError, ModelFileError
 from ..inference import estimator_n_steps, training_metals
 from .codec import FormatError, UnsupportedValueError
@@ -51,15 +51,7 @@ MODEL_SUFFIX = ".skmodel"
 DEFAULT_MODEL_FILE = "skmetalpka_model" + MODEL_SUFFIX
 
 
-def _version(dist: str) -> str | None:
-    if dist == "skmetalpka":
-        from .._version import __version__
-
-        return __version__
-    try:
-        return metadata.version(dist)
-    except metadata.PackageNotFoundError:
-        return None
+_version = library_version
 
 
 def fingerprint_data(X: Any, y: Any) -> str:
