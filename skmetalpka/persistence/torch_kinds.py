@@ -68,8 +68,30 @@ NET_DERIVED = fs(
 
 
 def net_params(obj: Any) -> dict[str, Any]:
+    """skorch's ``get_params`` plus every named constructor argument, with its effective value.
+
+    skorch lists the attributes an object has, so a network unpickled from a version before a
+    parameter existed does not list it; rebuilt with the new default it would behave
+    differently. The value it behaves as is stored instead (``ionic_strength_model``: models
+    before the parameter learned the ionic strength).
+    """
+    import inspect
+
     params = obj.get_params(deep=False)
     params.pop("_params_to_validate", None)
+    if "ionic_strength_model" not in params and hasattr(obj, "_ionic_model"):
+        params["ionic_strength_model"] = obj._ionic_model()
+    named = [
+        p.name
+        for p in inspect.signature(type(obj).__init__).parameters.values()
+        if p.kind is p.POSITIONAL_OR_KEYWORD and p.name != "self"
+    ]
+    missing = [name for name in named if name not in params]
+    if missing:
+        raise UnsupportedValueError(
+            f"{type(obj).__name__} has no value for its parameter(s) {missing} (unpickled from "
+            "an older version?); set them with set_params before saving"
+        )
     return params
 
 
