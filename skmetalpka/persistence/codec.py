@@ -110,20 +110,24 @@ class Encoder:
         while name in self.arrays:
             i += 1
             name = f"{base}#{i}"
-        self.arrays[name] = np.ascontiguousarray(arr)
+        self.arrays[name] = arr if arr.flags.c_contiguous else arr.copy(order="C")  # keeps 0-d
         return {"$array": name}
 
     def state_dict(self, module: Any, where: str, *, half: bool = False) -> dict[str, Any]:
         """A torch module's ``state_dict``; with ``half`` its parameters (not buffers) in float16."""
+        params = {name for name, _ in module.named_parameters()} if half else set()
+        return self.tensors(module.state_dict(), where, half=params)
+
+    def tensors(self, tensors: Any, where: str, *, half: Any = ()) -> dict[str, Any]:
+        """``{"$state_dict": ...}`` of a mapping of names to torch tensors (``half``: float16)."""
         import torch
 
-        params = {name for name, _ in module.named_parameters()}
         out: dict[str, Any] = {}
-        for name, tensor in module.state_dict().items():
+        for name, tensor in tensors.items():
             t = tensor.detach().cpu()
-            if half and name in params and t.is_floating_point():
+            if name in half and t.is_floating_point():
                 t = t.to(torch.float16)
-            out[name] = self.array(t.numpy(), f"{where}/{name}")
+            out[str(name)] = self.array(t.numpy(), f"{where}/{name}")
         return {"$state_dict": out}
 
     def value(self, v: Any, where: str) -> Any:

@@ -110,7 +110,7 @@ _ALL: list[Kind] = [
     Kind(
         "MetalComplexRegressor",
         ("skmetalpka.model", "MetalComplexRegressor"),
-        NET_STATE | NET_TRAINING,
+        NET_STATE | NET_TRAINING | {"module_", "optimizer_"},
         NET_DERIVED,
         params=net_params,
         export=net_export,

@@ -3,8 +3,9 @@
 
 Their networks are stored as ``state_dict`` arrays and rebuilt from the estimator's parameters:
 the regressor through skorch's ``initialize()`` (module, criterion, optimiser, callbacks), the
-site classifier by constructing its network. Optimiser moments and callback state are not
-stored, so ``partial_fit`` after loading starts with a fresh optimiser (``fit`` is unaffected).
+site classifier by constructing its network. Unless the file is ``compact``, the regressor's
+training history and optimiser state (AdamW moments, learning rates) are stored too, so that
+``partial_fit`` after loading continues the training; a compact file starts afresh.
 """
 
 from __future__ import annotations
@@ -116,7 +117,32 @@ def net_export(kind: Kind, obj: Any, enc: Encoder, where: str) -> dict[str, Any]
         if half:
             out["half_storage_"] = True
         out["module_"] = enc.state_dict(obj.module_, f"{where}/module_", half=half)
+        optimizer = getattr(obj, "optimizer_", None)
+        if not enc.compact and optimizer is not None:
+            out["optimizer_"] = _optimizer_export(optimizer, enc, f"{where}/optimizer_")
     return out
+
+
+def _optimizer_export(optimizer: Any, enc: Encoder, where: str) -> dict[str, Any]:
+    """``{"param_groups": [...], "state": {"<index>": {"$state_dict": ...}}}``."""
+    state = optimizer.state_dict()
+    return {
+        "param_groups": enc.value(state["param_groups"], f"{where}/param_groups"),
+        "state": {str(i): enc.tensors(s, f"{where}/{i}") for i, s in state["state"].items()},
+    }
+
+
+def _optimizer_restore(obj: Any, value: Any, dec: Decoder, where: str) -> None:
+    if not (isinstance(value, dict) and set(value) == {"param_groups", "state"}):
+        raise FormatError(f"{where}: optimizer_ needs exactly 'param_groups' and 'state'")
+    if not isinstance(value["state"], dict) or not all(k.isdigit() for k in value["state"]):
+        raise FormatError(f"{where}: optimizer_ state must be keyed by parameter index")
+    groups = dec.value(value["param_groups"], f"{where}/param_groups")
+    state = {int(k): dict(dec.state_dict(v, f"{where}/{k}")) for k, v in value["state"].items()}
+    try:
+        obj.optimizer_.load_state_dict({"state": state, "param_groups": groups})
+    except (RuntimeError, TypeError, ValueError, KeyError, IndexError) as exc:
+        raise FormatError(f"{where}: the optimiser state does not fit ({first_line(exc)})") from exc
 
 
 def net_restore(
@@ -127,13 +153,14 @@ def net_restore(
     obj = construct(cls, params, where)
     state = dict(state)
     module_state = state.pop("module_", None)
+    optimizer_state = state.pop("optimizer_", None)
     training = {k: state.pop(k) for k in list(state) if k in NET_TRAINING}
     for name, value in state.items():
         if name not in NET_STATE:
             raise FormatError(f"{where}: MetalComplexRegressor has no stored attribute {name!r}")
         setattr(obj, name, dec.value(value, f"{where}/{name}"))
     if module_state is None:
-        if state or training:
+        if state or training or optimizer_state is not None:
             raise FormatError(f"{where}: fitted attributes without the network weights")
         return obj
     weights = dec.state_dict(module_state, f"{where}/module_")
@@ -146,6 +173,8 @@ def net_restore(
         raise FormatError(
             f"{where}: the network does not match its weights ({first_line(exc)})"
         ) from exc
+    if optimizer_state is not None:
+        _optimizer_restore(obj, optimizer_state, dec, f"{where}/optimizer_")
     for name, value in training.items():
         setattr(obj, name, dec.value(value, f"{where}/{name}"))
     return obj
