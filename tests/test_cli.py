@@ -48,6 +48,36 @@ def test_console_script_help():
         assert cmd in proc.stdout
 
 
+def test_version_names_the_libraries(capsys):
+    import skmetalpka
+
+    assert main(["--version"]) == 0
+    out = capsys.readouterr().out.strip()
+    assert out.startswith(f"skmetalpka {skmetalpka.__version__} (torch ")
+    for name in ("scikit-learn", "RDKit", "torch-geometric", "Python"):
+        assert f"{name} " in out
+
+
+def test_pickled_model_needs_trust_pickle(tmp_path, capsys):
+    model = tmp_path / "old.joblib"
+    save_model(_fitted_mean(), model, model="mean", trained_on="t", file_format="pickle")
+    args = ["predict", "--model", str(model), "--smiles", "NCCN", "--metal", "Cu2+"]
+    assert main(args) == 2
+    err = capsys.readouterr().err
+    assert "is a pickle" in err and "--trust-pickle" in err and len(err.splitlines()) == 1
+    assert main([*args, "--trust-pickle"]) == 0
+    assert "Cu2+,NCCN," in capsys.readouterr().out
+    rank = ["rank", "--model", str(model), "--smiles", "NCCN", "--metals", "Cu2+,Ni2+"]
+    assert main(rank) == 2 and main([*rank, "--trust-pickle"]) == 0
+
+
+def _fitted_mean():
+    from skmetalpka.baselines import MetalMeanRegressor
+
+    X, y = load_minteq()
+    return MetalMeanRegressor().fit(X, y)
+
+
 def test_model_choices_match_the_library():
     assert tuple(_MODELS) == tuple(MODEL_NAMES)
 
@@ -62,6 +92,7 @@ def test_fit_default_data_prints_report_and_saves_metadata(tmp_path, capsys):
     assert meta["model"] == "mean" and meta["n_steps"] == 5 and meta["n_samples"] == 257
     assert meta["trained_on"].startswith("MINTEQA2") and meta["seed"] == 0
     assert meta["skmetalpka_version"] and meta["sklearn_version"] and meta["created"]
+    assert meta["data_fingerprint"].startswith("sha256:")
     X, y = load_minteq()
     cu = (X["metal"] == "Cu2+").to_numpy()
     one = pd.DataFrame({"metal": ["Cu2+"], "smiles": ["NCCN"]})
