@@ -11,8 +11,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .chem import InvalidLigandError, canonical_smiles
+from .chem import InvalidLigandError
 from .conditions import check_input_frame
+from .identity import ligand_id
 from .ions import UnknownMetalError, canonical_ion
 
 __all__ = ["GROUP_KINDS", "make_groups"]
@@ -29,8 +30,10 @@ def make_groups(X: pd.DataFrame, groups: str | Any) -> np.ndarray:
     X : pandas.DataFrame
         With columns ``metal`` and ``smiles``.
     groups : {"metal", "ligand"} or array-like of shape (n_samples,)
-        ``"metal"``: canonical ion spelling; ``"ligand"``: canonical SMILES; an array: used as
-        given (no missing label allowed).
+        ``"metal"``: canonical ion spelling; ``"ligand"``: the ligand identity
+        (:func:`skmetalpka.identity.ligand_id`: uncharged, salt- and stereo-free parent, so
+        every spelling of a ligand lands in one group); an array: used as given (no missing
+        label allowed).
 
     Returns
     -------
@@ -49,7 +52,7 @@ def make_groups(X: pd.DataFrame, groups: str | Any) -> np.ndarray:
             labels = []
             for s in X["smiles"].tolist():
                 try:
-                    labels.append(canonical_smiles(s))
+                    labels.append(ligand_id(s))
                 except InvalidLigandError:
                     labels.append(str(s))
         else:

@@ -31,7 +31,7 @@ MESSY = (
 @pytest.fixture(scope="module")
 def minteq_mean_model(tmp_path_factory):
     path = tmp_path_factory.mktemp("model") / "mean.skmodel"
-    assert main(["fit", "--model", "mean", "--out", str(path), "--quiet"]) == 0
+    assert main(["fit", "--data", "minteq", "--model", "mean", "--out", str(path), "--quiet"]) == 0
     return path
 
 
@@ -84,7 +84,7 @@ def test_model_choices_match_the_library():
 
 def test_fit_default_data_prints_report_and_saves_metadata(tmp_path, capsys):
     out = tmp_path / "m.skmodel"
-    assert main(["fit", "--model", "mean", "--out", str(out)]) == 0
+    assert main(["fit", "--data", "minteq", "--model", "mean", "--out", str(out)]) == 0
     stdout = capsys.readouterr().out
     assert "Data report: MINTEQA2" in stdout
     assert f"saved mean model (trained on 257 samples, N = 5) to {out}" in stdout
@@ -196,10 +196,10 @@ def test_model_failing_on_every_row_is_refused(tmp_path, tiny_csv, capsys):
 
 
 def test_unusable_arguments_exit_2(capsys):
-    assert main(["fit", "--model", "svm"]) == 2
+    assert main(["fit", "--data", "minteq", "--model", "svm"]) == 2
     assert "invalid choice" in capsys.readouterr().err
     assert main([]) == 2
-    assert main(["fit", "--model", "rf", "--params", '{"bogus": 1}', "-q"]) == 2
+    assert main(["fit", "--data", "minteq", "--model", "rf", "--params", '{"bogus": 1}', "-q"]) == 2
     assert "invalid parameters for model 'rf'" in capsys.readouterr().err
 
 
@@ -247,7 +247,19 @@ def test_cli_and_library_give_the_same_predictions(tmp_path, tiny_csv):
 
 def test_cv_minteq_mean_and_rf_by_metal(capsys):
     params = '{"rf": {"n_estimators": 5}}'
-    args = ["cv", "--model", "mean,rf", "--groups", "metal", "--folds", "3", "--params", params]
+    args = [
+        "cv",
+        "--data",
+        "minteq",
+        "--model",
+        "mean,rf",
+        "--groups",
+        "metal",
+        "--folds",
+        "3",
+        "--params",
+        params,
+    ]
     assert main([*args, "--seed", "0", "--json", "-q"]) == 0
     d = json.loads(capsys.readouterr().out)
     X, y = load_minteq()
@@ -268,9 +280,9 @@ def test_cv_minteq_mean_and_rf_by_metal(capsys):
     rmse = {n: d["models"][n]["metrics"]["beta"]["all"]["rmse"] for n in ("mean", "rf")}
     assert rmse["rf"] < rmse["mean"]
     # parameters for a model that is not run are an argument error
-    assert main(["cv", "--model", "mean", "--params", params, "-q"]) == 2
+    assert main(["cv", "--data", "minteq", "--model", "mean", "--params", params, "-q"]) == 2
     assert "not being run" in capsys.readouterr().err
-    assert main(["cv", "--model", "mean,svm", "-q"]) == 2
+    assert main(["cv", "--data", "minteq", "--model", "mean,svm", "-q"]) == 2
     assert "unknown model(s) ['svm']" in capsys.readouterr().err
 
 
@@ -279,6 +291,8 @@ def test_cv_report_dir_and_text_output(tmp_path, capsys):
     code = main(
         [
             "cv",
+            "--data",
+            "minteq",
             "--model",
             "mean",
             "--groups",
@@ -303,18 +317,39 @@ def test_cv_report_dir_and_text_output(tmp_path, capsys):
     for png in ("parity_mean.png", "residuals_mean.png", "per_step_rmse.png", "per_metal_rmse.png"):
         assert (report / png).read_bytes()[:4] == b"\x89PNG"
     # too many folds for the groups, flat params with several models: argument errors
-    assert main(["cv", "--model", "mean", "--groups", "metal", "--folds", "30", "-q"]) == 2
+    assert (
+        main(
+            [
+                "cv",
+                "--data",
+                "minteq",
+                "--model",
+                "mean",
+                "--groups",
+                "metal",
+                "--folds",
+                "30",
+                "-q",
+            ]
+        )
+        == 2
+    )
     assert "cannot make 30 folds from 22 group" in capsys.readouterr().err
-    assert main(["cv", "--model", "all", "--params", '{"n_estimators": 5}', "-q"]) == 2
+    assert (
+        main(["cv", "--data", "minteq", "--model", "all", "--params", '{"n_estimators": 5}', "-q"])
+        == 2
+    )
     assert "keyed by model name" in capsys.readouterr().err
-    assert main(["cv", "--model", "mean", "--folds", "1", "-q"]) == 2
+    assert main(["cv", "--data", "minteq", "--model", "mean", "--folds", "1", "-q"]) == 2
 
 
 def test_tiny_gnn_fit_and_predict_matches_library(tmp_path, capsys):
     params = tmp_path / "gnn.json"
     params.write_text('{"max_epochs": 2, "hidden_dim": 16}', encoding="utf-8")
     model = tmp_path / "gnn.skmodel"
-    assert main(["fit", "--params", str(params), "--out", str(model), "-q"]) == 0  # default gnn
+    assert (
+        main(["fit", "--data", "minteq", "--params", str(params), "--out", str(model), "-q"]) == 0
+    )  # default gnn
     assert "saved gnn model" in capsys.readouterr().out
     est, meta = load_model(model, return_meta=True)
     assert meta["model"] == "gnn" and meta["params"] == {"max_epochs": 2, "hidden_dim": 16}

@@ -165,3 +165,23 @@ def test_real_corpus(nist_dir):
     for smi, sites in zip(X.smiles, X.binding_sites, strict=True):
         n = Chem.MolFromSmiles(smi).GetNumAtoms()
         assert all(0 <= s < n for s in sites)
+
+
+def test_training_data_names_pick_corpus_or_minteq(tmp_path, monkeypatch, nist_dir):
+    """``--data`` names: the default is the corpus when the data home holds it, else MINTEQ."""
+    from skmetalpka.datasets import corpus_available, load_training_data
+    from skmetalpka.exceptions import InputError
+
+    monkeypatch.setenv("SKMETALPKA_DATA_HOME", str(tmp_path))  # an empty data home
+    assert not corpus_available()
+    X, _, report = load_training_data(None)
+    assert "MINTEQ" in report.source.upper()
+    with pytest.raises(InputError, match="SKMETALPKA_DATA_HOME"):
+        load_training_data("corpus")
+    monkeypatch.setenv("SKMETALPKA_DATA_HOME", str(nist_dir))
+    assert corpus_available()
+    X, y, report = load_training_data(None)
+    assert set(X["source"]) >= {"nist46", "logkpredict_nist", "logkpredict_iupac", "minteq"}
+    assert len(X) == len(y) and report.source.startswith("corpus")
+    Xm, _, _ = load_training_data("MINTEQ")
+    assert "source" not in Xm.columns or set(Xm["source"]) <= {"minteq"}

@@ -179,7 +179,7 @@ def test_loading_a_model_from_other_versions_warns(tmp_path, mean_model):
 
 def test_cli_predict_steps_chunksize_and_version_warning(tmp_path, capsys):
     model = tmp_path / "mean.skmodel"
-    assert main(["fit", "--model", "mean", "--out", str(model), "-q"]) == 0
+    assert main(["fit", "--data", "minteq", "--model", "mean", "--out", str(model), "-q"]) == 0
     capsys.readouterr()
     src = tmp_path / "in.csv"
     src.write_text("metal,smiles\nCu2+,NCCN\nLa3+,NCCN\nNi2+,NCC(=O)O\n", encoding="utf-8")

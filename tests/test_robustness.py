@@ -175,7 +175,7 @@ def test_library_valid_row_details():
 @pytest.fixture(scope="module")
 def mean_model(tmp_path_factory):
     path = tmp_path_factory.mktemp("robustness") / "mean.skmodel"
-    assert main(["fit", "--model", "mean", "--out", str(path), "-q"]) == 0
+    assert main(["fit", "--data", "minteq", "--model", "mean", "--out", str(path), "-q"]) == 0
     return path
 
 

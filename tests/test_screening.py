@@ -57,10 +57,23 @@ def models(tmp_path_factory):
     frame.to_csv(proton, index=False)
     joint = folder / "joint.skmodel"
     params = json.dumps({**SMALL, "n_members": 2})
-    args = ["fit", "--params", params, "--pretrain-proton", str(proton), "--proton-mode", "joint"]
+    args = [
+        "fit",
+        "--data",
+        "minteq",
+        "--params",
+        params,
+        "--pretrain-proton",
+        str(proton),
+        "--proton-mode",
+        "joint",
+    ]
     assert main([*args, "--out", str(joint), "-q"]) == 0
     single = folder / "single.skmodel"
-    assert main(["fit", "--params", json.dumps(SMALL), "--out", str(single), "-q"]) == 0
+    assert (
+        main(["fit", "--data", "minteq", "--params", json.dumps(SMALL), "--out", str(single), "-q"])
+        == 0
+    )
     return {"joint": joint, "single": single}
 
 

@@ -156,7 +156,22 @@ def test_cli_fit_with_proton_pretraining(tmp_path, capsys):
     assert main(["predict", "--model", str(out), "--smiles", "NCCN", "--metal", "H+"]) == 0
     text = capsys.readouterr().out
     assert text.splitlines()[1].startswith("H+,NCCN,") and text.strip().endswith(",,")
-    assert main(["fit", "--model", "rf", "--pretrain-proton", str(proton), "--out", str(out)]) == 2
+    assert (
+        main(
+            [
+                "fit",
+                "--data",
+                "minteq",
+                "--model",
+                "rf",
+                "--pretrain-proton",
+                str(proton),
+                "--out",
+                str(out),
+            ]
+        )
+        == 2
+    )
     assert "--pretrain-proton needs --model gnn" in capsys.readouterr().err
 
 

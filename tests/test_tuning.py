@@ -197,7 +197,19 @@ def test_best_params_without_a_completed_trial_says_so():
 def test_cli_tune_then_fit_with_exported_params(tmp_path, capsys):
     url = f"sqlite:///{tmp_path / 'cli.db'}"
     best = tmp_path / "best.json"
-    args = ["tune", "--trials", "2", "--storage", url, "--study", "c", "--folds", "2"]
+    args = [
+        "tune",
+        "--data",
+        "minteq",
+        "--trials",
+        "2",
+        "--storage",
+        url,
+        "--study",
+        "c",
+        "--folds",
+        "2",
+    ]
     args += ["--params", json.dumps(SMALL), "--export", str(best), "--sampler-seed", "1"]
     assert main(args) == 0
     out, err = capsys.readouterr()
@@ -206,24 +218,30 @@ def test_cli_tune_then_fit_with_exported_params(tmp_path, capsys):
     params = load_params(best)
     assert {k: params[k] for k in SMALL} == SMALL
     model = tmp_path / "m.skmodel"
-    assert main(["fit", "--params", str(best), "--out", str(model), "--quiet"]) == 0
+    assert (
+        main(["fit", "--data", "minteq", "--params", str(best), "--out", str(model), "--quiet"])
+        == 0
+    )
     assert "saved gnn model" in capsys.readouterr().out
 
 
 def test_cli_tune_argument_errors(tmp_path, capsys):
     url = f"sqlite:///{tmp_path / 'e.db'}"
-    assert main(["tune", "--storage", url]) == 2
+    assert main(["tune", "--data", "minteq", "--storage", url]) == 2
     assert "give --trials N or --timeout S" in capsys.readouterr().err
-    assert main(["tune", "--trials", "1", "--folds", "1", "--storage", url]) == 2
+    assert (
+        main(["tune", "--data", "minteq", "--trials", "1", "--folds", "1", "--storage", url]) == 2
+    )
     assert "--folds must be at least 2" in capsys.readouterr().err
-    assert main(["tune", "--trials", "1", "--storage", "tune.db"]) == 2
+    assert main(["tune", "--data", "minteq", "--trials", "1", "--storage", "tune.db"]) == 2
     assert "database URL" in capsys.readouterr().err
 
 
 def test_two_concurrent_workers_share_one_study(tmp_path):
     """Two ``skmetalpka tune`` processes started together on one new SQLite file."""
     url = f"sqlite:///{tmp_path / 'shared.db'}"
-    cmd = [sys.executable, "-m", "skmetalpka", "tune", "--trials", "2", "--storage", url]
+    cmd = [sys.executable, "-m", "skmetalpka", "tune", "--data", "minteq", "--trials", "2"]
+    cmd += ["--storage", url]
     cmd += ["--study", "shared", "--folds", "2", "--params", json.dumps(SMALL), "--quiet"]
     env = {**os.environ, "OMP_NUM_THREADS": "1"}
     procs = [

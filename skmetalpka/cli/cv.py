@@ -25,9 +25,11 @@ def add_parser(sub: Any, parents: dict[str, argparse.ArgumentParser]) -> None:
         parents=[parents["common"], parents["seeded"]],
         help="grouped cross-validation of one or all models",
         description="GroupKFold cross-validation with the same folds for every model. Without "
-        "--data the embedded MINTEQ data set is used.",
+        "--data the corpus is used when found, else the embedded MINTEQ data.",
     )
-    p.add_argument("--data", metavar="PATH", help="data CSV (as for `fit`)")
+    p.add_argument(
+        "--data", metavar="PATH", help="data (as for `fit`: corpus, minteq, a folder or a CSV)"
+    )
     p.add_argument(
         "--model",
         type=model_list,

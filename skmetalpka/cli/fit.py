@@ -21,14 +21,18 @@ def add_parser(sub: Any, parents: dict[str, argparse.ArgumentParser]) -> None:
         "fit",
         parents=[parents["common"], parents["seeded"]],
         help="train a model and save it",
-        description="Train a model and save it as a .skmodel file. Without --data the embedded "
-        "MINTEQ data set is used.",
+        description="Train a model and save it as a .skmodel file (no code inside). Without --data the "
+        "multi-source corpus is used when SKMETALPKA_DATA_HOME holds it, else the embedded MINTEQ "
+        "data.",
     )
     p.add_argument(
         "--data",
         metavar="PATH",
-        help="training CSV: NIST layout (metal_ion, SMILES, pKa_value, predicted_positions) or "
-        "simple layout (metal, smiles, log_beta_1..log_beta_N[, temperature, ionic_strength])",
+        help="training data: corpus (every public source: NIST-46, LOGKPREDICT NIST and IUPAC, "
+        "MINTEQ; needs SKMETALPKA_DATA_HOME), minteq (embedded), a folder holding the NIST table, or "
+        "a CSV in the NIST layout (metal_ion, SMILES, pKa_value, predicted_positions) or the simple "
+        "layout (metal, smiles, log_beta_1..log_beta_N[, temperature, ionic_strength]); default: "
+        "the corpus when its files are found, else minteq",
     )
     p.add_argument(
         "--model", choices=MODEL_NAMES, default="gnn", help="model to train (default gnn)"

@@ -3,7 +3,7 @@
 Subcommands (``skmetalpka <command> --help`` for details):
 
 ``fit``
-    Train a model (:func:`skmetalpka.selection.build_model`) on the embedded MINTEQ data or a
+    Train a model (:func:`skmetalpka.selection.build_model`) on the multi-source corpus, the embedded MINTEQ data or a
     CSV file (:func:`skmetalpka.datasets.load_training_data`) and save it
     (:func:`skmetalpka.persistence.save_model`).
 ``predict``

@@ -17,6 +17,13 @@ from __future__ import annotations
 
 from skmetalpka.datasets._home import get_data_home
 from skmetalpka.datasets.corpus import CorpusReport, ligand_groups, load_corpus
+from skmetalpka.datasets.files import (
+    corpus_available,
+    detect_layout,
+    load_beta_table,
+    load_proton_data,
+    load_training_data,
+)
 from skmetalpka.datasets.identity import ligand_id, map_atom_indices
 from skmetalpka.datasets.logkpredict import load_logkpredict_iupac, load_logkpredict_nist
 from skmetalpka.datasets.minteq import load_minteq
@@ -40,4 +47,9 @@ __all__ = [
     "map_atom_indices",
     "DataReport",
     "get_data_home",
+    "load_training_data",
+    "load_beta_table",
+    "load_proton_data",
+    "detect_layout",
+    "corpus_available",
 ]

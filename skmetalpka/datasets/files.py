@@ -250,6 +250,23 @@ def load_beta_table(
     return X, y
 
 
+#: Names ``load_training_data`` (and ``--data``) accepts besides a path.
+DATA_NAMES = ("corpus", "minteq")
+
+
+def corpus_available(data_home: str | os.PathLike[str] | None = None) -> bool:
+    """Whether the data home holds every file :func:`~skmetalpka.datasets.load_corpus` reads."""
+    from ._home import get_data_home
+    from .logkpredict import LOGKPREDICT_IUPAC_FILENAME, LOGKPREDICT_NIST_FILENAME
+    from .nist46 import NIST46_FILENAME
+
+    home = get_data_home(data_home)
+    return all(
+        (home / name).is_file()
+        for name in (NIST46_FILENAME, LOGKPREDICT_NIST_FILENAME, LOGKPREDICT_IUPAC_FILENAME)
+    )
+
+
 def load_training_data(
     path: str | os.PathLike[str] | None = None,
 ) -> tuple[pd.DataFrame, np.ndarray, DataReport]:
@@ -258,9 +275,13 @@ def load_training_data(
     Parameters
     ----------
     path : str, path-like or None
-        ``None``: the embedded MINTEQ data (:func:`skmetalpka.datasets.load_minteq`). A folder:
-        the NIST table in it (:func:`skmetalpka.datasets.load_nist46`). A CSV file: the NIST
-        layout or the simple layout, detected from the header (:func:`detect_layout`).
+        ``None``: the multi-source corpus (:func:`skmetalpka.datasets.load_corpus`) when the
+        data home (``$SKMETALPKA_DATA_HOME``) holds its files, else the embedded MINTEQ data
+        (:func:`skmetalpka.datasets.load_minteq`). ``"corpus"``: the corpus (an error when
+        its files are missing). ``"minteq"``: the embedded MINTEQ data. A folder: the NIST
+        table in it (:func:`skmetalpka.datasets.load_nist46`). A CSV file: the NIST layout or
+        the simple layout, detected from the header (:func:`detect_layout`). An existing file
+        or folder of that name wins over the names.
 
     Returns
     -------
@@ -273,11 +294,26 @@ def load_training_data(
     InputError
         Missing or unreadable file, or an unrecognised layout.
     """
+    from .corpus import load_corpus
     from .minteq import load_minteq
     from .nist46 import load_nist46
 
+    name = None if path is None else str(path).strip().lower()
+    if name in DATA_NAMES and not Path(str(path)).expanduser().exists():
+        path = None
     if path is None:
-        return load_minteq(return_report=True)  # type: ignore[return-value]
+        if name == "minteq" or (name is None and not corpus_available()):
+            return load_minteq(return_report=True)  # type: ignore[return-value]
+        if not corpus_available():
+            raise InputError(
+                "--data corpus needs nist46_metal_binding.csv, logkpredict_nist_k1.csv and "
+                "logkpredict_iupac_lanthanides_k1.csv in the data home; set "
+                "SKMETALPKA_DATA_HOME to the folder holding them"
+            )
+        try:
+            return load_corpus(return_report=True)  # type: ignore[return-value]
+        except (FileNotFoundError, ValueError) as exc:
+            raise InputError(f"could not load the corpus: {exc}") from exc
     p = Path(path).expanduser()
     if p.is_dir():
         layout = "nist"

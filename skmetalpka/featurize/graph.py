@@ -20,6 +20,7 @@ attribute          shape / type     meaning
 ``metal``          str              metal ion as given
 ``error``          str              why the row is invalid ('' when valid)
 ``binding_sites``  list[int]        upstream site picks, re-indexed to the ligand ([] if none)
+``sites_curated``  bool             the sites are curated donor atoms (``sites_curated`` column)
 ``mol``            rdkit Mol        the standardised ligand (an empty Mol when invalid)
 =================  ===============  =====================================================
 
@@ -223,6 +224,7 @@ def _placeholder(
         metal=metal,
         error=error,
         binding_sites=[],
+        sites_curated=False,
         mol=Chem.Mol(),
         num_nodes=1,
     )
@@ -294,13 +296,16 @@ class SmilesToGraph(TagsMixin, TransformerMixin, BaseEstimator):
         temps = X["temperature"].tolist() if "temperature" in X else [None] * n
         ionic = X["ionic_strength"].tolist() if "ionic_strength" in X else [None] * n
         sites = X["binding_sites"].tolist() if "binding_sites" in X else [None] * n
+        curated = X["sites_curated"].tolist() if "sites_curated" in X else [False] * n
         index = list(X.index)
         out: list[ComplexGraph] = []
         for i in range(n):
             try:
-                out.append(
-                    self._one(metals[i], smiles[i], temps[i], ionic[i], sites[i], metal_descriptors)
+                graph = self._one(
+                    metals[i], smiles[i], temps[i], ionic[i], sites[i], metal_descriptors
                 )
+                graph.sites_curated = bool(curated[i]) and bool(graph.binding_sites)
+                out.append(graph)
             except ValueError as exc:  # InvalidLigandError and UnknownMetalError are ValueErrors
                 if self.on_error == "raise":
                     raise ValueError(

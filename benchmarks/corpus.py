@@ -1,0 +1,254 @@
+"""Accuracy on the multi-source corpus: new ligands, new metals, per metal family and source.
+
+Every model is fitted on the same folds:
+
+* ``ligand``: GroupKFold by ligand identity (every spelling of a ligand in one fold);
+* ``metal``: GroupKFold by metal (whole metals held out: the model must predict them from
+  their descriptors);
+* ``lomo``: leave-one-metal-out over the metals of one family (``--lomo-family``, default the
+  rare earths): each fold holds out one metal, every other row trains.
+
+Reported for log K1 (= log beta_1) of the held-out rows: RMSE / MAE / R2 / bias overall, per
+metal family (:mod:`skmetalpka.families`) and per source; the NIST-46 multi-step RMSE per step
+(to show that breadth did not cost depth); and, for models with a standard deviation (GPR,
+GNN ensembles), the fraction of held-out values inside +-1 and +-2 sigma per family.
+
+Usage::
+
+    python benchmarks/corpus.py --split ligand,metal,lomo --models gnn,gpr,rf,mean \
+        --folds 5 --epochs 60 [--members 1] [--max-rows N]
+
+Writes benchmarks/results/corpus_<split>.json and .md (``--tag`` adds a suffix).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from _common import save  # noqa: E402
+
+from skmetalpka._base import supports_std  # noqa: E402
+from skmetalpka.datasets import load_corpus  # noqa: E402
+from skmetalpka.families import METAL_FAMILIES, metal_families  # noqa: E402
+from skmetalpka.groups import make_groups  # noqa: E402
+from skmetalpka.pipelines import make_model  # noqa: E402
+
+
+def _stats(true: np.ndarray, pred: np.ndarray) -> dict[str, float]:
+    m = np.isfinite(true) & np.isfinite(pred)
+    if m.sum() == 0:
+        return {"n": 0}
+    t, p = true[m], pred[m]
+    err = p - t
+    ss_tot = float(((t - t.mean()) ** 2).sum())
+    return {
+        "n": int(m.sum()),
+        "rmse": float(np.sqrt(np.mean(err**2))),
+        "mae": float(np.mean(np.abs(err))),
+        "r2": float(1 - (err**2).sum() / ss_tot) if ss_tot > 0 else float("nan"),
+        "bias": float(err.mean()),
+    }
+
+
+def _coverage(true: np.ndarray, pred: np.ndarray, std: np.ndarray) -> dict[str, float]:
+    m = np.isfinite(true) & np.isfinite(pred) & np.isfinite(std)
+    if m.sum() == 0:
+        return {}
+    z = np.abs(pred[m] - true[m]) / np.maximum(std[m], 1e-9)
+    return {
+        "cover_1sd": float(np.mean(z <= 1)),
+        "cover_2sd": float(np.mean(z <= 2)),
+        "median_sd": float(np.median(std[m])),
+    }
+
+
+def md_table(header: list[str], rows: list[list]) -> str:
+    def cell(v):
+        if v is None:
+            return "-"
+        return f"{v:.3f}" if isinstance(v, float) else str(v)
+
+    out = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    out += ["| " + " | ".join(cell(v) for v in r) + " |" for r in rows]
+    return "\n".join(out)
+
+
+def build(name: str, args: argparse.Namespace, seed: int):
+    if name == "gnn":
+        params = {"max_epochs": args.epochs, "hidden_dim": args.hidden, "random_state": seed}
+        params.update(json.loads(args.gnn_params))
+        if args.members > 1:
+            params["n_members"] = args.members
+        return make_model("gnn", **params)
+    if name == "rf":
+        return make_model("rf", n_estimators=args.trees, random_state=seed, n_jobs=1)
+    if name == "gpr":
+        return make_model("gpr", random_state=seed)
+    return make_model(name)
+
+
+def folds_for(split: str, X: pd.DataFrame, args: argparse.Namespace) -> list[np.ndarray]:
+    """Test-row indices of every fold."""
+    from sklearn.model_selection import GroupKFold
+
+    if split == "lomo":
+        fam = metal_families(X["metal"])
+        metals = sorted(set(X["metal"][fam == args.lomo_family]))
+        return [np.flatnonzero(X["metal"].to_numpy() == m) for m in metals]
+    groups = make_groups(X, "ligand" if split == "ligand" else "metal")
+    cv = GroupKFold(n_splits=args.folds, shuffle=True, random_state=args.seed)
+    return [test for _, test in cv.split(X, groups=groups)]
+
+
+def run_split(split: str, X: pd.DataFrame, y: np.ndarray, args: argparse.Namespace) -> dict:
+    folds = folds_for(split, X, args)
+    names = args.models.split(",")
+    pred = {n: np.full(y.shape, np.nan) for n in names}
+    std = {n: np.full(y.shape, np.nan) for n in names}
+    fit_time = {n: 0.0 for n in names}
+    for k, test in enumerate(folds):
+        train = np.setdiff1d(np.arange(len(X)), test)
+        for name in names:
+            est = build(name, args, args.seed + k)
+            t0 = time.perf_counter()
+            est.fit(X.iloc[train], y[train])
+            fit_time[name] += time.perf_counter() - t0
+            if supports_std(est):
+                mu, sd = est.predict(X.iloc[test], return_std=True)
+                std[name][test, : np.shape(sd)[1]] = sd
+            else:
+                mu = est.predict(X.iloc[test])
+            mu = np.asarray(mu, dtype=float).reshape(len(test), -1)
+            pred[name][test, : mu.shape[1]] = mu[:, : y.shape[1]]
+            print(
+                f"[{split}] fold {k + 1}/{len(folds)} {name}: "
+                f"{_stats(y[test, 0], pred[name][test, 0]).get('rmse', float('nan')):.3f}",
+                flush=True,
+            )
+    tested = np.zeros(len(X), dtype=bool)
+    for f in folds:
+        tested[f] = True
+    fam = metal_families(X["metal"])
+    src = X["source"].to_numpy()
+    out: dict = {"split": split, "n_folds": len(folds), "n_rows_tested": int(tested.sum())}
+    for name in names:
+        p1, t1 = pred[name][:, 0], np.where(tested, y[:, 0], np.nan)
+        res = {"fit_time_s": fit_time[name], "overall": _stats(t1, p1)}
+        res["overall"].update(_coverage(t1, p1, std[name][:, 0]))
+        res["family"] = {}
+        for f in METAL_FAMILIES:
+            m = fam == f
+            if m.any():
+                s = _stats(t1[m], p1[m])
+                s.update(_coverage(t1[m], p1[m], std[name][m, 0]))
+                res["family"][f] = s
+        res["source"] = {s: _stats(t1[src == s], p1[src == s]) for s in sorted(set(src))}
+        nist = (src == "nist46") & tested
+        res["nist46_per_step"] = [
+            _stats(y[nist, k], pred[name][nist, k]) for k in range(y.shape[1])
+        ]
+        out[name] = res
+    return out
+
+
+def to_markdown(result: dict, names: list[str]) -> str:
+    lines = [f"### split: {result['split']} ({result['n_folds']} folds)", ""]
+    rows = []
+    for n in names:
+        o = result[n]["overall"]
+        rows.append(
+            [
+                n,
+                o["n"],
+                o["rmse"],
+                o["mae"],
+                o["r2"],
+                o["bias"],
+                o.get("cover_1sd"),
+                o.get("cover_2sd"),
+            ]
+        )
+    lines.append(
+        md_table(["model", "n", "RMSE", "MAE", "R2", "bias", "cover 1sd", "cover 2sd"], rows)
+    )
+    lines += ["", "log K1 RMSE per family (n):", ""]
+    fams = [f for f in METAL_FAMILIES if any(f in result[n]["family"] for n in names)]
+    rows = []
+    for n in names:
+        r = [n]
+        for f in fams:
+            s = result[n]["family"].get(f)
+            r.append(f"{s['rmse']:.2f} ({s['n']})" if s and s.get("n") else "-")
+        rows.append(r)
+    lines.append(md_table(["model", *fams], rows))
+    lines += ["", "log K1 RMSE per source:", ""]
+    srcs = sorted(result[names[0]]["source"])
+    rows = [
+        [n, *[f"{result[n]['source'][s].get('rmse', float('nan')):.2f}" for s in srcs]]
+        for n in names
+    ]
+    lines.append(md_table(["model", *srcs], rows))
+    lines += ["", "NIST-46 rows, RMSE of log beta_n per step:", ""]
+    rows = [
+        [n, *[f"{s.get('rmse', float('nan')):.2f}" for s in result[n]["nist46_per_step"][:4]]]
+        for n in names
+    ]
+    lines.append(md_table(["model", "beta1", "beta2", "beta3", "beta4"], rows))
+    if any("cover_1sd" in result[n]["family"].get(f, {}) for n in names for f in fams):
+        lines += ["", "coverage of +-1 / +-2 sigma per family (models with a std):", ""]
+        rows = []
+        for n in names:
+            if "cover_1sd" not in result[n]["overall"]:
+                continue
+            r = [n]
+            for f in fams:
+                s = result[n]["family"].get(f, {})
+                r.append(
+                    f"{s['cover_1sd']:.2f} / {s['cover_2sd']:.2f}" if "cover_1sd" in s else "-"
+                )
+            rows.append(r)
+        lines.append(md_table(["model", *fams], rows))
+    return "\n".join(lines) + "\n"
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--split", default="ligand,metal,lomo")
+    ap.add_argument("--models", default="gnn,gpr,rf,mean")
+    ap.add_argument("--folds", type=int, default=5)
+    ap.add_argument("--epochs", type=int, default=60)
+    ap.add_argument("--hidden", type=int, default=96)
+    ap.add_argument("--members", type=int, default=1, help="GNN ensemble members (std if > 1)")
+    ap.add_argument("--trees", type=int, default=300)
+    ap.add_argument("--lomo-family", default="rare earth")
+    ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--max-rows", type=int, default=None, help="subsample (smoke runs)")
+    ap.add_argument("--gnn-params", default="{}", help="JSON of extra default_pipeline params")
+    ap.add_argument("--tag", default="")
+    args = ap.parse_args()
+    X, y = load_corpus()
+    if args.max_rows and args.max_rows < len(X):
+        keep = np.random.default_rng(args.seed).choice(len(X), args.max_rows, replace=False)
+        X, y = X.iloc[np.sort(keep)].reset_index(drop=True), y[np.sort(keep)]
+    names = args.models.split(",")
+    for split in args.split.split(","):
+        t0 = time.perf_counter()
+        result = run_split(split, X, y, args)
+        result["wall_s"] = time.perf_counter() - t0
+        result["command"] = " ".join(["python benchmarks/corpus.py", *sys.argv[1:]])
+        md = to_markdown(result, names)
+        print(md)
+        save(f"corpus_{split}{args.tag}", result, md)
+
+
+if __name__ == "__main__":
+    main()
