@@ -43,6 +43,11 @@ from skmetalpka.sites import AtomSiteClassifier
 
 SMALL = {"max_epochs": 2, "hidden_dim": 8, "heads": 2, "encoder_depth": 1, "star_layers": 1}
 KINDS = ["gnn", "learned", "ensemble", "transfer", "gpr", "rf", "mean"]
+#: a std calibration (skmetalpka.model.calibration) in its JSON form
+CALIBRATION = {
+    "cells": {"transition|seen": [1.5, 0.2, 40]},
+    "pooled": {"seen": [1.4, 0.25, 60], "unseen": [2.0, 0.8, 30]},
+}
 
 
 def _tiny() -> tuple[pd.DataFrame, np.ndarray]:
@@ -66,7 +71,9 @@ def models() -> dict[str, Any]:
     out = {
         "gnn": default_pipeline(**SMALL).fit(X, Y),
         "learned": learned.fit(X, Y),
-        "ensemble": EnsembleRegressor(default_pipeline(**SMALL), n_members=2).fit(X, Y),
+        "ensemble": EnsembleRegressor(
+            default_pipeline(**SMALL), n_members=2, std_calibration=CALIBRATION
+        ).fit(X, Y),
         "transfer": ProtonTransferRegressor(default_pipeline(**SMALL), mode="joint").fit(
             X, Y, proton_X=XP, proton_y=YP
         ),

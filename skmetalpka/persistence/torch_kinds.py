@@ -73,20 +73,21 @@ def net_params(obj: Any) -> dict[str, Any]:
 
     skorch lists the attributes an object has, so a network unpickled from a version before a
     parameter existed does not list it; rebuilt with the new default it would behave
-    differently. The value it behaves as is stored instead (``ionic_strength_model``: models
-    before the parameter learned the ionic strength).
+    differently. The value it behaves as (the class-level default kept for such files, e.g.
+    ``ionic_strength_model="learned"``) is stored instead.
     """
     import inspect
 
     params = obj.get_params(deep=False)
     params.pop("_params_to_validate", None)
-    if "ionic_strength_model" not in params and hasattr(obj, "_ionic_model"):
-        params["ionic_strength_model"] = obj._ionic_model()
     named = [
         p.name
         for p in inspect.signature(type(obj).__init__).parameters.values()
         if p.kind is p.POSITIONAL_OR_KEYWORD and p.name != "self"
     ]
+    for name in named:  # a class-level default stands for the value before the parameter
+        if name not in params and hasattr(obj, name):
+            params[name] = getattr(obj, name)
     missing = [name for name in named if name not in params]
     if missing:
         raise UnsupportedValueError(
