@@ -176,7 +176,7 @@ def test_library_valid_row_details():
 # =============================================================================== CLI
 @pytest.fixture(scope="module")
 def mean_model(tmp_path_factory):
-    path = tmp_path_factory.mktemp("robustness") / "mean.joblib"
+    path = tmp_path_factory.mktemp("robustness") / "mean.skmodel"
     assert main(["fit", "--data", "minteq", "--model", "mean", "--out", str(path), "-q"]) == 0
     return path
 

@@ -55,7 +55,7 @@ def models(tmp_path_factory):
     for k in range(yp.shape[1]):
         frame[f"log_beta_{k + 1}"] = yp[:, k]
     frame.to_csv(proton, index=False)
-    joint = folder / "joint.joblib"
+    joint = folder / "joint.skmodel"
     params = json.dumps({**SMALL, "n_members": 2})
     args = [
         "fit",
@@ -69,7 +69,7 @@ def models(tmp_path_factory):
         "joint",
     ]
     assert main([*args, "--out", str(joint), "-q"]) == 0
-    single = folder / "single.joblib"
+    single = folder / "single.skmodel"
     assert (
         main(["fit", "--data", "minteq", "--params", json.dumps(SMALL), "--out", str(single), "-q"])
         == 0

@@ -6,8 +6,8 @@ import argparse
 from typing import Any
 
 from ._common import (
-    MODEL_HELP,
     UsageError,
+    add_model_arguments,
     fmt_table,
     load_any_model,
     note,
@@ -26,7 +26,7 @@ def add_parser(sub: Any, parents: dict[str, argparse.ArgumentParser]) -> None:
         "mononuclear hydrolysis constants (PHREEQC databases minteq.v4, then llnl, then "
         "Thermoddem; column hydrolysis_source); best first.",
     )
-    p.add_argument("--model", metavar="FILE", help=MODEL_HELP)
+    add_model_arguments(p)
     p.add_argument("--smiles", metavar="S", help="one ligand (with --metals)")
     p.add_argument(
         "--metals", metavar="M1,M2,..", help="comma-separated metal ions (with --smiles)"
@@ -64,7 +64,7 @@ def run(args: argparse.Namespace) -> int:
         raise UsageError("--smiles-file and --metal go together")
     if not 0 <= args.ph <= 14:
         raise UsageError(f"--ph must be between 0 and 14, got {args.ph}")
-    est, meta, _ = load_any_model(args.model)
+    est, meta, _ = load_any_model(args.model, trust_pickle=args.trust_pickle)
     known = meta.get("trained_metals")
     hydrolysis = not args.no_hydrolysis
     if by_metals:

@@ -8,9 +8,10 @@ import sys
 import warnings
 from typing import Any
 
+from .._files import atomic_open, write_text
 from ._common import (
-    MODEL_HELP,
     UsageError,
+    add_model_arguments,
     floats,
     load_any_model,
     ph_grid,
@@ -33,7 +34,7 @@ def add_parser(sub: Any, parents: dict[str, argparse.ArgumentParser]) -> None:
     )
     p.add_argument("--smiles", required=True, metavar="S", help="ligand SMILES")
     p.add_argument("--metal", required=True, metavar="M", help="metal ion such as Cu2+")
-    p.add_argument("--model", metavar="FILE", help=MODEL_HELP)
+    add_model_arguments(p)
     p.add_argument(
         "--log-beta",
         metavar="B1,B2,..",
@@ -103,7 +104,7 @@ def run(args: argparse.Namespace) -> int:
     beta_std: list[float] = []
     prot_std: list[float] = []
     if log_beta is None or protonation is None:
-        est, meta, where = load_any_model(args.model)
+        est, meta, where = load_any_model(args.model, trust_pickle=args.trust_pickle)
         pc = predict_constants(
             est,
             args.smiles,
@@ -172,11 +173,9 @@ def run(args: argparse.Namespace) -> int:
         "hydrolysis_note": frame.attrs["hydrolysis_note"],
     }
     try:
-        folder.mkdir(parents=True, exist_ok=True)
-        frame.to_csv(folder / "speciation.csv", index=False, lineterminator="\n")
-        (folder / "constants.json").write_text(
-            json.dumps(constants, indent=2, default=float) + "\n", encoding="utf-8"
-        )
+        with atomic_open(folder / "speciation.csv", "w", newline="") as fh:
+            frame.to_csv(fh, index=False, lineterminator="\n")
+        write_text(folder / "constants.json", json.dumps(constants, indent=2, default=float) + "\n")
         fig = plot_speciation(frame, title=f"{args.metal} + {args.smiles}")
         save_figure(fig, folder / "speciation.png")
     except OSError as exc:
