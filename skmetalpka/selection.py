@@ -25,6 +25,7 @@ from sklearn.base import clone
 from sklearn.model_selection import GroupKFold
 
 from ._base import pad_steps, set_random_state
+from ._threads import job_threads, limit_threads
 from .conditions import check_input_frame
 from .groups import GROUP_KINDS, make_groups
 from .inference import predict_rows
@@ -66,12 +67,9 @@ def _fit_predict(
     test: np.ndarray,
     n_threads: int | None = None,
 ) -> tuple[np.ndarray, float]:
+    n_threads = job_threads(n_threads)  # on a Dask worker: the worker's budget
     if n_threads is not None:  # a joblib worker: share the cores, do not oversubscribe them
-        import torch
-        from threadpoolctl import threadpool_limits
-
-        torch.set_num_threads(n_threads)
-        threadpool_limits(limits=n_threads)
+        limit_threads(n_threads)
     t0 = time.perf_counter()
     est = clone(estimator).fit(X.iloc[train], Y[train])
     pred = np.asarray(est.predict(X.iloc[test]), dtype=np.float64)
@@ -230,7 +228,9 @@ def grouped_cv(
     n_jobs : int or None, default=None
         Parallel (model, fold) fits with joblib; ``None`` runs them one after the other. Each
         worker gets ``cpu_count // n_jobs`` torch and BLAS threads (at least 1), so parallel
-        fits do not oversubscribe the cores.
+        fits do not oversubscribe the cores. Under
+        ``joblib.parallel_config(backend="dask")`` the fits run on the Dask workers, each
+        with the worker's thread budget (:func:`skmetalpka._threads.dask_worker_threads`).
     random_state : int or None, default=None
         ``None``: the deterministic, size-balanced GroupKFold assignment; an int shuffles
         the groups before assigning them (``GroupKFold(shuffle=True)``).

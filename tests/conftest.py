@@ -80,3 +80,70 @@ def _seed_everything():
     except ImportError:  # pragma: no cover
         pass
     yield
+
+
+@pytest.fixture(scope="session")
+def dask_client():
+    """A Dask client on a local cluster of two worker *processes* with one thread each.
+
+    Started once per test process (each worker imports skmetalpka: seconds of CPU); use it
+    only where separate processes matter (a killed worker, thread settings per process).
+    A test that kills a worker leaves it to the nanny to restart.
+    """
+    from distributed import Client, LocalCluster
+
+    cluster = LocalCluster(
+        n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None
+    )
+    client = Client(cluster)
+    try:
+        yield client
+    finally:
+        client.close()
+        cluster.close(timeout=10)
+
+
+@pytest.fixture(scope="session")
+def dask_threads_client():
+    """A Dask client on an in-process cluster (two one-thread workers, TCP): starts at once.
+
+    Tasks still go through the scheduler and a TCP address (usable as ``--scheduler``), but
+    run in this process.
+    """
+    from distributed import Client, LocalCluster
+
+    cluster = LocalCluster(
+        n_workers=2,
+        threads_per_worker=1,
+        processes=False,
+        protocol="tcp://",
+        dashboard_address=None,
+    )
+    client = Client(cluster)
+    try:
+        yield client
+    finally:
+        client.close()
+        cluster.close()
+
+
+def rewrite_model_file(path: Path, edit_document=None, edit_arrays=None, out: Path | None = None):
+    """Rewrite a ``.skmodel`` file: ``edit_document(doc)`` and ``edit_arrays(arrays)`` change
+    the parsed ``model.json`` and the dict of arrays in place (tests of tampered files)."""
+    import json
+    import zipfile
+
+    from safetensors.numpy import load, save
+
+    with zipfile.ZipFile(path) as archive:
+        doc = json.loads(archive.read("model.json"))
+        arrays = dict(load(archive.read("arrays.safetensors")))
+    if edit_document is not None:
+        edit_document(doc)
+    if edit_arrays is not None:
+        edit_arrays(arrays)
+    target = out or path
+    with zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("model.json", json.dumps(doc))
+        archive.writestr("arrays.safetensors", save(arrays))
+    return target

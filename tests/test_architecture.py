@@ -21,6 +21,7 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [
         "core",
         (
             "skmetalpka._base",
+            "skmetalpka._threads",
             "skmetalpka._version",
             "skmetalpka._files",
             "skmetalpka.exceptions",
@@ -49,11 +50,12 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [
             "skmetalpka.explain",
             "skmetalpka.plots",
             "skmetalpka.speciation",
-            "skmetalpka.scale",
         ),
     ),
     ("persistence", ("skmetalpka.persistence", "skmetalpka.serialization")),
     ("pretrained", ("skmetalpka.pretrained",)),
+    # screening at scale ships model files (or the packaged model) to Dask workers
+    ("scale", ("skmetalpka.scale",)),
     ("cli", ("skmetalpka.cli", "skmetalpka.__main__")),
 ]
 

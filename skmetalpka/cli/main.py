@@ -18,6 +18,9 @@ Subcommands (``skmetalpka <command> --help`` for details):
     Rank metals for one ligand or ligands for one metal (:mod:`skmetalpka.screening`).
 ``speciate``
     Species fractions versus pH (:mod:`skmetalpka.speciation`).
+``screen``
+    Every ligand of a library with every metal on a Dask cluster, resumable
+    (:func:`skmetalpka.scale.screen`).
 ``tune``
     Optuna search of the GNN pipeline with a grouped-CV objective and pruning, on a local
     SQLite file or a shared database (:func:`skmetalpka.tuning.tune`).
@@ -32,7 +35,7 @@ import argparse
 import sys
 from collections.abc import Sequence
 
-from . import cv, evaluate, fit, predict, rank, speciate, tune
+from . import cv, evaluate, fit, predict, rank, screen, speciate, tune
 from ._common import UsageError, parent_parsers
 
 __all__ = ["main", "build_parser", "COMMANDS"]
@@ -45,8 +48,32 @@ COMMANDS = {
     "cv": cv,
     "rank": rank,
     "speciate": speciate,
+    "screen": screen,
     "tune": tune,
 }
+
+
+class _VersionAction(argparse.Action):
+    """``--version``: skmetalpka and the libraries that decide a model's behaviour."""
+
+    def __init__(self, option_strings: Sequence[str], dest: str = argparse.SUPPRESS, **kwargs):
+        super().__init__(option_strings, dest, nargs=0, default=argparse.SUPPRESS, **kwargs)
+
+    def __call__(self, parser, namespace, values, option_string=None):
+        print(version_text())
+        parser.exit()
+
+
+def version_text() -> str:
+    """One line: ``skmetalpka X (torch A, scikit-learn B, RDKit C, ..., Python D)``."""
+    import platform
+
+    from .._version import versions
+
+    found = versions()
+    own = found.pop("skmetalpka")
+    parts = [f"{name} {v if v is not None else 'not installed'}" for name, v in found.items()]
+    return f"skmetalpka {own} ({', '.join(parts)}, Python {platform.python_version()})"
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -56,6 +83,11 @@ def build_parser() -> argparse.ArgumentParser:
         prog="skmetalpka",
         description="Predict metal-ligand stability constants (cumulative log beta_1..N) from "
         "a ligand SMILES and a metal ion.",
+    )
+    parser.add_argument(
+        "--version",
+        action=_VersionAction,
+        help="print the versions of skmetalpka, torch, scikit-learn and RDKit, and exit",
     )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     sub.required = True

@@ -32,6 +32,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -250,6 +251,15 @@ class SmilesToGraph(TagsMixin, TransformerMixin, BaseEstimator):
         Attach whole-ligand descriptors (:mod:`skmetalpka.featurize.descriptors`) as ``lig_x``;
         when False ``lig_x`` has width 0.
 
+    Attributes
+    ----------
+    metal_descriptor_names_ : tuple of str
+        The metal descriptors (:data:`skmetalpka.featurize.metals.METAL_DESCRIPTOR_NAMES` at
+        fit time) that ``metal_x`` holds, in order. Descriptors added to the package later are
+        not given to an already fitted pipeline, so its network keeps its input width.
+    n_metal_features_ : int
+        ``len(metal_descriptor_names_)``.
+
     Notes
     -----
     The output is a Python list with one graph per row of ``X``, in order.
@@ -276,7 +286,8 @@ class SmilesToGraph(TagsMixin, TransformerMixin, BaseEstimator):
         check_input_frame(X)
         from ..featurize.metals import METAL_DESCRIPTOR_NAMES
 
-        self.n_metal_features_ = len(METAL_DESCRIPTOR_NAMES)
+        self.metal_descriptor_names_ = tuple(METAL_DESCRIPTOR_NAMES)
+        self.n_metal_features_ = len(self.metal_descriptor_names_)
         self.n_atom_features_ = N_ATOM_FEATURES
         self.n_bond_features_ = N_BOND_FEATURES
         self.n_ligand_features_ = self._n_lig()
@@ -290,8 +301,11 @@ class SmilesToGraph(TagsMixin, TransformerMixin, BaseEstimator):
 
         check_is_fitted(self, "n_metal_features_")
         check_input_frame(X)
+        from functools import partial
+
         from ..featurize.metals import metal_descriptors
 
+        describe = partial(metal_descriptors, names=self._metal_names())
         n = len(X)
         metals = X["metal"].tolist()
         smiles = X["smiles"].tolist()
@@ -300,11 +314,12 @@ class SmilesToGraph(TagsMixin, TransformerMixin, BaseEstimator):
         sites = X["binding_sites"].tolist() if "binding_sites" in X else [None] * n
         curated = X["sites_curated"].tolist() if "sites_curated" in X else [False] * n
         index = list(X.index)
+        ligands: dict[str, _LigandPart | ValueError] = {}  # each distinct ligand once per call
         out: list[ComplexGraph] = []
         for i in range(n):
             try:
                 graph = self._one(
-                    metals[i], smiles[i], temps[i], ionic[i], sites[i], metal_descriptors
+                    metals[i], smiles[i], temps[i], ionic[i], sites[i], describe, ligands
                 )
                 graph.sites_curated = bool(curated[i]) and bool(graph.binding_sites)
                 out.append(graph)
@@ -325,18 +340,37 @@ class SmilesToGraph(TagsMixin, TransformerMixin, BaseEstimator):
                 )
         return out
 
+    def _metal_names(self) -> tuple[str, ...]:
+        """Metal descriptors the graphs carry: those of fit time, so that a saved model keeps
+        getting the input width it was trained with after descriptors are appended. Objects
+        fitted before the names were stored (0.1.0) get the first ``n_metal_features_``."""
+        names = getattr(self, "metal_descriptor_names_", None)
+        if names is None:
+            from ..featurize.metals import METAL_DESCRIPTOR_NAMES
+
+            names = tuple(METAL_DESCRIPTOR_NAMES[: self.n_metal_features_])
+        return tuple(names)
+
     def _n_lig(self) -> int:
         return len(LIGAND_DESCRIPTOR_NAMES) if self.ligand_descriptors else 0
 
-    def _one(self, metal, smiles, temp, ionic, sites, metal_descriptors) -> ComplexGraph:
-        if not isinstance(metal, str):
-            raise ValueError(f"metal must be an ion string such as 'Cu2+', got {metal!r}")
-        lig = standardize_ligand(smiles, strip_salts=self.strip_salts)
-        mvec = metal_descriptors(metal)
-        t, err_t = condition_value(temp, self.default_temperature, "temperature")
-        ion, err_i = condition_value(ionic, self.default_ionic_strength, "ionic_strength")
-        if err_t or err_i:
-            raise ValueError("; ".join(e for e in (err_t, err_i) if e))
+    def _ligand(
+        self, smiles: Any, cache: dict[str, _LigandPart | ValueError] | None
+    ) -> _LigandPart:
+        """The metal-independent part of a graph; computed once per distinct SMILES string
+        within one :meth:`transform` call (a ligand screened against many metals)."""
+        key = smiles if isinstance(smiles, str) and cache is not None else None
+        if key is not None and key in cache:  # type: ignore[operator]
+            hit = cache[key]  # type: ignore[index]
+            if isinstance(hit, ValueError):
+                raise hit.with_traceback(None)
+            return hit
+        try:
+            lig = standardize_ligand(smiles, strip_salts=self.strip_salts)
+        except ValueError as exc:
+            if key is not None:
+                cache[key] = exc  # type: ignore[index]
+            raise
         mol = lig.mol
         x = atom_features(mol)
         edge_index, edge_attr = bond_features(mol)
@@ -346,16 +380,43 @@ class SmilesToGraph(TagsMixin, TransformerMixin, BaseEstimator):
         else:
             donor = donor_profile(mol)[0]
             lig_x = torch.zeros(1, 0)
-        return ComplexGraph(
-            lig_x=lig_x,
-            donor_score=torch.from_numpy(donor),
+        part = _LigandPart(
+            lig=lig,
+            binding_charge=float(binding_charge(mol)),
             x=torch.from_numpy(x),
             edge_index=torch.from_numpy(edge_index),
             edge_attr=torch.from_numpy(edge_attr),
+            donor_score=torch.from_numpy(donor),
+            lig_x=lig_x,
+        )
+        if key is not None:
+            cache[key] = part  # type: ignore[index]
+        return part
+
+    def _one(
+        self, metal, smiles, temp, ionic, sites, metal_descriptors, cache=None
+    ) -> ComplexGraph:
+        if not isinstance(metal, str):
+            raise ValueError(f"metal must be an ion string such as 'Cu2+', got {metal!r}")
+        part = self._ligand(smiles, cache)
+        mvec = metal_descriptors(metal)
+        t, err_t = condition_value(temp, self.default_temperature, "temperature")
+        ion, err_i = condition_value(ionic, self.default_ionic_strength, "ionic_strength")
+        if err_t or err_i:
+            raise ValueError("; ".join(e for e in (err_t, err_i) if e))
+        lig = part.lig
+        # Graphs of one ligand share its (read-only) feature tensors; later steps add
+        # attributes to shallow copies and never modify these in place.
+        return ComplexGraph(
+            lig_x=part.lig_x,
+            donor_score=part.donor_score,
+            x=part.x,
+            edge_index=part.edge_index,
+            edge_attr=part.edge_attr,
             metal_x=torch.from_numpy(np.asarray(mvec, dtype=np.float32)).view(1, -1),
             cond=torch.tensor([[t, ion]], dtype=torch.float32),
             charges=torch.tensor(
-                [[parse_ion(metal)[1], binding_charge(mol), float(canonical_ion(metal) == "H+")]],
+                [[parse_ion(metal)[1], part.binding_charge, float(canonical_ion(metal) == "H+")]],
                 dtype=torch.float32,
             ),
             valid=torch.tensor([True]),
@@ -364,9 +425,22 @@ class SmilesToGraph(TagsMixin, TransformerMixin, BaseEstimator):
             metal=metal,
             error="",
             binding_sites=_remap_sites(sites, lig.atom_map),
-            mol=mol,
-            num_nodes=mol.GetNumAtoms(),
+            mol=lig.mol,
+            num_nodes=lig.mol.GetNumAtoms(),
         )
+
+
+@dataclass(frozen=True)
+class _LigandPart:
+    """Features of a graph that depend on the ligand only (shared by its rows)."""
+
+    lig: Any
+    binding_charge: float
+    x: torch.Tensor
+    edge_index: torch.Tensor
+    edge_attr: torch.Tensor
+    donor_score: torch.Tensor
+    lig_x: torch.Tensor
 
 
 def _remap_sites(sites: Any, atom_map: Sequence[int]) -> list[int]:

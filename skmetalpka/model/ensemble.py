@@ -14,6 +14,7 @@ from sklearn.base import BaseEstimator, RegressorMixin, clone
 from sklearn.utils.validation import check_is_fitted
 
 from .._base import set_random_state
+from .._threads import job_threads, limit_threads
 from ..metrics import MaskedR2ScoreMixin
 from .calibration import apply_std_calibration
 
@@ -41,10 +42,9 @@ def _shared_featurisation(members: list) -> bool:
 def _fit_member(
     estimator: Any, X: Any, y: Any, seed: int, threads: int | None, fit_params: dict
 ) -> Any:
+    threads = job_threads(threads)  # on a Dask worker: the worker's budget
     if threads:
-        import torch
-
-        torch.set_num_threads(threads)
+        limit_threads(threads)
     return seed_estimator(clone(estimator), seed).fit(X, y, **fit_params)
 
 
@@ -61,7 +61,9 @@ class EnsembleRegressor(MaskedR2ScoreMixin, RegressorMixin, BaseEstimator):
         Seed of the first member.
     n_jobs : int or None, default=None
         Members trained in parallel with joblib (each with ``torch`` threads set to 1 so the
-        cores are not oversubscribed).
+        cores are not oversubscribed). Under ``joblib.parallel_config(backend="dask")`` the
+        members are trained on the Dask workers, each with the worker's thread budget
+        (:func:`skmetalpka._threads.dask_worker_threads`; 1 by default).
     std_scale : float, default=1.0
         Factor applied to the members' standard deviation in ``predict(return_std=True)``.
         A handful of members underestimates the error; ``benchmarks/calibration.py`` measures

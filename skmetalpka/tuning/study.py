@@ -10,13 +10,13 @@ import math
 import os
 import time
 from collections.abc import Callable, Mapping, Sequence
-from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
 from skorch.callbacks import Callback
 
+from .._files import write_text
 from ..conditions import check_input_frame
 from ..metrics import masked_rmse
 from .storage import DEFAULT_HEARTBEAT, _retry, make_storage
@@ -436,9 +436,7 @@ def export_best_params(study: Any, path: str | os.PathLike[str]) -> dict[str, An
             "exported": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
         },
     }
-    p = Path(path).expanduser()
-    p.parent.mkdir(parents=True, exist_ok=True)
-    p.write_text(json.dumps(payload, indent=2) + "\n", encoding="utf-8")
+    write_text(path, json.dumps(payload, indent=2) + "\n")
     return params
 
 
