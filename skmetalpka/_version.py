@@ -6,6 +6,7 @@
 
 from __future__ import annotations
 
+#: The installed skmetalpka version (also written into every saved model file).
 __version__ = "0.1.0"
 
 #: Distribution name -> the name printed by ``skmetalpka --version``.

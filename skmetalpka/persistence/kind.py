@@ -29,6 +29,7 @@ __all__ = [
 
 
 def resolve(where: tuple[str, str]) -> Any:
+    """Import the object named by ``(module, attribute)``."""
     return getattr(importlib.import_module(where[0]), where[1])
 
 
@@ -77,6 +78,7 @@ class Kind:
 
 
 def fs(*names: str) -> frozenset[str]:
+    """The attribute names as a frozenset (shorthand for the kind tables)."""
     return frozenset(names)
 
 
@@ -86,6 +88,12 @@ def fs(*names: str) -> frozenset[str]:
 def generic_export(
     kind: Kind, obj: Any, enc: Encoder, where: str, skip: tuple[str, ...] = ()
 ) -> dict[str, Any]:
+    """The fitted state of ``obj`` that ``kind`` lists, encoded for the model document.
+
+    Constructor parameters, derived attributes and the names in ``skip`` are left out; a
+    fitted attribute that ``kind.state`` does not list is an error (the file would not hold
+    the whole estimator).
+    """
     params = kind.get_params(obj)
     out = {}
     for name, value in vars(obj).items():
@@ -103,6 +111,11 @@ def generic_export(
 def generic_restore(
     kind: Kind, cls: type, params: dict[str, Any], state: dict[str, Any], dec: Decoder, where: str
 ) -> Any:
+    """Rebuild an estimator: the constructor with ``params``, then the stored attributes.
+
+    An attribute that ``kind.state`` does not list is refused (:class:`FormatError` naming
+    ``where``).
+    """
     obj = construct(cls, params, where)
     for name, value in state.items():
         if name not in kind.state:
@@ -112,6 +125,7 @@ def generic_restore(
 
 
 def construct(cls: type, params: dict[str, Any], where: str) -> Any:
+    """``cls(**params)``, with a :class:`FormatError` naming ``where`` when it fails."""
     try:
         return cls(**params)
     except (TypeError, ValueError) as exc:

@@ -34,6 +34,7 @@ _TREE_OPTIONAL = {"missing_go_to_left": 0}
 
 
 def tree_params(obj: Any) -> dict[str, Any]:
+    """Constructor arguments of a fitted scikit-learn ``Tree``."""
     return {
         "n_features": int(obj.n_features),
         "n_classes": [int(c) for c in obj.n_classes],
@@ -42,6 +43,7 @@ def tree_params(obj: Any) -> dict[str, Any]:
 
 
 def tree_export(kind: Kind, obj: Any, enc: Encoder, where: str) -> dict[str, Any]:
+    """A fitted ``Tree`` as plain arrays: one per node field, and the node values."""
     state = obj.__getstate__()
     nodes = state["nodes"]
     return {
@@ -60,6 +62,9 @@ def tree_export(kind: Kind, obj: Any, enc: Encoder, where: str) -> dict[str, Any
 def tree_restore(
     kind: Kind, cls: type, params: dict[str, Any], state: dict[str, Any], dec: Decoder, where: str
 ) -> Any:
+    """Rebuild a ``Tree`` from its arrays after checking them (shapes, child indices,
+    features), since its C code walks them without bounds checks.
+    """
     from sklearn.tree._tree import NODE_DTYPE
 
     if set(params) != {"n_features", "n_classes", "n_outputs"} or set(state) != {
@@ -137,12 +142,14 @@ def check_tree_nodes(nodes: np.ndarray, n_features: int, where: str) -> None:
 
 
 def check_decision_tree(obj: Any, where: str) -> None:
+    """Refuse a decision tree whose tree and ``n_features_in_`` disagree."""
     tree = getattr(obj, "tree_", None)
     if tree is not None and int(tree.n_features) != getattr(obj, "n_features_in_", None):
         raise FormatError(f"{where}: the tree's feature count does not match n_features_in_")
 
 
 def check_forest(obj: Any, where: str) -> None:
+    """Refuse a forest whose ``estimators_`` are not fitted decision-tree regressors."""
     trees = getattr(obj, "estimators_", None)
     if trees is None:
         return
@@ -158,6 +165,7 @@ def check_forest(obj: Any, where: str) -> None:
 
 
 def check_gp(obj: Any, where: str) -> None:
+    """Refuse a Gaussian process whose training arrays have inconsistent shapes."""
     if not hasattr(obj, "X_train_"):
         return
     X, alpha, L = obj.X_train_, obj.alpha_, obj.L_
@@ -175,4 +183,5 @@ def check_pipeline(params: dict[str, Any], where: str) -> None:
 
 
 def split_params(obj: Any) -> dict[str, Any]:
+    """Constructor arguments of a validation split (``fraction``, ``random_state``)."""
     return {"fraction": obj.fraction, "random_state": obj.random_state}

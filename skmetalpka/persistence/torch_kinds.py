@@ -29,6 +29,7 @@ __all__ = [
 ]
 
 
+#: Fitted attributes of a :class:`~skmetalpka.model.MetalComplexRegressor` stored in a model file.
 NET_STATE = fs(
     "n_steps_",
     "atom_dim_",
@@ -50,8 +51,9 @@ NET_STATE = fs(
     "n_unlabelled_fit_",
     "half_storage_",
 )
+#: Training records, stored unless the file is saved compact.
 NET_TRAINING = fs("history_", "pretrain_history_")
-# skorch's own bookkeeping, recreated by initialize(); optimiser and callback state are dropped
+#: skorch's own bookkeeping, recreated by initialize(); optimiser and callback state are dropped.
 NET_DERIVED = fs(
     "_params_to_validate",
     "initialized_",
@@ -98,6 +100,9 @@ def net_params(obj: Any) -> dict[str, Any]:
 
 
 def net_export(kind: Kind, obj: Any, enc: Encoder, where: str) -> dict[str, Any]:
+    """The fitted state of a skorch regressor: its fitted attributes and the network's
+    ``state_dict`` arrays (training history only when the file is not compact).
+    """
     params = net_params(obj)
     out: dict[str, Any] = {}
     for name, value in vars(obj).items():
@@ -149,6 +154,9 @@ def _optimizer_restore(obj: Any, value: Any, dec: Decoder, where: str) -> None:
 def net_restore(
     kind: Kind, cls: type, params: dict[str, Any], state: dict[str, Any], dec: Decoder, where: str
 ) -> Any:
+    """Rebuild a skorch regressor: construct, ``initialize()`` the network from the
+    parameters, then load the stored ``state_dict`` and fitted attributes.
+    """
     import torch
 
     obj = construct(cls, params, where)
@@ -199,6 +207,7 @@ def _check_net(obj: Any, where: str) -> None:
 
 
 def site_net_export(kind: Kind, obj: Any, enc: Encoder, where: str) -> dict[str, Any]:
+    """The fitted state of an :class:`~skmetalpka.sites.AtomSiteClassifier` and its network weights."""
     out = generic_export(kind, obj, enc, where, skip=("module_",))
     if "module_" in vars(obj):
         out["module_"] = enc.state_dict(obj.module_, f"{where}/module_")
@@ -208,6 +217,7 @@ def site_net_export(kind: Kind, obj: Any, enc: Encoder, where: str) -> dict[str,
 def site_net_restore(
     kind: Kind, cls: type, params: dict[str, Any], state: dict[str, Any], dec: Decoder, where: str
 ) -> Any:
+    """Rebuild an :class:`~skmetalpka.sites.AtomSiteClassifier` and load its network weights."""
     import torch
 
     from ..featurize.graph import N_ATOM_FEATURES, N_BOND_FEATURES

@@ -9,7 +9,11 @@ import numpy as np
 
 from ..ions import format_ion, parse_ion
 
+#: Equilibrium solvers of :func:`~skmetalpka.speciation.speciate`: PHREEQC, or the independent
+#: NumPy mass balance.
 ENGINES = ("phreeqc", "numpy")
+#: Activity models of :func:`~skmetalpka.speciation.speciate`: ideal solution, or Davies
+#: activity coefficients.
 ACTIVITY_MODELS = ("ideal", "davies")
 #: Values of ``hydrolysis``: every hydroxo complex of the database, none, mononuclear only.
 HYDROLYSIS_CHOICES = (True, False, "mononuclear")
