@@ -93,6 +93,7 @@ API_SECTIONS: list[tuple[str, list[tuple[str, str]]]] = [
             ("skmetalpka.inference", "row-safe prediction: every row back, in order"),
             ("skmetalpka.persistence", "saving and loading model files"),
             ("skmetalpka.screening", "constants for ranking metals and ligands"),
+            ("skmetalpka.scale", "screening at scale: many pairs on Dask, results on disk"),
             ("skmetalpka.speciation", "species fractions versus pH (PHREEQC / NumPy)"),
             ("skmetalpka.explain", "per-atom site weights of a fitted model"),
         ],
@@ -207,8 +208,10 @@ def attribute_comments(module: Any) -> dict[str, str]:
         ):
             text.append(nxt.value.value)
         for t in targets:
-            if isinstance(t, ast.Name) and text:
-                docs[t.id] = " ".join(text)
+            names = t.elts if isinstance(t, ast.Tuple) else [t]  # ``A, B = ...`` too
+            for name in names:
+                if isinstance(name, ast.Name) and text:
+                    docs[name.id] = " ".join(text)
     return docs
 
 
