@@ -9,7 +9,7 @@ steps kept is chosen by simple, documented rules (:func:`n_protonation_steps`,
 :func:`n_complex_steps`) that the caller can override.
 
 :func:`rank_metals` and :func:`rank_ligands` tabulate log beta_1 (with its ensemble standard
-deviation when the model is an ensemble) and the conditional constant at a pH,
+deviation when the model is an ensemble) and the conditional constant at a pH::
 
     log beta_1' = log beta_1 - log alpha_L(H) - log alpha_M(OH),
     alpha_L(H)  = 1 + sum_j beta^H_j [H]^j          (ligand protonation),

@@ -4,23 +4,23 @@ A fitted estimator is written as a JSON document and a set of named arrays (stor
 safetensors). :class:`Encoder` turns Python values into JSON values, moving every numeric array
 into the array set; :class:`Decoder` turns them back. A JSON value is one of
 
-=========================================  ==================================================
-JSON                                       Python value
-=========================================  ==================================================
-``null``, ``true``, a number, a string     the same
-``[v, ...]``                               list
-``{"$float": "nan" | "inf" | "-inf"}``     a float that JSON cannot write
-``{"$scalar": [dtype, v]}``                numpy scalar (numeric or bool dtypes only)
-``{"$array": name}``                       numpy array ``name`` of the array set
-``{"$strings": [s, ...]}``                 numpy array of str (object dtype)
-``{"$tuple": [v, ...]}``                   tuple
-``{"$dict": {key: v, ...}}``               dict with string keys
-``{"$history": [v, ...]}``                 skorch ``History``
-``{"$random_state": {...}}``               ``numpy.random.RandomState`` (its MT19937 state)
-``{"$state_dict": {name: {"$array": n}}}``  torch ``state_dict`` (only inside a kind's state)
-``{"$callable": name}``                    a class from :data:`~.kinds.CALLABLES`, by name
-``{"$object": {"kind", "params", "state"}}``  an estimator of a registered kind (:mod:`.kinds`)
-=========================================  ==================================================
+==============================================  =================================================
+JSON                                            Python value
+==============================================  =================================================
+``null``, ``true``, a number, a string          the same
+``[v, ...]``                                    list
+``{"$float": "nan" | "inf" | "-inf"}``          a float that JSON cannot write
+``{"$scalar": [dtype, v]}``                     numpy scalar (numeric or bool dtypes only)
+``{"$array": name}``                            numpy array ``name`` of the array set
+``{"$strings": [s, ...]}``                      numpy array of str (object dtype)
+``{"$tuple": [v, ...]}``                        tuple
+``{"$dict": {key: v, ...}}``                    dict with string keys
+``{"$history": [v, ...]}``                      skorch ``History``
+``{"$random_state": {...}}``                    ``numpy.random.RandomState`` (its MT19937 state)
+``{"$state_dict": {name: {"$array": n}}}``      torch ``state_dict`` (only inside a kind's state)
+``{"$callable": name}``                         a class from :data:`~.kinds.CALLABLES`, by name
+``{"$object": {"kind", "params", "state"}}``    an estimator of a registered kind (:mod:`.kinds`)
+==============================================  =================================================
 
 Nothing else is accepted: a ``$`` tag that is not in this table, a class or callable that is
 not registered, an array name that is not in the file, all stop the load with

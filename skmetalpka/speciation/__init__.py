@@ -23,7 +23,7 @@ The ligand constants are used as given at every temperature (no van 't Hoff corr
 Mixed complexes (MHL, ML(OH)) are not modelled.
 
 Metal hydrolysis (``hydrolysis=True``, the default; :mod:`.hydrolysis`): the hydroxo complexes
-``p M + a H2O = M_p(OH)_n + n H+`` (log *beta_pn) and the hydroxide / oxide phases of the metal
+``p M + a H2O = M_p(OH)_n + n H+`` (log ``*beta_pn``) and the hydroxide / oxide phases of the metal
 are read from a PHREEQC database shipped with the :mod:`phreeqc` package, the first of
 :data:`DEFAULT_HYDROLYSIS_DATABASES` (minteq.v4, llnl, Thermoddem) that has the ion, at the
 requested temperature (the database's delta_h or analytical expression). The database used is
@@ -61,7 +61,7 @@ Engines
     together as ``M:other``; its hydroxide phases may precipitate as above.
 ``engine="numpy"``
     Independent reference solver (ideal only, minimal database): at each pH the free
-    ligand concentration l solves the closed mass balance
+    ligand concentration l solves the closed mass balance::
 
         L_T = l * alpha_H(pH) + M_T * nbar(l),
         alpha_H = 1 + sum_j beta^H_j [H]^j,

@@ -105,7 +105,7 @@ def conditional_log_k(
 def log_alpha_oh(
     metal: str, ph: Any, *, database: Any = None, temperature: float = 25.0
 ) -> np.ndarray:
-    """log10 alpha_M(OH) = log10(1 + sum_n *beta_1n [H]^-n), mononuclear hydroxo complexes.
+    """``log10 alpha_M(OH) = log10(1 + sum_n *beta_1n [H]^-n)``, mononuclear hydroxo complexes.
 
     The metal side-reaction coefficient of hydrolysis: [M'] / [M] where [M'] is the metal not
     bound to the ligand in solution (free and as M(OH)_n). Polynuclear complexes (which depend
@@ -125,7 +125,7 @@ def log_alpha_oh(
 
     Examples
     --------
-    Cu2+ at pH 7 (minteq.v4: log *beta_11 = -7.497, so CuOH+ is 10**-0.497 = 0.32 of Cu2+;
+    Cu2+ at pH 7 (minteq.v4: log ``*beta_11`` = -7.497, so CuOH+ is 10**-0.497 = 0.32 of Cu2+;
     Cu(OH)2 adds 10**-2.2): log10(1 + 0.318 + 0.006 + ...) = 0.122.
 
     >>> round(float(log_alpha_oh("Cu2+", 7.0)), 3)

@@ -7,7 +7,7 @@ minteq.v4 lacks, such as the lanthanides and Th4+, then Thermoddem for Ga3+, In3
 
 * every aqueous species made of M, O and H only with M in oxidation state +z (mononuclear
   M(OH)_n and polynuclear M_p(OH)_n, oxo forms such as CrO2- included), rewritten as
-  ``p M^z+ + a H2O = species + n H+`` with log10 *beta_pn at the requested temperature,
+  ``p M^z+ + a H2O = species + n H+`` with log10 ``*beta_pn`` at the requested temperature,
   whatever master species the database uses (Cr(OH)2+ for Cr(III) and Hg(OH)2 for Hg(II) in
   minteq.v4);
 * every phase made of M, O and H only with M in oxidation state +z (hydroxides,
@@ -61,7 +61,7 @@ class HydrolysisWarning(UserWarning):
 
 @dataclass(frozen=True)
 class HydrolysisSpecies:
-    """``p M^z+ + water H2O = name + n H+`` with ``log_k`` (log10 *beta_pn)."""
+    """``p M^z+ + water H2O = name + n H+`` with ``log_k`` (log10 ``*beta_pn``)."""
 
     name: str
     p: int

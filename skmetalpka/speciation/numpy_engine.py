@@ -1,6 +1,6 @@
 """Independent NumPy reference engine: the closed mass balance solved for the free ligand.
 
-At each pH the free ligand concentration l solves
+At each pH the free ligand concentration l solves::
 
     L_T = l alpha_H + M_T nbar(l),
     nbar(l) = sum_n n beta_n l^n / (1 + alpha_OH + sum_n beta_n l^n),
