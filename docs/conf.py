@@ -65,6 +65,8 @@ nitpicky = True
 nitpick_ignore_regex = [
     # packages without Sphinx documentation to link to
     (r"py:.*", r"(phreeqc|mendeleev)(\..*)?"),
+    # private names (a leading underscore anywhere) are not documented: plain text
+    (r"py:.*", r"(.*\.)?_[A-Za-z].*"),
     # newer than the shipped scikit-learn inventory (1.2)
     ("py:class", r"sklearn\.frozen\.FrozenEstimator"),
 ]
@@ -99,6 +101,8 @@ _INTERSPHINX = {
     "optuna": ("https://optuna.readthedocs.io/en/stable", None),
     "scipy": ("https://docs.scipy.org/doc/scipy", None),
     "matplotlib": ("https://matplotlib.org/stable", None),
+    "distributed": ("https://distributed.dask.org/en/stable", None),
+    "dask": ("https://docs.dask.org/en/stable", None),
 }
 ONLINE = os.environ.get("SKMETALPKA_DOCS_ONLINE", "") not in ("", "0")
 intersphinx_mapping = {}

@@ -627,6 +627,24 @@ class AliasResolver:
             return self.by_id.get(id(obj)) if i < len(parts) else ".".join(parts[:i])
         return None
 
+    def class_attribute(self, module: str, cls: str, node: Any) -> list[str]:
+        """``:attr:`name``` inside a class's docstring: an attribute or field of that class
+        (described in its Attributes / Parameters section, not an object of its own) links to
+        the class. Returns [] when the class has no such attribute."""
+        name = node["reftarget"].rsplit(".", 1)[-1]
+        obj = self.modules.get(module)
+        for part in cls.split("."):
+            obj = getattr(obj, part, None)
+        if obj is None or not inspect.isclass(obj):
+            return []
+        fields = set(getattr(obj, "__dataclass_fields__", {})) | set(
+            getattr(obj, "__annotations__", {})
+        )
+        if name in fields or hasattr(obj, name) or f"{name} :" in (obj.__doc__ or ""):
+            home = self._import_path(f"{module}.{cls}")
+            return [home] if home else []
+        return []
+
     def candidates(self, target: str) -> list[str]:
         """Documented names that ``target`` may mean, best first."""
         target = target.lstrip("~.")
@@ -638,6 +656,21 @@ class AliasResolver:
         for canon in sorted(self.by_short.get(head, ())):
             found.append(f"{canon}.{rest}" if rest else canon)
         return found
+
+
+def _nearest(names: list[str], module: str) -> list[str]:
+    """The names that share the longest dotted prefix with ``module``."""
+
+    def shared(name: str) -> int:
+        n = 0
+        for a, b in zip(name.split("."), module.split("."), strict=False):
+            if a != b:
+                break
+            n += 1
+        return n
+
+    best = max(shared(n) for n in names)
+    return [n for n in names if shared(n) == best]
 
 
 def _is_immutable(obj: Any) -> bool:
@@ -654,6 +687,11 @@ def _on_missing_reference(app: Any, env: Any, node: Any, contnode: Any) -> Any:
     known = domain.objects
     hits = [c for c in resolver.candidates(node["reftarget"]) if c in known]
     hits = list(dict.fromkeys(hits))
+    if len(hits) > 1:  # the same short name in several modules: the nearest one to the text
+        hits = _nearest(hits, node.get("py:module") or "")
+    if not hits and node.get("reftype") == "attr" and node.get("py:class"):
+        hits = resolver.class_attribute(node.get("py:module") or "", node["py:class"], node)
+        hits = [c for c in hits if c in known]
     if len(hits) != 1:
         return None
     found = domain.resolve_xref(
