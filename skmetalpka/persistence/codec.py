@@ -71,7 +71,7 @@ class UnsupportedValueError(TypeError):
 # writing
 # --------------------------------------------------------------------------------------------
 class Encoder:
-    """Turn Python values into JSON values, collecting arrays in :attr:`arrays`.
+    """Turn Python values into JSON values, collecting arrays in ``arrays``.
 
     Parameters
     ----------
