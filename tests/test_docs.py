@@ -82,3 +82,17 @@ def test_every_example_runs_in_the_docs_build_on_tiny_settings(docs_ext):
     assert docs_ext.gallery_problems(ROOT / "examples") == []
     for script in docs_ext.GALLERY_ARGS:
         assert (ROOT / "examples" / script).is_file(), f"GALLERY_ARGS names a missing {script}"
+
+
+def test_guide_toctree_lists_every_guide_page_once(docs_ext, tmp_path):
+    guide = tmp_path / "guide"
+    guide.mkdir()
+    for name in ("index", "data", "pipeline", "zz_new"):
+        (guide / f"{name}.md").write_text(f"# {name}\n", encoding="utf-8")
+
+    class App:
+        srcdir = str(tmp_path)
+
+    source = ["```{toctree}\n\ndata\npipeline\n/command_line\n*\n```\n"]
+    docs_ext._guide_toctree(App(), "guide/index", source)
+    assert source[0] == "```{toctree}\n\ndata\npipeline\n/command_line\nzz_new\n```\n"

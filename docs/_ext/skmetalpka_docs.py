@@ -765,6 +765,31 @@ def _repo_doc_links(app: Any, doctree: Any) -> None:
             )
 
 
+GUIDE_INDEX = "guide/index"
+
+
+def _guide_toctree(app: Any, docname: str, source: list[str]) -> None:
+    """Replace the ``*`` entry of the user guide's toctree by every guide page not listed.
+
+    The listed pages keep their order and every other ``docs/guide/*.md`` follows by name, so a
+    new guide page appears without an edit (a plain ``:glob:`` would list pages twice, or warn
+    when every page is listed).
+    """
+    if docname != GUIDE_INDEX:
+        return
+    text = source[0]
+    listed = set(re.findall(r"^/?(?:guide/)?([\w-]+)$", text, flags=re.M))
+    guide = Path(app.srcdir) / "guide"
+    rest = sorted(p.stem for p in guide.glob("*.md") if p.stem not in listed | {"index"})
+    source[0] = re.sub(r"^\*$", "\n".join(rest), text, count=1, flags=re.M)
+
+
+def _guide_always_read(app: Any, env: Any, added: set, changed: set, removed: set) -> list[str]:
+    """Re-read the guide index when guide pages come or go (its toctree lists them)."""
+    guide_docs = {d for d in added | removed if d.startswith("guide/")}
+    return [GUIDE_INDEX] if guide_docs else []
+
+
 def setup(app: Any) -> dict[str, Any]:
     from sphinx.util import logging
 
@@ -780,6 +805,8 @@ def setup(app: Any) -> dict[str, Any]:
     app.connect("config-inited", on_config_inited)
     app.connect("missing-reference", _on_missing_reference)
     app.connect("doctree-read", _repo_doc_links)
+    app.connect("source-read", _guide_toctree)
+    app.connect("env-get-outdated", _guide_always_read)
     app.connect("autodoc-process-bases", _public_bases)
     app.connect("autodoc-skip-member", _skip_member)
     return {"parallel_read_safe": True, "parallel_write_safe": True, "version": "1"}
