@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import os
 import signal
 import threading
@@ -148,7 +149,7 @@ def test_screen_survives_a_killed_worker(dask_client, tmp_path):
 def test_a_cluster_without_workers_is_refused(tmp_path, monkeypatch):
     from distributed import Client, LocalCluster
 
-    import skmetalpka.scale.screen as screen_mod
+    screen_mod = importlib.import_module("skmetalpka.scale.screen")
 
     monkeypatch.setattr(screen_mod, "_WAIT_FOR_WORKERS_S", 0.5)
     model = save_mean_model(tmp_path / "mean.joblib")
