@@ -24,6 +24,7 @@ Writes benchmarks/results/corpus_<split>.json and .md (``--tag`` adds a suffix).
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 import time
 from pathlib import Path
@@ -84,6 +85,7 @@ def md_table(header: list[str], rows: list[list]) -> str:
 def build(name: str, args: argparse.Namespace, seed: int):
     if name == "gnn":
         params = {"max_epochs": args.epochs, "hidden_dim": args.hidden, "random_state": seed}
+        params.update(json.loads(args.gnn_params))
         if args.members > 1:
             params["n_members"] = args.members
         return make_model("gnn", **params)
@@ -230,6 +232,7 @@ def main() -> None:
     ap.add_argument("--lomo-family", default="rare earth")
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--max-rows", type=int, default=None, help="subsample (smoke runs)")
+    ap.add_argument("--gnn-params", default="{}", help="JSON of extra default_pipeline params")
     ap.add_argument("--tag", default="")
     args = ap.parse_args()
     X, y = load_corpus()

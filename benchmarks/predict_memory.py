@@ -78,7 +78,7 @@ def main() -> None:
         tmpdir = Path(tmp)
         model = args.model
         if model is None:
-            model = str(tmpdir / "gnn.joblib")
+            model = str(tmpdir / "gnn.skmodel")
             params = json.dumps({"max_epochs": 5})
             subprocess.run(
                 [

@@ -1,8 +1,8 @@
 """Train the packaged default model and write its model card.
 
 Trains :func:`skmetalpka.pretrained.default_recipe` on the whole NIST metal table and the
-whole protonation table, saves it without training state (``compact``) into
-``skmetalpka/pretrained/default.joblib`` and writes ``skmetalpka/pretrained/MODEL_CARD.md``
+whole protonation table, saves it without training state (``compact``, float16 weights) into
+``skmetalpka/pretrained/default.skmodel`` (the model format that holds no code) and writes ``skmetalpka/pretrained/MODEL_CARD.md``
 from the cross-validation figures of ``benchmarks/results/calibration.json`` (run
 ``python benchmarks/calibration.py`` with the same ``--mode`` / ``--members`` first; its
 ``std_scale`` is applied to the ensemble's standard deviation).
@@ -10,6 +10,9 @@ from the cross-validation figures of ``benchmarks/results/calibration.json`` (ru
 Usage::
 
     python benchmarks/train_default.py [--mode joint] [--members 3] [--n-jobs 2]
+
+``--convert-pickle OLD.joblib`` does not train: it loads a trusted pickled model of skmetalpka
+0.1 (the former ``default.joblib``) and writes it in the new format with a new card.
 """
 
 from __future__ import annotations
@@ -17,6 +20,7 @@ from __future__ import annotations
 import argparse
 import hashlib
 import json
+import re
 import sys
 import time
 from pathlib import Path
@@ -43,12 +47,18 @@ def main() -> None:
         help="do not train: apply calibration.json's std_scale to the saved model and rewrite "
         "the card (after calibration.py finished later than the training)",
     )
+    ap.add_argument(
+        "--convert-pickle",
+        metavar="FILE",
+        help="do not train: load this trusted pickled model (skmetalpka 0.1 .joblib) and save "
+        "it in the .skmodel format, as --card-only does",
+    )
     args = ap.parse_args()
 
     import torch
 
     from skmetalpka import __version__, load_nist46, load_nist46_proton
-    from skmetalpka.io import load_model, save_model
+    from skmetalpka.persistence import fingerprint_data, load_model, save_model
     from skmetalpka.pretrained import DEFAULT_MODEL, MODEL_CARD, RECIPE_PARAMS, default_recipe
 
     torch.set_num_threads(1)
@@ -68,12 +78,22 @@ def main() -> None:
     X, y, report = load_nist46(metal_csv, return_report=True)
     Xp, yp, preport = load_nist46_proton(metal_csv.parent, return_report=True)
     out = ROOT / "skmetalpka" / "pretrained" / DEFAULT_MODEL
-    if args.card_only:
-        model, old = load_model(out, return_meta=True)
+    fingerprint = None
+    if args.card_only or args.convert_pickle:
+        source = args.convert_pickle or out
+        model, old = load_model(source, return_meta=True, trusted=bool(args.convert_pickle))
         model.set_params(std_scale=std_scale)
         params = {**old["params"], "std_scale": std_scale}
         trained_on = " + ".join(Path(t).name for t in old["trained_on"].split(" + "))
         n_samples, seed = old["n_samples"], old["seed"]
+        fingerprint = old.get("data_fingerprint")  # unknown for a model of skmetalpka 0.1
+        card = _old_card(out.parent, MODEL_CARD)
+        if "float16_rounding" not in params:  # its weights are rounded already: keep the card's
+            found = re.search(r"by at most ([0-9.]+) log units", card)
+            params["float16_rounding"] = float(found.group(1)) if found else None
+        if "trained" not in params:  # keep when it was trained, not when it was converted
+            found = re.search(r"; trained (.+?) in [0-9.]+ min", card)
+            params["trained"] = found.group(1) if found else old["created"]
     else:
         model = default_recipe(
             mode=args.mode,
@@ -95,23 +115,32 @@ def main() -> None:
         }
         trained_on = f"{Path(report.source).name} + {Path(preport.source).name}"
         n_samples, seed = len(X) + len(Xp), args.seed
+        fingerprint = f"{fingerprint_data(X, y)} + {fingerprint_data(Xp, yp)}"
     full = model.predict(X)  # float32 weights, before the float16 rounding of the saved file
-    meta = save_model(
-        model,
-        out,
-        model="gnn",
-        trained_on=trained_on,
-        n_samples=n_samples,
-        params=params,
-        seed=seed,
-        compact=True,
-        half_precision=True,
-        compress=("xz", 9),
-    )
+
+    def save() -> dict:
+        return save_model(
+            model,
+            out,
+            model="gnn",
+            trained_on=trained_on,
+            n_samples=n_samples,
+            params=params,
+            seed=seed,
+            data_fingerprint=fingerprint,
+            compact=True,
+            half_precision=True,
+        )
+
+    meta = save()
+    if "float16_rounding" not in params:  # measured once, on the float32 weights
+        rounding = float(np.nanmax(np.abs(load_model(out).predict(X) - full)))
+        params["float16_rounding"] = round(rounding, 4)
+        meta = save()
+    rounding = params["float16_rounding"]
     size = out.stat().st_size / 1e6
     if size > SIZE_LIMIT_MB:
         sys.exit(f"{out} is {size:.2f} MB, over the {SIZE_LIMIT_MB} MB budget")
-    rounding = float(np.nanmax(np.abs(load_model(out).predict(X) - full)))
     digest = hashlib.sha256(out.read_bytes()).hexdigest()
     print(
         f"saved {out} ({size:.2f} MB, sha256 {digest[:16]}...); float16 rounding changes "
@@ -122,7 +151,15 @@ def main() -> None:
     print(f"wrote {out.parent / MODEL_CARD}")
 
 
+def _old_card(folder: Path, name: str) -> str:
+    path = folder / name
+    return path.read_text(encoding="utf-8") if path.is_file() else ""
+
+
 def _card(args, meta, report, preport, cal, size, digest, rounding, version) -> str:
+    from skmetalpka.pretrained import DEFAULT_MODEL
+
+    rounding_text = "not measured" if rounding is None else f"at most {rounding:.4f} log units"
     seconds = float(meta["params"].get("train_seconds", float("nan")))
     lines = [
         "# skmetalpka default model — model card",
@@ -144,9 +181,12 @@ def _card(args, meta, report, preport, cal, size, digest, rounding, version) -> 
         "cumulative protonation constants log β^H. `predict(X, return_std=True)` gives the "
         "ensemble's standard deviation multiplied by "
         f"`std_scale = {meta['params']['std_scale']:.2f}` (see calibration).",
-        f"- File: `default.joblib`, {size:.2f} MB, sha256 `{digest}`; saved without training "
-        "state and with float16 weights (computation in float32; the rounding changes "
-        f"predictions on the NIST table by at most {rounding:.4f} log units); skmetalpka {version}, torch {meta['torch_version']}, scikit-learn "
+        f"- File: `{DEFAULT_MODEL}`, {size:.2f} MB, sha256 `{digest}`: a zip of `model.json` "
+        "and `arrays.safetensors` that holds no code (docs/guide/model_files.md); saved "
+        "without training state and with float16 weights (computation in float32; the rounding "
+        "changes "
+        f"predictions on the NIST table by {rounding_text}); skmetalpka {version}, torch "
+        f"{meta['torch_version']}, scikit-learn "
         f"{meta['sklearn_version']}; trained {meta['params'].get('trained', meta['created'])} in "
         f"{seconds / 60:.1f} min on "
         f"{args.n_jobs} CPU cores.",

@@ -10,8 +10,7 @@ ligand SMILES and the metal ion. Public names::
 
 from __future__ import annotations
 
-__version__ = "0.1.0"
-
+from ._version import __version__
 from .datasets import fetch_nist46, load_corpus, load_minteq, load_nist46, load_nist46_proton
 from .featurize import LigandCountExpander, SmilesToGraph
 from .model import MetalComplexRegressor

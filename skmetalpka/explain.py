@@ -17,6 +17,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from ._files import write_bytes
+
 __all__ = ["explain_sites", "site_scores", "draw_site_weights", "fitted_pipelines"]
 
 
@@ -194,7 +196,5 @@ def draw_site_weights(
     drawer.FinishDrawing()
     png = drawer.GetDrawingText()
     if path is not None:
-        p = Path(path).expanduser()
-        p.parent.mkdir(parents=True, exist_ok=True)
-        p.write_bytes(png)
+        write_bytes(path, png)
     return png

@@ -9,8 +9,8 @@ the training set). :func:`predict_csv` streams a CSV file of any size through th
 
 from __future__ import annotations
 
+import contextlib
 import os
-import tempfile
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import IO, Any
@@ -19,6 +19,7 @@ import numpy as np
 import pandas as pd
 
 from ._base import pad_steps, supports_std
+from ._files import atomic_open
 from .conditions import CONDITION_COLUMNS
 from .exceptions import InputError
 from .tables import DEFAULT_CHUNKSIZE, _check_file, iter_prediction_input
@@ -324,44 +325,35 @@ def predict_csv(
         with open(_check_file(path, "prediction input"), "rb") as fh:
             total = max(0, sum(1 for _ in fh) - 1)  # lines; quoted line breaks overcount
     counts = {"n_rows": 0, "n_errors": 0, "n_warnings": 0}
-    to_stream = hasattr(dest, "write")
-    tmp: str | None = None
-    final: Path | None = None
-    if to_stream:
-        fh_out: Any = dest
-    else:
-        final = Path(dest).expanduser()  # type: ignore[arg-type]
-        try:
-            final.parent.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(prefix=f".{final.name}.", suffix=".tmp", dir=final.parent)
-            fh_out = os.fdopen(fd, "w", encoding="utf-8", newline="")
-        except OSError as exc:
-            raise InputError(f"could not write {str(final)!r}: {exc.strerror or exc}") from exc
-    bar = tqdm(total=total, desc="predict", unit="row", disable=not progress, leave=False)
+    to_file = not hasattr(dest, "write")
+    where = repr(str(Path(dest).expanduser())) if to_file else "the output stream"  # type: ignore[arg-type]
     try:
-        width = n_steps
-        for i, X in enumerate(iter_prediction_input(path, chunksize=chunksize)):
-            out = predict_frame(
-                estimator, X, n_steps=width, known_metals=known, return_std=return_std
+        with contextlib.ExitStack() as stack:
+            fh_out: Any = dest
+            if to_file:  # written next to its place, renamed when every row is in
+                fh_out = stack.enter_context(
+                    atomic_open(Path(dest).expanduser(), "w", newline="")  # type: ignore[arg-type]
+                )
+            bar = stack.enter_context(
+                tqdm(total=total, desc="predict", unit="row", disable=not progress, leave=False)
             )
-            if i == 0 and check_first_chunk is not None:
-                check_first_chunk(out["error"].tolist())
-            width = sum(c.startswith("log_beta_") and not c.endswith("_std") for c in out.columns)
-            out.to_csv(fh_out, index=False, header=(i == 0), na_rep="", lineterminator="\n")
-            counts["n_rows"] += len(out)
-            counts["n_errors"] += int((out["error"] != "").sum())
-            counts["n_warnings"] += int((out["warning"] != "").sum())
-            bar.update(len(out))
-        if not to_stream:
-            fh_out.close()
-            os.replace(tmp, final)  # type: ignore[arg-type]
-            tmp = None
+            width = n_steps
+            for i, X in enumerate(iter_prediction_input(path, chunksize=chunksize)):
+                out = predict_frame(
+                    estimator, X, n_steps=width, known_metals=known, return_std=return_std
+                )
+                if i == 0 and check_first_chunk is not None:
+                    check_first_chunk(out["error"].tolist())
+                width = sum(
+                    c.startswith("log_beta_") and not c.endswith("_std") for c in out.columns
+                )
+                out.to_csv(fh_out, index=False, header=(i == 0), na_rep="", lineterminator="\n")
+                counts["n_rows"] += len(out)
+                counts["n_errors"] += int((out["error"] != "").sum())
+                counts["n_warnings"] += int((out["warning"] != "").sum())
+                bar.update(len(out))
     except OSError as exc:
-        raise InputError(f"could not write the predictions: {exc.strerror or exc}") from exc
-    finally:
-        bar.close()
-        if tmp is not None:
-            fh_out.close()
-            if os.path.exists(tmp):
-                os.unlink(tmp)
+        raise InputError(
+            f"could not write the predictions to {where}: {exc.strerror or exc}"
+        ) from exc
     return counts

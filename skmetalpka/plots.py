@@ -13,6 +13,7 @@ written on the figure.
 
 from __future__ import annotations
 
+import io
 from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -20,6 +21,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
+from ._files import write_bytes
 from .metrics import _as_2d, _masked_entries, masked_r2, masked_rmse, per_group_report
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -346,9 +348,9 @@ def save_figure(fig: Figure, path: str | Path, *, dpi: int = 150) -> Path:
     p = Path(path)
     if not p.suffix:
         raise ValueError(f"{p} has no suffix; add one such as .png, .pdf or .svg")
-    p.parent.mkdir(parents=True, exist_ok=True)
-    fig.savefig(p, dpi=dpi)
-    return p
+    buffer = io.BytesIO()
+    fig.savefig(buffer, dpi=dpi, format=p.suffix[1:].lower())
+    return write_bytes(p, buffer.getvalue())
 
 
 def cv_figures(result: Any, metals: Any, folder: str | Path) -> list[Path]:

@@ -10,9 +10,20 @@ steps kept is chosen by simple, documented rules (:func:`n_protonation_steps`,
 
 :func:`rank_metals` and :func:`rank_ligands` tabulate log beta_1 (with its ensemble standard
 deviation when the model is an ensemble) and the conditional constant at a pH,
-``log beta_1' = log beta_1 - log alpha_L(H)`` with ``alpha_L(H) = 1 + sum_j beta^H_j [H]^j``
+
+    log beta_1' = log beta_1 - log alpha_L(H) - log alpha_M(OH),
+    alpha_L(H)  = 1 + sum_j beta^H_j [H]^j          (ligand protonation),
+    alpha_M(OH) = 1 + sum_n *beta_1n [H]^-n         (mononuclear metal hydrolysis),
+
 (:func:`skmetalpka.speciation.conditional_log_k`): the part of the ligand that is protonated
-at that pH is not available to the metal, so a basic ligand binds less at low pH.
+at that pH, and the part of the metal that is bound to hydroxide, are not available to the
+complex, so a basic ligand binds less at low pH and a hydrolysing metal (Fe3+, Al3+, Th4+, ...)
+less at high pH. The hydrolysis constants come from the PHREEQC databases of
+:func:`skmetalpka.speciation.hydrolysis_data` (minteq.v4, then llnl, then Thermoddem; the
+column ``hydrolysis_source`` names the one used, empty for an ion none of them has, for which
+alpha_M(OH) = 1). Polynuclear hydroxo complexes and precipitation of hydroxides are not part
+of the conditional constant (they depend on the concentrations: see
+:func:`skmetalpka.speciation.speciate`).
 """
 
 from __future__ import annotations
@@ -228,11 +239,33 @@ def predict_constants(
     return PredictedConstants(smiles, metal, log_beta, log_beta_std, prot, prot_std, notes)
 
 
+def _hydrolysis_columns(
+    metals: Sequence[str], ok: np.ndarray, ph: float, hydrolysis: bool, database: Any
+) -> tuple[np.ndarray, list[str | None]]:
+    """log alpha_M(OH) at ``ph`` and the database that supplied it, per row."""
+    from .speciation import hydrolysis_data, log_alpha_oh
+
+    log_alpha = np.full(len(metals), np.nan)
+    source: list[str | None] = [None] * len(metals)
+    for i, metal in enumerate(metals):
+        if not ok[i]:
+            continue
+        if not hydrolysis:
+            log_alpha[i] = 0.0
+            continue
+        data = hydrolysis_data(metal, database=database)
+        log_alpha[i] = float(log_alpha_oh(metal, ph, database=database))
+        source[i] = data.database if data.species else None
+    return log_alpha, source
+
+
 def _rank_rows(
     model: Any,
     pairs: Sequence[tuple[str, str]],
     ph: float,
     trained_metals: Sequence[str] | None,
+    hydrolysis: bool = True,
+    hydrolysis_database: Any = None,
 ) -> pd.DataFrame:
     from .featurize.rows import row_errors
     from .speciation import conditional_log_k
@@ -253,10 +286,12 @@ def _rank_rows(
         hp, _ = _model_predict(model, Xh)
         for lig, row in zip(ligands, hp, strict=True):
             prot[lig] = row[: n_protonation_steps(lig)]
+    metals = [m for m, _ in pairs]
+    log_alpha, source = _hydrolysis_columns(metals, ok, ph, hydrolysis, hydrolysis_database)
     cond = np.full(len(X), np.nan)
     for i, (_, lig) in enumerate(pairs):
         if ok[i] and lig in prot:
-            cond[i] = float(conditional_log_k(mean[i, 0], prot[lig], ph))
+            cond[i] = float(conditional_log_k(mean[i, 0], prot[lig], ph)) - log_alpha[i]
     out = pd.DataFrame(
         {
             "metal": X["metal"],
@@ -264,6 +299,8 @@ def _rank_rows(
             "log_beta_1": mean[:, 0],
             "log_beta_1_std": std[:, 0],
             f"conditional_log_beta_1_pH{ph:g}": cond,
+            f"log_alpha_M_OH_pH{ph:g}": log_alpha,
+            "hydrolysis_source": source,
             "error": errors,
         }
     )
@@ -280,6 +317,8 @@ def rank_metals(
     *,
     ph: float = 7.0,
     trained_metals: Sequence[str] | None = None,
+    hydrolysis: bool = True,
+    hydrolysis_database: Any = None,
 ) -> pd.DataFrame:
     """Which metal does a ligand prefer? One row per metal, best first.
 
@@ -292,16 +331,25 @@ def rank_metals(
         pH of the conditional constant.
     trained_metals : sequence of str, optional
         The model's training metals (file metadata).
+    hydrolysis : bool, default=True
+        Subtract log alpha_M(OH) of each metal at ``ph`` (False: ligand protonation only, the
+        numbers of the versions before hydrolysis).
+    hydrolysis_database : str, Path or sequence, optional
+        Database chain of the hydrolysis constants
+        (:data:`skmetalpka.speciation.DEFAULT_HYDROLYSIS_DATABASES`).
 
     Returns
     -------
     pandas.DataFrame
         ``metal``, ``smiles``, ``log_beta_1``, ``log_beta_1_std`` (NaN for a single model),
-        ``conditional_log_beta_1_pH<ph>`` (NaN without protonation constants) and ``error``;
-        sorted by the conditional constant when the model knows protons (by log beta_1
-        otherwise; at one pH both give the same order for one ligand), invalid rows last.
+        ``conditional_log_beta_1_pH<ph>`` (log beta_1 - log alpha_L(H) - log alpha_M(OH); NaN
+        without protonation constants), ``log_alpha_M_OH_pH<ph>``, ``hydrolysis_source`` (the
+        database of the hydrolysis constants, None for an ion without data, whose alpha is 1)
+        and ``error``; sorted by the conditional constant when the model knows protons (by
+        log beta_1 otherwise), invalid rows last.
     """
-    return _rank_rows(model, [(m, smiles) for m in metals], float(ph), trained_metals)
+    pairs = [(m, smiles) for m in metals]
+    return _rank_rows(model, pairs, float(ph), trained_metals, hydrolysis, hydrolysis_database)
 
 
 def rank_ligands(
@@ -311,10 +359,14 @@ def rank_ligands(
     *,
     ph: float = 7.0,
     trained_metals: Sequence[str] | None = None,
+    hydrolysis: bool = True,
+    hydrolysis_database: Any = None,
 ) -> pd.DataFrame:
     """Which ligand binds a metal best at a pH? One row per ligand, best first.
 
     Sorted by the conditional constant when the model knows protons (a basic ligand loses
-    more to protonation at low pH), else by log beta_1. Columns as :func:`rank_metals`.
+    more to protonation at low pH), else by log beta_1. The metal's hydrolysis shifts every
+    ligand by the same log alpha_M(OH). Parameters and columns as :func:`rank_metals`.
     """
-    return _rank_rows(model, [(metal, s) for s in smiles], float(ph), trained_metals)
+    pairs = [(metal, s) for s in smiles]
+    return _rank_rows(model, pairs, float(ph), trained_metals, hydrolysis, hydrolysis_database)

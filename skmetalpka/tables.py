@@ -22,6 +22,7 @@ from typing import IO, Any
 
 import pandas as pd
 
+from ._files import atomic_open
 from .conditions import CONDITION_COLUMNS
 from .exceptions import InputError
 
@@ -246,7 +247,8 @@ def write_predictions(frame: pd.DataFrame, dest: str | os.PathLike[str] | IO[str
     ----------
     frame : pandas.DataFrame
     dest : str, path-like or text stream
-        A file path (its folder is created) or an open text stream such as ``sys.stdout``.
+        A file path (its folder is created; written atomically,
+        :func:`skmetalpka._files.atomic_open`) or an open text stream such as ``sys.stdout``.
 
     Raises
     ------
@@ -259,8 +261,8 @@ def write_predictions(frame: pd.DataFrame, dest: str | os.PathLike[str] | IO[str
         return
     p = Path(dest).expanduser()  # type: ignore[arg-type]
     try:
-        p.parent.mkdir(parents=True, exist_ok=True)
-        frame.to_csv(p, encoding="utf-8", **kwargs)
+        with atomic_open(p, "w", newline="") as fh:
+            frame.to_csv(fh, **kwargs)
     except OSError as exc:
         raise InputError(f"could not write {str(p)!r}: {exc.strerror or exc}") from exc
 

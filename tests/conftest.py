@@ -125,3 +125,25 @@ def dask_threads_client():
     finally:
         client.close()
         cluster.close()
+
+
+def rewrite_model_file(path: Path, edit_document=None, edit_arrays=None, out: Path | None = None):
+    """Rewrite a ``.skmodel`` file: ``edit_document(doc)`` and ``edit_arrays(arrays)`` change
+    the parsed ``model.json`` and the dict of arrays in place (tests of tampered files)."""
+    import json
+    import zipfile
+
+    from safetensors.numpy import load, save
+
+    with zipfile.ZipFile(path) as archive:
+        doc = json.loads(archive.read("model.json"))
+        arrays = dict(load(archive.read("arrays.safetensors")))
+    if edit_document is not None:
+        edit_document(doc)
+    if edit_arrays is not None:
+        edit_arrays(arrays)
+    target = out or path
+    with zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("model.json", json.dumps(doc))
+        archive.writestr("arrays.safetensors", save(arrays))
+    return target

@@ -165,7 +165,7 @@ def bad_frame():
     X = X.copy()
     X.index = [10, 11, 12, 13, 14, 15]
     X.loc[11, "smiles"] = "C1CC"  # unclosed ring
-    X.loc[13, "metal"] = "UO2 2+"
+    X.loc[13, "metal"] = "Hg(OH)2"
     return X, y
 
 

@@ -30,7 +30,7 @@ MESSY = (
 
 @pytest.fixture(scope="module")
 def minteq_mean_model(tmp_path_factory):
-    path = tmp_path_factory.mktemp("model") / "mean.joblib"
+    path = tmp_path_factory.mktemp("model") / "mean.skmodel"
     assert main(["fit", "--data", "minteq", "--model", "mean", "--out", str(path), "--quiet"]) == 0
     return path
 
@@ -48,12 +48,42 @@ def test_console_script_help():
         assert cmd in proc.stdout
 
 
+def test_version_names_the_libraries(capsys):
+    import skmetalpka
+
+    assert main(["--version"]) == 0
+    out = capsys.readouterr().out.strip()
+    assert out.startswith(f"skmetalpka {skmetalpka.__version__} (torch ")
+    for name in ("scikit-learn", "RDKit", "torch-geometric", "Python"):
+        assert f"{name} " in out
+
+
+def test_pickled_model_needs_trust_pickle(tmp_path, capsys):
+    model = tmp_path / "old.joblib"
+    save_model(_fitted_mean(), model, model="mean", trained_on="t", file_format="pickle")
+    args = ["predict", "--model", str(model), "--smiles", "NCCN", "--metal", "Cu2+"]
+    assert main(args) == 2
+    err = capsys.readouterr().err
+    assert "is a pickle" in err and "--trust-pickle" in err and len(err.splitlines()) == 1
+    assert main([*args, "--trust-pickle"]) == 0
+    assert "Cu2+,NCCN," in capsys.readouterr().out
+    rank = ["rank", "--model", str(model), "--smiles", "NCCN", "--metals", "Cu2+,Ni2+"]
+    assert main(rank) == 2 and main([*rank, "--trust-pickle"]) == 0
+
+
+def _fitted_mean():
+    from skmetalpka.baselines import MetalMeanRegressor
+
+    X, y = load_minteq()
+    return MetalMeanRegressor().fit(X, y)
+
+
 def test_model_choices_match_the_library():
     assert tuple(_MODELS) == tuple(MODEL_NAMES)
 
 
 def test_fit_default_data_prints_report_and_saves_metadata(tmp_path, capsys):
-    out = tmp_path / "m.joblib"
+    out = tmp_path / "m.skmodel"
     assert main(["fit", "--data", "minteq", "--model", "mean", "--out", str(out)]) == 0
     stdout = capsys.readouterr().out
     assert "Data report: MINTEQA2" in stdout
@@ -62,6 +92,7 @@ def test_fit_default_data_prints_report_and_saves_metadata(tmp_path, capsys):
     assert meta["model"] == "mean" and meta["n_steps"] == 5 and meta["n_samples"] == 257
     assert meta["trained_on"].startswith("MINTEQA2") and meta["seed"] == 0
     assert meta["skmetalpka_version"] and meta["sklearn_version"] and meta["created"]
+    assert meta["data_fingerprint"].startswith("sha256:")
     X, y = load_minteq()
     cu = (X["metal"] == "Cu2+").to_numpy()
     one = pd.DataFrame({"metal": ["Cu2+"], "smiles": ["NCCN"]})
@@ -135,7 +166,7 @@ def test_predict_missing_columns_and_bad_model_file_exit_2(tmp_path, minteq_mean
     assert main(["predict", "--model", str(minteq_mean_model), "--input", str(src)]) == 2
     err = capsys.readouterr().err
     assert "lacks the required column(s) ['metal (or metal_ion)', 'smiles']" in err
-    broken = tmp_path / "broken.joblib"
+    broken = tmp_path / "broken.skmodel"
     broken.write_bytes(minteq_mean_model.read_bytes()[:64])
     assert main(["predict", "--model", str(broken), "--smiles", "NCCN", "--metal", "Cu2+"]) == 2
     err = capsys.readouterr().err
@@ -153,13 +184,14 @@ class _Stale:
 
 
 def test_model_failing_on_every_row_is_refused(tmp_path, tiny_csv, capsys):
-    model = tmp_path / "stale.joblib"
-    save_model(_Stale(), model, model="gnn", trained_on="test")
-    assert main(["predict", "--model", str(model), "--input", str(tiny_csv)]) == 2
+    model = tmp_path / "stale.joblib"  # only a pickle can hold a class of other code
+    save_model(_Stale(), model, model="gnn", trained_on="test", file_format="pickle")
+    trust = ["--trust-pickle"]
+    assert main(["predict", "--model", str(model), "--input", str(tiny_csv), *trust]) == 2
     err = capsys.readouterr().err
     assert "failed on every row (AttributeError: 'SiteReadout'" in err and "train it again" in err
     _no_traceback(err)
-    assert main(["evaluate", "--model", str(model), "--data", str(tiny_csv)]) == 2
+    assert main(["evaluate", "--model", str(model), "--data", str(tiny_csv), *trust]) == 2
     assert "failed on every row" in capsys.readouterr().err
 
 
@@ -172,7 +204,7 @@ def test_unusable_arguments_exit_2(capsys):
 
 
 def test_evaluate_counts_unpredicted_rows(tmp_path, tiny_csv, capsys):
-    model = tmp_path / "tiny_mean.joblib"
+    model = tmp_path / "tiny_mean.skmodel"
     assert main(["fit", "--data", str(tiny_csv), "--model", "mean", "--out", str(model), "-q"]) == 0
     data = tmp_path / "eval.csv"
     data.write_text(tiny_csv.read_text(encoding="utf-8") + "Xx9+,NCCN,3.0,\n", encoding="utf-8")
@@ -195,7 +227,7 @@ def test_evaluate_counts_unpredicted_rows(tmp_path, tiny_csv, capsys):
 
 
 def test_cli_and_library_give_the_same_predictions(tmp_path, tiny_csv):
-    model = tmp_path / "rf.joblib"
+    model = tmp_path / "rf.skmodel"
     params = '{"n_estimators": 5}'
     args = ["fit", "--data", str(tiny_csv), "--model", "rf", "--params", params]
     assert main([*args, "--seed", "3", "--out", str(model), "-q"]) == 0
@@ -314,7 +346,7 @@ def test_cv_report_dir_and_text_output(tmp_path, capsys):
 def test_tiny_gnn_fit_and_predict_matches_library(tmp_path, capsys):
     params = tmp_path / "gnn.json"
     params.write_text('{"max_epochs": 2, "hidden_dim": 16}', encoding="utf-8")
-    model = tmp_path / "gnn.joblib"
+    model = tmp_path / "gnn.skmodel"
     assert (
         main(["fit", "--data", "minteq", "--params", str(params), "--out", str(model), "-q"]) == 0
     )  # default gnn

@@ -112,7 +112,7 @@ def test_rows_that_cannot_be_used_are_dropped_with_a_reason(tmp_path):
         NIST_HEADER,
         [
             "[H]OC(=O)C([H])([H])N([H])([H])->[Cu+2], 8.2",  # kept
-            "[H]C([H])([H])C(=O)[O-]->[U+2], 2.9",  # uranyl: not supported yet
+            "[H]C([H])([H])C(=O)[O-]->[U+2], 2.9",  # [U+2] is uranyl: kept as UO2 2+
             "[H][O-]->[Fe+3], 11.8",  # hydroxide: inorganic
             "[H]N([H])([H])->[Ag+], 3.3",  # ammonia: inorganic
             "[H]C(=O)[O-]->[Al+3], 1.4",  # Al3+: kept (RDKit alone would refuse it)
@@ -125,9 +125,9 @@ def test_rows_that_cannot_be_used_are_dropped_with_a_reason(tmp_path):
     )
     X, y, rep = load_logkpredict_nist(path, return_report=True)
     _accounting_holds(rep)
-    assert X.metal.tolist() == ["Cu2+", "Al3+"]
+    assert X.metal.tolist() == ["Cu2+", "UO2 2+", "Al3+"]
     assert rep.dropped == {
-        "unsupported_metal": 2,
+        "unsupported_metal": 1,
         "inorganic_ligand": 2,
         "no_metal": 1,
         "several_ligands": 1,
@@ -135,9 +135,9 @@ def test_rows_that_cannot_be_used_are_dropped_with_a_reason(tmp_path):
         "invalid_smiles": 1,
     }
     exc = rep.excluded.set_index("row")
-    assert "UO2 2+" in exc.loc[1, "detail"]
+    assert exc.loc[9, "reason"] == "unsupported_metal" and "Fe" in exc.loc[9, "detail"]
     assert exc.loc[2, "reason"] == "inorganic_ligand"
-    assert exc.loc[1, "smiles"].startswith("[H]C([H])")  # the raw row is kept for the user
+    assert exc.loc[9, "smiles"].startswith("[H]C(=O)")  # the raw row is kept for the user
 
 
 def test_iupac_dotted_form_keeps_repeats_and_drops_anions(tmp_path):
@@ -165,10 +165,11 @@ def test_real_logkpredict_nist_report(nist_dir):
     X, y, rep = load_logkpredict_nist(nist_dir, return_report=True)
     _accounting_holds(rep)
     assert rep.n_read == 1384
-    # 85 = the U2+ (uranyl), V2+ (vanadyl) and Pu2+ (PuO2 2+) rows; 51 = NH3, OH-, F- ...
-    assert rep.dropped == {"unsupported_metal": 85, "inorganic_ligand": 51}
-    assert rep.n_kept == len(X) == 1248
-    assert X.metal.nunique() == 47
+    # 54 = NH3, OH-, F- ...; the [U+2], [V+2], [Pu+2] rows are uranyl, vanadyl and plutonyl
+    assert rep.dropped == {"inorganic_ligand": 54}
+    assert rep.n_kept == len(X) == 1330
+    assert X.metal.nunique() == 50
+    assert X.metal.value_counts()[["UO2 2+", "VO 2+", "PuO2 2+"]].tolist() == [42, 31, 9]
     assert {"Be2+", "Al3+"} <= set(X.metal)
     assert X.binding_sites.map(len).min() >= 1  # every dative complex names its donors
     for smi, sites in zip(X.smiles, X.binding_sites, strict=True):

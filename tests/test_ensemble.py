@@ -62,3 +62,29 @@ def test_shared_featurisation_gives_same_result_as_member_pipelines():
     assert _shared_featurisation(ens.estimators_)
     slow = np.mean([m.predict(X) for m in ens.estimators_], axis=0)
     np.testing.assert_allclose(ens.predict(X), slow)
+
+
+def test_std_calibration_per_family_and_metal_novelty():
+    """Calibrated sigma: a larger floor for an unseen metal's family, fitted by likelihood."""
+    from skmetalpka.model.calibration import (
+        apply_std_calibration,
+        calibration_cells,
+        fit_std_calibration,
+    )
+
+    rng = np.random.default_rng(0)
+    n = 400
+    metals = np.array(["Cu2+"] * n + ["Gd3+"] * n, dtype=object)
+    spread = np.full(2 * n, 0.2)
+    cells = calibration_cells(metals, known_metals=["Cu2+"])
+    assert set(cells) == {"3d transition|seen", "rare earth|unseen"}
+    err = np.r_[rng.normal(0, 0.5, n), rng.normal(0, 2.0, n)]  # seen: 0.5, unseen: 2.0
+    cal = fit_std_calibration(err, np.zeros(2 * n), spread, cells, min_count=30)
+    sd = apply_std_calibration(np.array([0.2, 0.2]), ["Cu2+", "Gd3+"], ["Cu2+"], cal)
+    assert sd[0] == pytest.approx(0.5, rel=0.15) and sd[1] == pytest.approx(2.0, rel=0.15)
+    # an unknown cell (an actinide, unseen) falls back to the pooled unseen fit
+    sd_u = apply_std_calibration(np.array([0.2]), ["Th4+"], ["Cu2+"], cal)
+    assert sd_u[0] == pytest.approx(2.0, rel=0.15)
+    import json
+
+    json.dumps(cal)  # plain JSON: safe to store in a model file

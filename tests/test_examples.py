@@ -44,3 +44,10 @@ def test_speciation_example(tmp_path):
     assert "PHREEQC vs NumPy mass balance" in text and "predicted protonation" in text
     assert (tmp_path / "cu_en_literature.png").stat().st_size > 1000
     assert (tmp_path / "cu_en_predicted.png").is_file()
+
+
+def test_rare_earth_screen_example(tmp_path):
+    out = tmp_path / "screen.csv"
+    text = _run("rare_earth_screen.py", "--out", str(out))
+    assert "Lu-La" in text and "selectivity:" in text and "EDTA" in text
+    assert out.read_text().count("\n") == 11  # header + 10 ligands

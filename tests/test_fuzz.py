@@ -140,8 +140,8 @@ def test_valid_ligand_with_counter_ions_and_copies_is_kept(ligand, ions, copies,
 
 
 # ----------------------------------------------------------------------------- (b) graphs
-_GOOD_METALS = ("Cu2+", "Fe3+", "La3+", "H+", "Ag+", "Zn2+", "Cu(II)")
-_BAD_METALS = ("Xx9+", "copper", "Cu", "Cu(X)", "", "Na3+", "cu2+", "UO2 2+")
+_GOOD_METALS = ("Cu2+", "Fe3+", "La3+", "H+", "Ag+", "Zn2+", "Cu(II)", "UO2 2+", "uranyl")
+_BAD_METALS = ("Xx9+", "copper", "Cu", "Cu(X)", "", "Na3+", "cu2+", "Hg(OH)2", "VO2+")
 metal_like = st.one_of(
     st.sampled_from(_GOOD_METALS), st.sampled_from(_BAD_METALS), st.text(max_size=8), st.none()
 )

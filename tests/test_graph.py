@@ -123,6 +123,30 @@ def test_clone_and_params():
     assert SmilesToGraph().__sklearn_tags__().input_tags.string
 
 
+def test_metal_width_is_fixed_at_fit_time():
+    """Descriptors appended to the package later do not change a fitted featuriser's width."""
+    from skmetalpka.featurize.metals import LEGACY_METAL_DESCRIPTOR_NAMES, metal_descriptors
+
+    X = _frame(metal=["UO2 2+", "Cu2+", "VO2+"], smiles=["OC(=O)C", "NCCN", "NCCN"])
+    fitted = SmilesToGraph(on_error="flag").fit(X)
+    assert fitted.metal_descriptor_names_ == tuple(METAL_DESCRIPTOR_NAMES)
+    # as if fitted when only some descriptors existed
+    fitted.metal_descriptor_names_ = ("charge", "ionic_radius", "oxo_count")
+    fitted.n_metal_features_ = 3
+    g_uo2, g_cu, g_bad = fitted.transform(X)
+    assert g_uo2.metal_x.tolist()[0] == pytest.approx([2.0, 0.81, 2.0])
+    assert g_cu.metal_x.shape == (1, 3)
+    assert not bool(g_bad.valid) and "ambiguous" in g_bad.error  # VO2+
+    assert g_bad.metal_x.shape == (1, 3)
+    # an object saved by 0.1.0 has only n_metal_features_: the first 15 descriptors
+    del fitted.metal_descriptor_names_
+    fitted.n_metal_features_ = len(LEGACY_METAL_DESCRIPTOR_NAMES)
+    (g_cu,) = fitted.transform(X.iloc[[1]])
+    np.testing.assert_allclose(
+        g_cu.metal_x.numpy()[0], metal_descriptors("Cu2+")[:15].astype(np.float32)
+    )
+
+
 def test_each_distinct_ligand_is_featurised_once_per_transform(monkeypatch):
     import skmetalpka.featurize.graph as graph_mod
 

@@ -277,7 +277,7 @@ def test_write_predictions_stream_and_file(tmp_path, mean_model):
 
 # --------------------------------------------------------------------------- model files
 def test_save_and_load_model_roundtrip(tmp_path, mean_model):
-    path = tmp_path / "models" / "m.joblib"
+    path = tmp_path / "models" / "m.skmodel"
     meta = save_model(
         mean_model, path, model="mean", trained_on="tiny", n_samples=6, params={}, seed=0
     )
@@ -285,7 +285,7 @@ def test_save_and_load_model_roundtrip(tmp_path, mean_model):
     assert meta["format"] == MODEL_FORMAT and meta["skmetalpka_version"]
     assert meta["sklearn_version"] and meta["torch_version"] and meta["created"].endswith("+00:00")
     json.dumps(meta)  # serialisable
-    assert [p.name for p in path.parent.iterdir()] == ["m.joblib"]  # no temp file left
+    assert [p.name for p in path.parent.iterdir()] == ["m.skmodel"]  # no temp file left
     est, meta2 = load_model(path, return_meta=True)
     assert meta2 == meta
     X = pd.DataFrame({"metal": ["Ni2+"], "smiles": ["NCCN"]})
@@ -297,16 +297,18 @@ def test_load_model_errors(tmp_path, mean_model):
         load_model(tmp_path / "none.joblib")
     with pytest.raises(ModelFileError, match="is a folder"):
         load_model(tmp_path)
-    good = tmp_path / "good.joblib"
+    good = tmp_path / "good.skmodel"
     save_model(mean_model, good, model="mean", trained_on="tiny")
-    trunc = tmp_path / "trunc.joblib"
+    trunc = tmp_path / "trunc.skmodel"
     trunc.write_bytes(good.read_bytes()[:100])
     with pytest.raises(ModelFileError, match="truncated, damaged"):
         load_model(trunc)
     foreign = tmp_path / "foreign.joblib"
-    joblib.dump(mean_model, foreign)  # a bare estimator without metadata
-    with pytest.raises(ModelFileError, match="not a skmetalpka model file"):
+    joblib.dump(mean_model, foreign)  # a bare pickled estimator without metadata
+    with pytest.raises(ModelFileError, match="is a pickle"):
         load_model(foreign)
+    with pytest.raises(ModelFileError, match="without skmetalpka metadata"):
+        load_model(foreign, trusted=True)
     text = tmp_path / "text.joblib"
     text.write_text("metal,smiles\n", encoding="utf-8")
     with pytest.raises(ModelFileError, match="could not read model file"):

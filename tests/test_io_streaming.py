@@ -6,11 +6,11 @@ from __future__ import annotations
 import io
 import warnings
 
-import joblib
 import numpy as np
 import pandas as pd
 import pytest
 import torch
+from conftest import rewrite_model_file
 
 from skmetalpka import default_pipeline, load_minteq
 from skmetalpka.baselines import MetalMeanRegressor
@@ -133,7 +133,7 @@ def test_row_warnings_and_training_metals():
 def test_gnn_save_load_predictions_are_bit_identical(tmp_path):
     X, y = load_minteq()
     pipe = default_pipeline(max_epochs=2, hidden_dim=16, heads=2, encoder_depth=1).fit(X, y)
-    path = tmp_path / "gnn.joblib"
+    path = tmp_path / "gnn.skmodel"
     meta = save_model(pipe, path, model="gnn", trained_on="minteq")
     assert meta["trained_metals"] == sorted(set(X["metal"]))
     back = load_model(path)
@@ -144,14 +144,14 @@ def test_gnn_save_load_predictions_are_bit_identical(tmp_path):
 def test_compact_half_precision_file_is_smaller_and_round_trips(tmp_path):
     X, y = load_minteq()
     pipe = default_pipeline(max_epochs=2, hidden_dim=32, heads=2, encoder_depth=1).fit(X, y)
-    full, half = tmp_path / "full.joblib", tmp_path / "half.joblib"
+    full, half = tmp_path / "full.skmodel", tmp_path / "half.skmodel"
     save_model(pipe, full, model="gnn", trained_on="minteq", compact=True)
     save_model(pipe, half, model="gnn", trained_on="minteq", compact=True, half_precision=True)
     assert half.stat().st_size < 0.7 * full.stat().st_size
     exact, rounded = load_model(full).predict(X), load_model(half).predict(X)
     assert exact.tobytes() == pipe.predict(X).tobytes()  # compact alone changes nothing
     assert 0 < np.abs(rounded - exact).max() < 0.05  # float16 weights: a small rounding
-    again = tmp_path / "again.joblib"
+    again = tmp_path / "again.skmodel"
     save_model(load_model(half), again, model="gnn", trained_on="minteq")
     assert load_model(again).predict(X).tobytes() == rounded.tobytes()  # stable from then on
     net = load_model(half)[-1]
@@ -159,12 +159,14 @@ def test_compact_half_precision_file_is_smaller_and_round_trips(tmp_path):
 
 
 def test_loading_a_model_from_other_versions_warns(tmp_path, mean_model):
-    path = tmp_path / "m.joblib"
+    path = tmp_path / "m.skmodel"
     save_model(mean_model, path, model="mean", trained_on="tiny")
-    payload = joblib.load(path)
-    payload["meta"]["skmetalpka_version"] = "0.0.1"
-    payload["meta"]["torch_version"] = "1.0.0"
-    joblib.dump(payload, path)
+
+    def older(doc):
+        doc["meta"]["skmetalpka_version"] = "0.0.1"
+        doc["meta"]["torch_version"] = "1.0.0"
+
+    rewrite_model_file(path, older)
     with pytest.warns(
         ModelVersionWarning, match=r"skmetalpka 0\.0\.1 \(installed: .*torch 1\.0\.0"
     ):
@@ -176,7 +178,7 @@ def test_loading_a_model_from_other_versions_warns(tmp_path, mean_model):
 
 
 def test_cli_predict_steps_chunksize_and_version_warning(tmp_path, capsys):
-    model = tmp_path / "mean.joblib"
+    model = tmp_path / "mean.skmodel"
     assert main(["fit", "--data", "minteq", "--model", "mean", "--out", str(model), "-q"]) == 0
     capsys.readouterr()
     src = tmp_path / "in.csv"
@@ -212,9 +214,7 @@ def test_cli_predict_steps_chunksize_and_version_warning(tmp_path, capsys):
     assert main(["predict", "--model", str(model), "--input", str(src), "--steps", "9"]) == 2
     assert "trained for log beta_1..log beta_5; use --steps 5 or less" in capsys.readouterr().err
     assert main(["predict", "--model", str(model), "--input", str(src), "--chunksize", "0"]) == 2
-    payload = joblib.load(model)
-    payload["meta"]["skmetalpka_version"] = "0.0.1"
-    joblib.dump(payload, model)
+    rewrite_model_file(model, lambda doc: doc["meta"].update(skmetalpka_version="0.0.1"))
     assert main(["predict", "--model", str(model), "--smiles", "NCCN", "--metal", "Cu2+"]) == 0
     err = capsys.readouterr().err
     assert "skmetalpka: warning: model file" in err and "skmetalpka 0.0.1" in err

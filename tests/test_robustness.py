@@ -29,7 +29,7 @@ from skmetalpka.cli import main
 from skmetalpka.datasets import load_minteq
 from skmetalpka.featurize.graph import ATOM_FEATURE_NAMES, SmilesToGraph
 from skmetalpka.featurize.sites import SitePredictor
-from skmetalpka.metals import metal_descriptors
+from skmetalpka.metals import METAL_DESCRIPTOR_NAMES, metal_descriptors
 
 #: 121 heavy atoms: H2N-(CH2CH2NH)40-H, a linear polyamine.
 POLYAMINE = "N" + "CCN" * 40
@@ -75,7 +75,8 @@ CASES = [
     Case("no_charge", "Cu", "NCCN", "the charge is missing (for example 'Cu2+')", "metal"),
     Case("wrong_case", "cu2+", "NCCN", "did you mean 'Cu2+'?", "metal"),
     Case("roman_ten", "Cu(X)", "NCCN", "(X) is not a Roman-numeral charge", "metal"),
-    Case("polyatomic", "UO2 2+", "NCCN", "polyatomic ions are not supported", "metal"),
+    Case("polyatomic", "Hg(OH)2", "NCCN", "polyatomic ions are not supported", "metal"),
+    Case("ambiguous_oxo", "VO2+", "NCCN", "the charge is ambiguous", "metal"),
     Case("empty_metal", "", "NCCN", "the string is empty", "metal"),
     # ---- accepted
     Case("salt", "Cu2+", "[Na+].OC(=O)CN", smiles_out="NCC(=O)O", n_atoms=5),
@@ -159,7 +160,8 @@ def test_library_valid_row_details():
     # isotope: 13C mass 13.00335 u (not 12.011 u)
     assert float(g["isotope"].x[0, names.index("mass/100")]) == pytest.approx(0.1300335, abs=1e-6)
     # unseen metal: La3+ is in the descriptor table (charge 3, atomic number 57)
-    assert g["unseen_metal"].metal_x[0, 0] == 3.0 and g["unseen_metal"].metal_x[0, -1] == 57.0
+    z_col = METAL_DESCRIPTOR_NAMES.index("atomic_number")
+    assert g["unseen_metal"].metal_x[0, 0] == 3.0 and g["unseen_metal"].metal_x[0, z_col] == 57.0
     # 121-atom chains: 120 bonds (both directions); 41 N donors / 41 O donors
     for key, element in (("polyamine_121", "element=N"), ("polyether_121", "element=O")):
         big = g[key]
@@ -174,7 +176,7 @@ def test_library_valid_row_details():
 # =============================================================================== CLI
 @pytest.fixture(scope="module")
 def mean_model(tmp_path_factory):
-    path = tmp_path_factory.mktemp("robustness") / "mean.joblib"
+    path = tmp_path_factory.mktemp("robustness") / "mean.skmodel"
     assert main(["fit", "--data", "minteq", "--model", "mean", "--out", str(path), "-q"]) == 0
     return path
 

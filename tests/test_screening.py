@@ -21,7 +21,7 @@ from skmetalpka.screening import (
     rank_ligands,
     rank_metals,
 )
-from skmetalpka.speciation import conditional_log_k, speciate
+from skmetalpka.speciation import conditional_log_k, log_alpha_oh, speciate
 
 EDTA = "OC(=O)CN(CCN(CC(=O)O)CC(=O)O)CC(=O)O"
 SMALL = {"max_epochs": 3, "hidden_dim": 16, "heads": 2, "encoder_depth": 1, "star_layers": 1}
@@ -55,7 +55,7 @@ def models(tmp_path_factory):
     for k in range(yp.shape[1]):
         frame[f"log_beta_{k + 1}"] = yp[:, k]
     frame.to_csv(proton, index=False)
-    joint = folder / "joint.joblib"
+    joint = folder / "joint.skmodel"
     params = json.dumps({**SMALL, "n_members": 2})
     args = [
         "fit",
@@ -69,7 +69,7 @@ def models(tmp_path_factory):
         "joint",
     ]
     assert main([*args, "--out", str(joint), "-q"]) == 0
-    single = folder / "single.joblib"
+    single = folder / "single.skmodel"
     assert (
         main(["fit", "--data", "minteq", "--params", json.dumps(SMALL), "--out", str(single), "-q"])
         == 0
@@ -105,10 +105,21 @@ def test_rank_metals_and_ligands_by_conditional_constant(models):
     assert table["metal"].iloc[-1] == "Xx9+" and table["error"].iloc[-1].startswith("metal:")
     cond = table["conditional_log_beta_1_pH7"].to_numpy()
     assert np.all(np.diff(cond[:3]) <= 0)  # best first
-    # by hand for the top row: log beta_1 - log alpha_H with the predicted protonation
+    # by hand for the top row: log beta_1 - log alpha_H(L) - log alpha_OH(M) with the
+    # predicted protonation and the metal's hydrolysis (minteq.v4)
     X = pd.DataFrame({"metal": ["H+"], "smiles": ["NCCN"]})
     prot = est.predict(X)[0, :2]
-    assert cond[0] == pytest.approx(float(conditional_log_k(table["log_beta_1"].iloc[0], prot, 7)))
+    top = table["metal"].iloc[0]
+    hand = conditional_log_k(table["log_beta_1"].iloc[0], prot, 7) - log_alpha_oh(top, 7.0)
+    assert cond[0] == pytest.approx(float(hand))
+    assert table["log_alpha_M_OH_pH7"].iloc[0] == pytest.approx(float(log_alpha_oh(top, 7.0)))
+    assert table["log_alpha_M_OH_pH7"].iloc[0] > 0
+    assert table["hydrolysis_source"].iloc[:3].tolist() == ["minteq.v4.dat"] * 3
+    assert np.isnan(table["log_alpha_M_OH_pH7"].iloc[-1])  # invalid metal
+    plain = rank_metals(est, "NCCN", ["Cu2+"], ph=7, trained_metals=known, hydrolysis=False)
+    assert plain["conditional_log_beta_1_pH7"].iloc[0] == pytest.approx(
+        float(conditional_log_k(plain["log_beta_1"].iloc[0], prot, 7))
+    )
     assert np.all(table["log_beta_1_std"].iloc[:3] >= 0)
     ligands = rank_ligands(est, ["NCCN", "NCC(=O)O", "CC(=O)O"], "Cu2+", ph=5, trained_metals=known)
     assert set(ligands["smiles"]) == {"NCCN", "NCC(=O)O", "CC(=O)O"}
@@ -133,9 +144,17 @@ def test_cli_rank(models, tmp_path, capsys):
         ]
     )
     assert code == 0
-    text = capsys.readouterr().out
+    captured = capsys.readouterr()
+    text = captured.out
     assert "conditional_log_beta_1_pH6" in text and "Cu2+" in text
-    assert list(pd.read_csv(out)["metal"].sort_values()) == ["Cu2+", "Ni2+", "Zn2+"]
+    assert "metal hydrolysis (log alpha_M(OH)) from minteq.v4.dat" in captured.err
+    table = pd.read_csv(out)
+    assert list(table["metal"].sort_values()) == ["Cu2+", "Ni2+", "Zn2+"]
+    assert (table["log_alpha_M_OH_pH6"] > 0).all()
+    assert main(["rank", "--model", str(models["joint"]), "--smiles", "NCCN", "--metals",
+                 "Cu2+,Au3+", "--no-hydrolysis", "--output", str(out)]) == 0  # fmt: skip
+    assert "metal hydrolysis" not in capsys.readouterr().err
+    assert (pd.read_csv(out)["log_alpha_M_OH_pH7"] == 0).all()
     smiles_csv = tmp_path / "ligands.csv"
     smiles_csv.write_text("name,smiles\nen,NCCN\ngly,NCC(=O)O\n", encoding="utf-8")
     assert (
@@ -173,6 +192,34 @@ def test_cli_rank(models, tmp_path, capsys):
     assert captured.out.count("Ni2+") == 2 and "no conditional constants" in captured.err
     assert main(["rank", "--model", str(models["joint"]), "--smiles", "NCCN"]) == 2
     assert "--smiles and --metals go together" in capsys.readouterr().err
+
+
+def test_cli_speciate_reports_the_hydrolysis_database(tmp_path, capsys):
+    base = ["speciate", "--smiles", "NCCN", "--metal", "Fe3+", "--log-beta", "4",
+            "--protonation", "9.93,17.01", "--ph", "2:8:1"]  # fmt: skip
+    assert main([*base, "--out", str(tmp_path / "fe")]) == 0
+    text = capsys.readouterr().out
+    assert "metal hydrolysis: 6 hydroxo complex(es) from minteq.v4.dat" in text
+    assert "may precipitate: Ferrihydrite" in text and "solid" in text
+    meta = json.loads((tmp_path / "fe" / "constants.json").read_text())
+    assert meta["hydrolysis_source"] == "minteq.v4.dat" and meta["precipitation"] == [
+        "Ferrihydrite"
+    ]
+    frame = pd.read_csv(tmp_path / "fe" / "speciation.csv")
+    assert {"M:MOH", "M:M2(OH)2", "M:solid"} <= set(frame.columns)
+    # --hydrolysis none: the ligand-only model
+    assert main([*base, "--hydrolysis", "none", "--out", str(tmp_path / "plain")]) == 0
+    got = pd.read_csv(tmp_path / "plain" / "speciation.csv")
+    expected = speciate([4.0], "Fe3+", protonation=[9.93, 17.01], ph=np.arange(2, 8.01, 1.0),
+                        hydrolysis=False)  # fmt: skip
+    np.testing.assert_allclose(got.to_numpy(), expected.to_numpy(), atol=1e-9)
+    assert (
+        json.loads((tmp_path / "plain" / "constants.json").read_text())["hydrolysis_source"] is None
+    )
+    # an ion without hydrolysis data: a warning, and the file says so
+    assert main(["speciate", "--smiles", "NCCN", "--metal", "Au3+", "--log-beta", "8",
+                 "--protonation", "9.93", "--ph", "7", "--out", str(tmp_path / "au")]) == 0  # fmt: skip
+    assert "warning: llnl.dat defines Au3+ but no hydroxo complex" in capsys.readouterr().err
 
 
 def test_cli_speciate_with_given_constants_matches_the_library(tmp_path, capsys):

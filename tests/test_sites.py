@@ -203,3 +203,68 @@ def test_refit_with_rules_drops_the_site_model(site_model):
     assert hasattr(sp, "site_model_")
     sp.set_params(method="rules").fit(_graphs(["NCCN"]))
     assert not hasattr(sp, "site_model_")
+
+
+def test_curated_donor_labels_pool_one_ligand_and_skip_uncurated_rows():
+    from skmetalpka.sites.predictor import curated_donor_labels
+
+    # glycine written in a non-canonical order: O(0) C(1) (=O)(2) C(3) N(4)
+    X = pd.DataFrame(
+        {
+            "metal": ["Cu2+", "Ni2+", "Zn2+"],
+            "smiles": ["OC(=O)CN", "OC(=O)CN", "NCCN"],
+            "binding_sites": [[4], [0], [0, 3]],
+            "sites_curated": [True, True, False],
+        }
+    )
+    graphs = SmilesToGraph().fit(X).transform(X)
+    mols, labels = curated_donor_labels(graphs)
+    assert len(mols) == 1  # ethylenediamine's sites are not curated
+    marked = {mols[0].GetAtomWithIdx(int(i)).GetSymbol() for i in np.flatnonzero(labels[0])}
+    assert marked == {"N", "O"} and labels[0].sum() == 2  # the N (Cu) and the OH O (Ni)
+    o = [a for a in np.flatnonzero(labels[0]) if mols[0].GetAtomWithIdx(int(a)).GetSymbol() == "O"]
+    assert mols[0].GetAtomWithIdx(int(o[0])).GetTotalNumHs() == 1
+
+
+def test_learned_site_model_from_curated_donors():
+    """site_labels='donors' learns from the training rows' curated donors only."""
+    smiles = ["NCC(=O)O", "NCCN", "OC(=O)C(=O)O", "NCCO", "NCCCN", "OC(=O)CCN"] * 3
+    from skmetalpka.chem import standardize_ligand
+
+    donors = []
+    for s in smiles:  # amine N and carboxylate OH oxygens are the donors
+        mol = standardize_ligand(s).mol
+        donors.append(
+            [
+                a.GetIdx()
+                for a in mol.GetAtoms()
+                if a.GetSymbol() == "N" or (a.GetSymbol() == "O" and a.GetTotalNumHs() == 1)
+            ]
+        )
+    X = pd.DataFrame(
+        {
+            "metal": "Cu2+",
+            "smiles": smiles,
+            "binding_sites": donors,
+            "sites_curated": True,
+        }
+    )
+    graphs = SmilesToGraph().fit(X).transform(X)
+    from skmetalpka.sites import AtomSiteClassifier
+
+    sp = SitePredictor(
+        method="learned",
+        site_labels="donors",
+        site_model=AtomSiteClassifier(hidden_dim=16, depth=2, epochs=40, lr=3e-3, random_state=0),
+    ).fit(graphs)
+    out = sp.transform(_graphs(["NCCC(=O)O"]))[0]
+    scores = out.site_score.numpy()
+    sym = [a.GetSymbol() for a in out.mol.GetAtoms()]
+    assert sym[int(np.argmax(scores))] in ("N", "O")
+    assert max(scores[i] for i, s in enumerate(sym) if s == "C") < scores.max()
+    with pytest.raises(ValueError, match="site_labels must be one of"):
+        SitePredictor(method="learned", site_labels="metals").fit(graphs)
+    bare = X.drop(columns="sites_curated")
+    plain = SmilesToGraph().fit(bare).transform(bare)
+    with pytest.raises(ValueError, match="curated donor atoms"):
+        SitePredictor(method="learned", site_labels="donors").fit(plain)

@@ -4,6 +4,10 @@ Reference system: Cu2+ - ethylenediamine (en) at 25 deg C, literature constants
 log beta_1 = 10.5, log beta_2 = 19.6; en protonation log K1 = 9.93, log K2 = 7.08, i.e.
 cumulative log beta^H = 9.93, 17.01; en is neutral (ligand_charge = 0).
 
+These tests pin the ligand-only model (``hydrolysis=False``, the behaviour before metal
+hydrolysis was added): metal hydrolysis and precipitation are tested in
+``tests/test_speciation_hydrolysis.py``.
+
 Measured agreement of the engines (ideal activities, 101 pH points from 2 to 12, and 141
 points from 0 to 14): max |fraction difference| ~1.3e-12 (PHREEQC converged with
 ``-convergence_tolerance 1e-12``); the tests allow 1e-9. One 101-point PHREEQC sweep takes
@@ -39,8 +43,8 @@ ENGINE_TOL = 1e-9  # measured max difference ~1.3e-12
 @pytest.fixture(scope="module")
 def cu_en():
     """Both engines on the default grid (pH 2..12, 101 points), M_T = 1 mM, L_T = 3 mM."""
-    phq = speciate(EN_BETA, "Cu2+", protonation=EN_PROT)
-    ref = speciate(EN_BETA, "Cu2+", protonation=EN_PROT, engine="numpy")
+    phq = speciate(EN_BETA, "Cu2+", protonation=EN_PROT, hydrolysis=False)
+    ref = speciate(EN_BETA, "Cu2+", protonation=EN_PROT, engine="numpy", hydrolysis=False)
     return phq, ref
 
 
@@ -107,7 +111,7 @@ def test_hand_checkable_points(cu_en):
 def test_extreme_ph_and_large_constants_agree():
     """pH 0 and 14, log beta up to 60 (Fe3+ with a tetraprotic ligand): no overflow."""
     ph = np.linspace(0.0, 14.0, 29)
-    kw = dict(protonation=[11.0, 20.0, 27.0, 30.0], ligand_charge=-4, ph=ph)
+    kw = dict(protonation=[11.0, 20.0, 27.0, 30.0], ligand_charge=-4, ph=ph, hydrolysis=False)
     phq = speciate([25.0, 45.0, 60.0], "Fe3+", **kw)
     ref = speciate([25.0, 45.0, 60.0], "Fe3+", engine="numpy", **kw)
     assert np.isfinite(ref.to_numpy()).all()
@@ -118,7 +122,7 @@ def test_extreme_ph_and_large_constants_agree():
 
 @pytest.mark.parametrize("metal_conc, ligand_conc", [(1e-3, 1e-4), (1e-6, 1e-1)])
 def test_engines_agree_with_ligand_deficit_or_large_excess(metal_conc, ligand_conc):
-    kw = dict(protonation=EN_PROT, ph=[0.0, 3.0, 5.0, 7.0, 14.0])
+    kw = dict(protonation=EN_PROT, ph=[0.0, 3.0, 5.0, 7.0, 14.0], hydrolysis=False)
     kw.update(metal_conc=metal_conc, ligand_conc=ligand_conc)
     phq = speciate(EN_BETA, "Cu2+", **kw)
     ref = speciate(EN_BETA, "Cu2+", engine="numpy", **kw)
@@ -127,9 +131,9 @@ def test_engines_agree_with_ligand_deficit_or_large_excess(metal_conc, ligand_co
 
 def test_ph_order_is_kept_and_scalar_ph():
     ph = [9.0, 3.0, 6.0]
-    frame = speciate(EN_BETA, "Cu++", protonation=EN_PROT, ph=ph)
+    frame = speciate(EN_BETA, "Cu++", protonation=EN_PROT, ph=ph, hydrolysis=False)
     assert frame["pH"].tolist() == ph
-    alone = speciate(EN_BETA, "Cu(II)", protonation=EN_PROT, ph=6.0)
+    alone = speciate(EN_BETA, "Cu(II)", protonation=EN_PROT, ph=6.0, hydrolysis=False)
     assert len(alone) == 1
     np.testing.assert_allclose(alone.iloc[0].to_numpy(), frame.iloc[2].to_numpy(), atol=1e-12)
 
@@ -161,7 +165,8 @@ def test_single_complex_matches_quadratic(engine, protonation):
     ph = [2.0, 4.5, 7.0, 9.0, 11.5]
     m_t, l_t = 1e-3, 2e-3
     frame = speciate([6.0], "Ni2+", protonation=protonation, ph=ph, metal_conc=m_t,
-                     ligand_conc=l_t, ligand_charge=-2, engine=engine)  # fmt: skip
+                     ligand_conc=l_t, ligand_charge=-2, engine=engine,
+                     hydrolysis=False)  # fmt: skip
     for i, p in enumerate(ph):
         free, ml, lfree, hl, bound = _one_to_one(6.0, protonation, p, m_t, l_t)
         row = frame.iloc[i]
@@ -180,7 +185,8 @@ def test_single_complex_hand_value():
     # (c = (21 - sqrt(41)) / 2e4 = 7.29844e-4)
     expected = (21.0 - math.sqrt(41.0)) / 2e4 / 1e-3
     for engine in ("phreeqc", "numpy"):
-        frame = speciate([4.0], "Zn2+", ph=7.0, metal_conc=1e-3, ligand_conc=1e-3, engine=engine)
+        frame = speciate([4.0], "Zn2+", ph=7.0, metal_conc=1e-3, ligand_conc=1e-3, engine=engine,
+                         hydrolysis=False)  # fmt: skip
         assert frame["M:ML"].item() == pytest.approx(expected, abs=1e-9)
         assert expected == pytest.approx(0.729844, abs=1e-6)
 
@@ -210,7 +216,7 @@ def test_numpy_engine_properties(beta, prot, ratio):
     protonation = np.cumsum(sorted(prot, reverse=True))
     ph = np.linspace(0.0, 14.0, 15)
     frame = speciate(log_beta, "Cu2+", protonation=protonation, ph=ph, engine="numpy",
-                     metal_conc=1e-3, ligand_conc=1e-3 * ratio)  # fmt: skip
+                     metal_conc=1e-3, ligand_conc=1e-3 * ratio, hydrolysis=False)  # fmt: skip
     for side in _sides(frame):
         np.testing.assert_allclose(side.sum(axis=1), 1.0, rtol=0, atol=1e-10)
     # protons only compete with the metal: free metal never increases with pH
@@ -263,6 +269,20 @@ def test_database_adds_hydrolysis():
     assert "M:other" not in speciate(EN_BETA, "Cu2+", protonation=EN_PROT, ph=ph).columns
 
 
+@pytest.mark.parametrize("metal", ["UO2 2+", "VO 2+"])
+def test_oxo_cation(metal):
+    """An oxo-cation's PHREEQC element is its metal; the species keeps its oxygens."""
+    kw = dict(protonation=[4.7], ligand_charge=-1, ph=[2.0, 4.0, 6.0])
+    phq = speciate([3.0], metal, hydrolysis=False, **kw)
+    ref = speciate([3.0], metal, engine="numpy", hydrolysis=False, **kw)
+    assert np.abs(phq.to_numpy() - ref.to_numpy()).max() < ENGINE_TOL
+    # minteq.v4.dat has UO2+2 and VO+2 (with their hydrolysis) as master species
+    frame = speciate([3.0], metal, database="minteq.v4.dat", **kw)
+    for side in _sides(frame):
+        np.testing.assert_allclose(side.sum(axis=1), 1.0, atol=1e-9)
+    assert frame["M:other"].iloc[-1] > frame["M:other"].iloc[0]
+
+
 def test_database_without_the_metal_raises():
     with pytest.raises(ValueError, match=r"phreeqc.dat has no master species for Au3\+"):
         speciate([8.0], "Au3+", database="phreeqc.dat", ph=7.0)
@@ -313,7 +333,8 @@ def test_unknown_metal_is_an_unknown_metal_error():
 
 
 def test_trailing_nan_means_fewer_complexes():
-    frame = speciate([10.5, 19.6, np.nan], "Cu2+", protonation=[9.93, 17.01, np.nan], ph=7.0)
+    frame = speciate([10.5, 19.6, np.nan], "Cu2+", protonation=[9.93, 17.01, np.nan], ph=7.0,
+                     hydrolysis=False)  # fmt: skip
     assert [c for c in frame.columns if c.startswith("M:")] == ["M:free", "M:ML", "M:ML2"]
     assert [c for c in frame.columns if c.startswith("L:")] == [
         "L:free", "L:HL", "L:H2L", "L:bound"
@@ -354,7 +375,7 @@ def test_plot_speciation_into_existing_axes_and_bad_frame():
 
     fig = Figure()
     ax = fig.add_subplot()
-    frame = speciate([4.0], "Zn2+", ph=[2.0, 7.0], engine="numpy")
+    frame = speciate([4.0], "Zn2+", ph=[2.0, 7.0], engine="numpy", hydrolysis=False)
     assert plot_speciation(frame, ax=ax) is fig
     assert len(ax.get_lines()) == 2
     with pytest.raises(ValueError, match="'pH' column"):

@@ -68,6 +68,17 @@ def test_transfer_modes_fit_predict_and_persist(tables, mode, tmp_path):
     path = tmp_path / "m.joblib"
     joblib.dump(model, path)
     assert joblib.load(path).predict(X).tobytes() == pred.tobytes()
+    from skmetalpka.persistence import load_model, save_model
+
+    safe = save_model(model, tmp_path / "m.skmodel", model="gnn", trained_on="test")
+    assert safe["file_format"] == "skmodel"
+    back = load_model(tmp_path / "m.skmodel")
+    assert back.predict(X).tobytes() == pred.tobytes()
+    assert back.get_params()["mode"] == mode and back.metals_ == model.metals_
+    again = back.estimator_[-1]  # training histories are kept (not compact)
+    assert [r["train_loss"] for r in again.history] == [r["train_loss"] for r in net.history]
+    if mode == "pretrain":
+        assert len(again.pretrain_history_) == len(net.pretrain_history_)
 
 
 def test_transfer_keeps_the_sklearn_contract(tables):
@@ -124,7 +135,7 @@ def test_cli_fit_with_proton_pretraining(tmp_path, capsys):
     for k in range(yp.shape[1]):
         frame[f"log_beta_{k + 1}"] = yp[:, k]
     frame.to_csv(proton, index=False)
-    out = tmp_path / "m.joblib"
+    out = tmp_path / "m.skmodel"
     params = '{"max_epochs": 2, "hidden_dim": 16, "heads": 2, "encoder_depth": 1}'
     code = main(
         [

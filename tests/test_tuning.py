@@ -217,7 +217,7 @@ def test_cli_tune_then_fit_with_exported_params(tmp_path, capsys):
     assert "trial 1 complete value" in err and "best" in err
     params = load_params(best)
     assert {k: params[k] for k in SMALL} == SMALL
-    model = tmp_path / "m.joblib"
+    model = tmp_path / "m.skmodel"
     assert (
         main(["fit", "--data", "minteq", "--params", str(best), "--out", str(model), "--quiet"])
         == 0

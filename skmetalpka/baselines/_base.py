@@ -16,7 +16,7 @@ from ..chem import standardize_ligand
 from ..conditions import CONDITION_COLUMNS
 from ..featurize.descriptors import LIGAND_DESCRIPTOR_NAMES, ligand_descriptors
 from ..featurize.donors import donor_scores
-from ..featurize.metals import METAL_DESCRIPTOR_NAMES
+from ..featurize.metals import LEGACY_METAL_DESCRIPTOR_NAMES, METAL_DESCRIPTOR_NAMES
 from ..featurize.rows import _check_y, _describe_bad_rows, _parse_rows, _Rows
 from ..metrics import MaskedR2ScoreMixin
 
@@ -26,14 +26,20 @@ _ON_ERROR = ("raise", "flag")
 # features
 # --------------------------------------------------------------------------------------
 
-#: Feature names of the descriptor featuriser (GPR), in order.
-DESCRIPTOR_FEATURE_NAMES: tuple[str, ...] = (
-    *(f"metal_{n}" for n in METAL_DESCRIPTOR_NAMES),
-    *(f"lig_{n}" for n in LIGAND_DESCRIPTOR_NAMES),
-    "donor_score_sum",
-    "donor_atoms",
-    *CONDITION_COLUMNS,
-)
+
+def _descriptor_feature_names(metal_names: tuple[str, ...]) -> tuple[str, ...]:
+    return (
+        *(f"metal_{n}" for n in metal_names),
+        *(f"lig_{n}" for n in LIGAND_DESCRIPTOR_NAMES),
+        "donor_score_sum",
+        "donor_atoms",
+        *CONDITION_COLUMNS,
+    )
+
+
+#: Feature names of the descriptor featuriser (GPR), in order, for a model fitted now (a
+#: fitted model keeps the metal descriptors of its fit time, ``metal_descriptor_names_``).
+DESCRIPTOR_FEATURE_NAMES: tuple[str, ...] = _descriptor_feature_names(METAL_DESCRIPTOR_NAMES)
 
 
 @lru_cache(maxsize=65536)
@@ -63,12 +69,19 @@ def _morgan_generator(radius: int, n_bits: int) -> Any:
     return rdFingerprintGenerator.GetMorganGenerator(radius=radius, fpSize=n_bits)
 
 
-def _features(rows: _Rows, kind: str, radius: int = 2, n_bits: int = 2048) -> np.ndarray:
+def _features(
+    rows: _Rows,
+    kind: str,
+    radius: int = 2,
+    n_bits: int = 2048,
+    metal_names: tuple[str, ...] = METAL_DESCRIPTOR_NAMES,
+) -> np.ndarray:
     """Feature matrix of the valid rows (NaN rows for invalid ones)."""
     n = len(rows.errors)
-    n_metal = len(METAL_DESCRIPTOR_NAMES)
+    n_metal = len(metal_names)
+    metal_cols = [METAL_DESCRIPTOR_NAMES.index(m) for m in metal_names]
     if kind == "descriptors":
-        width = len(DESCRIPTOR_FEATURE_NAMES)
+        width = len(_descriptor_feature_names(metal_names))
     else:
         width = n_metal + n_bits + len(CONDITION_COLUMNS)
     out = np.full((n, width), np.nan, dtype=np.float64 if kind == "descriptors" else np.float32)
@@ -81,15 +94,17 @@ def _features(rows: _Rows, kind: str, radius: int = 2, n_bits: int = 2048) -> np
             lig_part: Any = _ligand_block(lig.smiles)
         else:
             lig_part = _fingerprint(lig.smiles, radius, n_bits)
-        out[i, :n_metal] = rows.metal_x[i]
+        out[i, :n_metal] = rows.metal_x[i][metal_cols]
         out[i, n_metal : width - 2] = lig_part
         out[i, width - 2 :] = rows.conditions[i]
     return out
 
 
-def _fingerprint_feature_names(n_bits: int) -> list[str]:
+def _fingerprint_feature_names(
+    n_bits: int, metal_names: tuple[str, ...] = METAL_DESCRIPTOR_NAMES
+) -> list[str]:
     return [
-        *(f"metal_{n}" for n in METAL_DESCRIPTOR_NAMES),
+        *(f"metal_{n}" for n in metal_names),
         *(f"morgan_{i}" for i in range(n_bits)),
         *CONDITION_COLUMNS,
     ]
@@ -127,6 +142,7 @@ class _BaselineMixin(TagsMixin, MaskedR2ScoreMixin, RegressorMixin, BaseEstimato
             raise ValueError("no valid row to fit on")
         if not np.isfinite(Y[valid]).any():
             raise ValueError("y has no measured (finite) value in the valid rows")
+        self.metal_descriptor_names_ = tuple(METAL_DESCRIPTOR_NAMES)
         self.n_invalid_fit_ = int(bad.sum())
         self.n_steps_ = int(Y.shape[1])
         self.n_features_in_ = int(X.shape[1])
@@ -147,6 +163,11 @@ class _BaselineMixin(TagsMixin, MaskedR2ScoreMixin, RegressorMixin, BaseEstimato
 
     def _scored_steps(self) -> list[int]:
         return list(range(self.n_steps_))
+
+    def _metal_names(self) -> tuple[str, ...]:
+        """Metal descriptors of fit time (models saved by 0.1.0 did not store them and used
+        the 15 legacy ones), so that descriptors appended later do not change the width."""
+        return tuple(getattr(self, "metal_descriptor_names_", LEGACY_METAL_DESCRIPTOR_NAMES))
 
 
 def _step_seeds(random_state: Any, n: int) -> list[Any]:

@@ -89,9 +89,10 @@ class FingerprintForestRegressor(_BaselineMixin):
         """
         self._check_params()
         rows, Y, valid = self._start_fit(X, y)
-        F = _features(rows, "fingerprint", int(self.radius), int(self.n_bits))[valid]
+        names = self._metal_names()
+        F = _features(rows, "fingerprint", int(self.radius), int(self.n_bits), names)[valid]
         Y = Y[valid]
-        self.feature_names_ = _fingerprint_feature_names(int(self.n_bits))
+        self.feature_names_ = _fingerprint_feature_names(int(self.n_bits), names)
         seeds = _step_seeds(self.random_state, self.n_steps_)
         self.forests_: list[RandomForestRegressor | None] = []
         unfitted = []
@@ -119,7 +120,9 @@ class FingerprintForestRegressor(_BaselineMixin):
         out = np.full((n, self.n_steps_), np.nan)
         valid = rows.valid
         if valid.any():
-            F = _features(rows, "fingerprint", int(self.radius), int(self.n_bits))[valid]
+            F = _features(
+                rows, "fingerprint", int(self.radius), int(self.n_bits), self._metal_names()
+            )[valid]
             for k, forest in enumerate(self.forests_):
                 if forest is not None:
                     out[valid, k] = forest.predict(F)

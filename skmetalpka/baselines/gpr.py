@@ -12,8 +12,8 @@ from sklearn.gaussian_process.kernels import ConstantKernel, Matern, WhiteKernel
 from sklearn.preprocessing import StandardScaler
 
 from ._base import (
-    DESCRIPTOR_FEATURE_NAMES,
     _BaselineMixin,
+    _descriptor_feature_names,
     _features,
     _step_seeds,
     _warn_unfitted,
@@ -176,14 +176,18 @@ class GPRBeta1Regressor(_BaselineMixin):
         self
         """
         rows, Y, valid = self._start_fit(X, y)
-        F = _features(rows, "descriptors")[valid]
+        F = _features(rows, "descriptors", metal_names=self._metal_names())[valid]
         Y = Y[valid]
         std = F.std(axis=0)
         self.feature_mask_ = std > 1e-12
         if not self.feature_mask_.any():
             self.feature_mask_ = np.ones_like(self.feature_mask_)
         self.feature_names_ = [
-            n for n, keep in zip(DESCRIPTOR_FEATURE_NAMES, self.feature_mask_, strict=True) if keep
+            n
+            for n, keep in zip(
+                _descriptor_feature_names(self._metal_names()), self.feature_mask_, strict=True
+            )
+            if keep
         ]
         self.scaler_ = StandardScaler().fit(F[:, self.feature_mask_])
         Z = self.scaler_.transform(F[:, self.feature_mask_])
@@ -247,7 +251,7 @@ class GPRBeta1Regressor(_BaselineMixin):
         std = np.full((n, self.n_steps_), np.nan)
         valid = rows.valid
         if valid.any():
-            F = _features(rows, "descriptors")[valid]
+            F = _features(rows, "descriptors", metal_names=self._metal_names())[valid]
             Z = self.scaler_.transform(F[:, self.feature_mask_])
             for k, gp in enumerate(self.gps_):
                 if gp is None:

@@ -11,10 +11,23 @@ from ..pipelines.registry import MODEL_NAMES
 
 #: Help of ``--model`` for the commands that default to the packaged model.
 MODEL_HELP = "model file from `fit` (default: the packaged pretrained model)"
+#: Help of ``--trust-pickle``.
+TRUST_HELP = (
+    "also load a pickled model file (.joblib, skmetalpka 0.1): unpickling runs any code the "
+    "file holds, so only for files from a source you trust"
+)
 
 
 class UsageError(Exception):
     """Arguments that do not fit together (exit status 2)."""
+
+
+def add_model_arguments(
+    p: argparse.ArgumentParser, *, required: bool = False, help: str = MODEL_HELP
+) -> None:
+    """``--model FILE`` and ``--trust-pickle`` of a command that loads a model."""
+    p.add_argument("--model", required=required, metavar="FILE", help=help)
+    p.add_argument("--trust-pickle", action="store_true", help=TRUST_HELP)
 
 
 def parent_parsers() -> dict[str, argparse.ArgumentParser]:
@@ -108,8 +121,13 @@ def build(name: str, params: dict[str, Any], seed: int) -> Any:
         raise UsageError(f"--params: {exc}") from exc
 
 
-def load_any_model(path: str | None) -> tuple[Any, dict[str, Any], str]:
-    """The model of ``--model`` or the packaged default; warnings about versions on stderr."""
+def load_any_model(
+    path: str | None, *, trust_pickle: bool = False
+) -> tuple[Any, dict[str, Any], str]:
+    """The model of ``--model`` or the packaged default; warnings about versions on stderr.
+
+    A pickled file is refused unless ``trust_pickle`` (``--trust-pickle``).
+    """
     import warnings
 
     from ..persistence import ModelVersionWarning, load_model
@@ -122,7 +140,7 @@ def load_any_model(path: str | None) -> tuple[Any, dict[str, Any], str]:
             est, meta = load_default_model(return_meta=True)
             where = str(default_model_path())
         else:
-            est, meta = load_model(path, return_meta=True)
+            est, meta = load_model(path, return_meta=True, trusted=trust_pickle)
             where = path
     for w in caught:
         print(f"skmetalpka: warning: {w.message}", file=sys.stderr)

@@ -6,6 +6,7 @@ import argparse
 import json
 from typing import Any
 
+from .._files import write_text
 from ._common import (
     UsageError,
     build,
@@ -94,11 +95,8 @@ def run(args: argparse.Namespace) -> int:
     if args.report:
         folder = Path(args.report).expanduser()
         try:
-            folder.mkdir(parents=True, exist_ok=True)
-            (folder / "metrics.json").write_text(json.dumps(payload, indent=2), encoding="utf-8")
-            (folder / "report.md").write_text(
-                result.to_markdown(source=report.source), encoding="utf-8"
-            )
+            write_text(folder / "metrics.json", json.dumps(payload, indent=2))
+            write_text(folder / "report.md", result.to_markdown(source=report.source))
             from ..plots import cv_figures
 
             figures = cv_figures(result, X["metal"].to_numpy(), folder)

@@ -7,6 +7,7 @@ import json
 from typing import Any
 
 from ._common import (
+    add_model_arguments,
     check_model_worked,
     fmt_table,
     report_dict,
@@ -21,7 +22,7 @@ def add_parser(sub: Any, parents: dict[str, argparse.ArgumentParser]) -> None:
         help="score a saved model on a data set",
         description="Masked metrics (measured entries only) overall and per step.",
     )
-    p.add_argument("--model", required=True, metavar="FILE", help="model file from `fit`")
+    add_model_arguments(p, required=True, help="model file from `fit`")
     p.add_argument("--data", required=True, metavar="PATH", help="data CSV (as for `fit`)")
     p.add_argument("--json", action="store_true", help="print a JSON object")
 
@@ -34,7 +35,7 @@ def run(args: argparse.Namespace) -> int:
     from ..persistence import load_model
     from ..selection import evaluate_model
 
-    est, meta = load_model(args.model, return_meta=True)
+    est, meta = load_model(args.model, return_meta=True, trusted=args.trust_pickle)
     X, y, report = load_training_data(args.data)
     res = evaluate_model(est, X, y, n_steps=meta.get("n_steps"))
     errors = [""] * res["n_rows"]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
+from ..persistence import DEFAULT_MODEL_FILE
 from ._common import (
     MODEL_NAMES,
     UsageError,
@@ -20,7 +21,7 @@ def add_parser(sub: Any, parents: dict[str, argparse.ArgumentParser]) -> None:
         "fit",
         parents=[parents["common"], parents["seeded"]],
         help="train a model and save it",
-        description="Train a model and save it with joblib. Without --data the "
+        description="Train a model and save it as a .skmodel file (no code inside). Without --data the "
         "multi-source corpus is used when SKMETALPKA_DATA_HOME holds it, else the embedded MINTEQ "
         "data.",
     )
@@ -59,8 +60,9 @@ def add_parser(sub: Any, parents: dict[str, argparse.ArgumentParser]) -> None:
     p.add_argument(
         "--out",
         metavar="FILE",
-        default="skmetalpka_model.joblib",
-        help="where to save the model (default skmetalpka_model.joblib)",
+        default=DEFAULT_MODEL_FILE,
+        help=f"where to save the model (default {DEFAULT_MODEL_FILE}; a zip of JSON and "
+        "safetensors that holds no code, docs/guide/model_files.md)",
     )
 
 
@@ -68,7 +70,7 @@ def run(args: argparse.Namespace) -> int:
     """Run ``skmetalpka fit`` with parsed ``args``; returns the exit status."""
     from ..datasets.files import load_training_data
     from ..inference import estimator_n_steps
-    from ..persistence import save_model
+    from ..persistence import fingerprint_data, save_model
 
     params = model_params(args.params, [args.model])[args.model]
     if args.model == "gnn" and not args.quiet:
@@ -106,6 +108,7 @@ def run(args: argparse.Namespace) -> int:
         n_samples=len(X),
         params=params,
         seed=args.seed,
+        data_fingerprint=fingerprint_data(X, y),
     )
     print(
         f"saved {args.model} model (trained on {len(X)} samples, N = {meta['n_steps']}) "

@@ -53,6 +53,29 @@ COMMANDS = {
 }
 
 
+class _VersionAction(argparse.Action):
+    """``--version``: skmetalpka and the libraries that decide a model's behaviour."""
+
+    def __init__(self, option_strings: Sequence[str], dest: str = argparse.SUPPRESS, **kwargs):
+        super().__init__(option_strings, dest, nargs=0, default=argparse.SUPPRESS, **kwargs)
+
+    def __call__(self, parser, namespace, values, option_string=None):
+        print(version_text())
+        parser.exit()
+
+
+def version_text() -> str:
+    """One line: ``skmetalpka X (torch A, scikit-learn B, RDKit C, ..., Python D)``."""
+    import platform
+
+    from .._version import versions
+
+    found = versions()
+    own = found.pop("skmetalpka")
+    parts = [f"{name} {v if v is not None else 'not installed'}" for name, v in found.items()]
+    return f"skmetalpka {own} ({', '.join(parts)}, Python {platform.python_version()})"
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of the ``skmetalpka`` command."""
     parents = parent_parsers()
@@ -60,6 +83,11 @@ def build_parser() -> argparse.ArgumentParser:
         prog="skmetalpka",
         description="Predict metal-ligand stability constants (cumulative log beta_1..N) from "
         "a ligand SMILES and a metal ion.",
+    )
+    parser.add_argument(
+        "--version",
+        action=_VersionAction,
+        help="print the versions of skmetalpka, torch, scikit-learn and RDKit, and exit",
     )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     sub.required = True

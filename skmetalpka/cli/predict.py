@@ -8,6 +8,7 @@ from typing import Any
 
 from ._common import (
     UsageError,
+    add_model_arguments,
     check_model_worked,
     load_any_model,
     note,
@@ -25,11 +26,7 @@ def add_parser(sub: Any, parents: dict[str, argparse.ArgumentParser]) -> None:
         "warning (e.g. a metal the model never saw: an extrapolation). The input is read and "
         "predicted in chunks, so files of any size run in bounded memory.",
     )
-    p.add_argument(
-        "--model",
-        metavar="FILE",
-        help="model file from `fit` (default: the packaged pretrained model)",
-    )
+    add_model_arguments(p)
     p.add_argument(
         "--std",
         action="store_true",
@@ -77,7 +74,7 @@ def run(args: argparse.Namespace) -> int:
         raise UsageError("--smiles and --metal go together; give both")
     if args.chunksize < 1:
         raise UsageError(f"--chunksize must be at least 1, got {args.chunksize}")
-    est, meta, model_path = load_any_model(args.model)
+    est, meta, model_path = load_any_model(args.model, trust_pickle=args.trust_pickle)
     if args.std and not supports_std(est):
         raise UsageError(
             f"--std needs a model with a standard deviation (an ensemble, e.g. --params "

@@ -6,8 +6,8 @@ import argparse
 from typing import Any
 
 from ._common import (
-    MODEL_HELP,
     UsageError,
+    add_model_arguments,
     fmt_table,
     load_any_model,
     note,
@@ -21,10 +21,12 @@ def add_parser(sub: Any, parents: dict[str, argparse.ArgumentParser]) -> None:
         parents=[parents["common"]],
         help="rank metals for one ligand, or ligands for one metal",
         description="Predicted log beta_1 (with the ensemble's standard deviation) and the "
-        "conditional constant at a pH, log beta_1' = log beta_1 - log alpha_L(H), from the "
-        "predicted protonation constants; best first.",
+        "conditional constant at a pH, log beta_1' = log beta_1 - log alpha_L(H) - "
+        "log alpha_M(OH), from the predicted protonation constants and the metal's "
+        "mononuclear hydrolysis constants (PHREEQC databases minteq.v4, then llnl, then "
+        "Thermoddem; column hydrolysis_source); best first.",
     )
-    p.add_argument("--model", metavar="FILE", help=MODEL_HELP)
+    add_model_arguments(p)
     p.add_argument("--smiles", metavar="S", help="one ligand (with --metals)")
     p.add_argument(
         "--metals", metavar="M1,M2,..", help="comma-separated metal ions (with --smiles)"
@@ -36,6 +38,11 @@ def add_parser(sub: Any, parents: dict[str, argparse.ArgumentParser]) -> None:
     )
     p.add_argument("--metal", metavar="M", help="the metal (with --smiles-file)")
     p.add_argument("--ph", type=float, default=7.0, help="pH of the conditional constant (7)")
+    p.add_argument(
+        "--no-hydrolysis",
+        action="store_true",
+        help="leave metal hydrolysis out of the conditional constant (log alpha_M(OH) = 0)",
+    )
     p.add_argument("--output", metavar="CSV", help="also write the table as CSV")
 
 
@@ -57,17 +64,21 @@ def run(args: argparse.Namespace) -> int:
         raise UsageError("--smiles-file and --metal go together")
     if not 0 <= args.ph <= 14:
         raise UsageError(f"--ph must be between 0 and 14, got {args.ph}")
-    est, meta, _ = load_any_model(args.model)
+    est, meta, _ = load_any_model(args.model, trust_pickle=args.trust_pickle)
     known = meta.get("trained_metals")
+    hydrolysis = not args.no_hydrolysis
     if by_metals:
         metals = [m.strip() for m in args.metals.split(",") if m.strip()]
         if not metals:
             raise UsageError("--metals is empty")
-        table = rank_metals(est, args.smiles, metals, ph=args.ph, trained_metals=known)
+        table = rank_metals(
+            est, args.smiles, metals, ph=args.ph, trained_metals=known, hydrolysis=hydrolysis
+        )
     else:
         table = rank_ligands(
-            est, read_smiles_list(args.smiles_file), args.metal, ph=args.ph, trained_metals=known
-        )
+            est, read_smiles_list(args.smiles_file), args.metal, ph=args.ph,
+            trained_metals=known, hydrolysis=hydrolysis,
+        )  # fmt: skip
     if args.output:
         write_predictions(table, args.output)
     show = table.copy()
@@ -75,4 +86,12 @@ def run(args: argparse.Namespace) -> int:
     print(fmt_table(show))
     if known is not None and "H+" not in known:
         note(args, "the model knows no protonation constants: no conditional constants")
+    if hydrolysis:
+        valid = table[table["error"] == ""]
+        sources = sorted({str(s) for s in valid["hydrolysis_source"] if s})
+        lacking = sorted(set(valid.loc[valid["hydrolysis_source"].isna(), "metal"]))
+        line = f"metal hydrolysis (log alpha_M(OH)) from {', '.join(sources) or 'no database'}"
+        if lacking:
+            line += f"; no hydrolysis data for {', '.join(lacking)} (alpha_M(OH) = 1)"
+        note(args, line)
     return 0

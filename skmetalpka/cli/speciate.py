@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import argparse
 import json
+import sys
+import warnings
 from typing import Any
 
+from .._files import atomic_open, write_text
 from ._common import (
-    MODEL_HELP,
     UsageError,
+    add_model_arguments,
     floats,
     load_any_model,
     ph_grid,
@@ -21,14 +24,17 @@ def add_parser(sub: Any, parents: dict[str, argparse.ArgumentParser]) -> None:
         "speciate",
         parents=[parents["common"]],
         help="species fractions versus pH (PHREEQC) from predicted or given constants",
-        description="Fraction of free metal and of each ML_n (and of the protonated ligand "
-        "forms) versus pH, solved with PHREEQC. Constants are predicted by the model unless "
-        "given with --log-beta / --protonation. Writes speciation.csv, speciation.png and "
-        "constants.json into --out.",
+        description="Fraction of free metal, of each ML_n, of the metal's hydroxo complexes and "
+        "of its precipitated hydroxide (and of the protonated ligand forms) versus pH, solved "
+        "with PHREEQC. Constants are predicted by the model unless given with --log-beta / "
+        "--protonation; the metal's hydrolysis constants and hydroxide phases come from a "
+        "PHREEQC database (minteq.v4, then llnl, then Thermoddem; the one used is printed and "
+        "written to constants.json). Writes speciation.csv, speciation.png and constants.json "
+        "into --out.",
     )
     p.add_argument("--smiles", required=True, metavar="S", help="ligand SMILES")
     p.add_argument("--metal", required=True, metavar="M", help="metal ion such as Cu2+")
-    p.add_argument("--model", metavar="FILE", help=MODEL_HELP)
+    add_model_arguments(p)
     p.add_argument(
         "--log-beta",
         metavar="B1,B2,..",
@@ -58,6 +64,26 @@ def add_parser(sub: Any, parents: dict[str, argparse.ArgumentParser]) -> None:
     p.add_argument(
         "--engine", choices=("phreeqc", "numpy"), default="phreeqc", help="solver (phreeqc)"
     )
+    p.add_argument(
+        "--hydrolysis",
+        choices=("all", "mononuclear", "none"),
+        default="all",
+        help="metal hydroxo complexes: every one of the database, mononuclear only, or none "
+        "(none: also no precipitation; the results of versions before 0.2) (all)",
+    )
+    p.add_argument(
+        "--hydrolysis-database",
+        metavar="DB1,DB2,..",
+        help="PHREEQC database(s) searched in turn for the metal's hydrolysis: names shipped "
+        "with phreeqc or files (minteq.v4.dat,llnl.dat,PHREEQC_ThermoddemV1.10_15Dec2020.dat)",
+    )
+    p.add_argument(
+        "--precipitation",
+        default="hydroxide",
+        metavar="hydroxide|all|none|PHASE1,..",
+        help="solids that may precipitate: the metal hydroxide that forms first (hydroxide), "
+        "every hydroxide/oxide phase of the database (all), none, or these phase names",
+    )
     p.add_argument("--out", required=True, metavar="DIR", help="output folder")
 
 
@@ -68,7 +94,7 @@ def run(args: argparse.Namespace) -> int:
     from ..exceptions import InputError
     from ..plots import save_figure
     from ..screening import predict_constants
-    from ..speciation import plot_speciation, speciate
+    from ..speciation import HydrolysisWarning, plot_speciation, speciate
 
     ph = ph_grid(args.ph)
     log_beta = floats(args.log_beta, "--log-beta")
@@ -78,7 +104,7 @@ def run(args: argparse.Namespace) -> int:
     beta_std: list[float] = []
     prot_std: list[float] = []
     if log_beta is None or protonation is None:
-        est, meta, where = load_any_model(args.model)
+        est, meta, where = load_any_model(args.model, trust_pickle=args.trust_pickle)
         pc = predict_constants(
             est,
             args.smiles,
@@ -97,21 +123,35 @@ def run(args: argparse.Namespace) -> int:
             prot_std = pc.protonation_std.tolist()
     elif args.steps is not None:
         log_beta = log_beta[: args.steps]
+    hydrolysis = {"all": True, "mononuclear": "mononuclear", "none": False}[args.hydrolysis]
+    chain = None
+    if args.hydrolysis_database:
+        chain = [d.strip() for d in args.hydrolysis_database.split(",") if d.strip()]
+    precipitation: Any = args.precipitation
+    if precipitation not in ("hydroxide", "all", "none"):
+        precipitation = [ph_.strip() for ph_ in precipitation.split(",") if ph_.strip()]
     try:
-        frame = speciate(
-            log_beta,
-            args.metal,
-            protonation=protonation or (),
-            ligand_charge=args.ligand_charge,
-            ph=ph,
-            metal_conc=args.metal_conc,
-            ligand_conc=args.ligand_conc,
-            activity=args.activity,
-            ionic_strength=args.ionic_strength,
-            engine=args.engine,
-        )
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always", HydrolysisWarning)
+            frame = speciate(
+                log_beta,
+                args.metal,
+                protonation=protonation or (),
+                ligand_charge=args.ligand_charge,
+                ph=ph,
+                metal_conc=args.metal_conc,
+                ligand_conc=args.ligand_conc,
+                activity=args.activity,
+                ionic_strength=args.ionic_strength,
+                engine=args.engine,
+                hydrolysis=hydrolysis,
+                hydrolysis_database=chain,
+                precipitation=precipitation,
+            )
     except ValueError as exc:
         raise UsageError(str(exc)) from exc
+    for w in caught:
+        print(f"skmetalpka: warning: {w.message}", file=sys.stderr)
     folder = Path(args.out).expanduser()
     constants = {
         "smiles": args.smiles,
@@ -126,13 +166,16 @@ def run(args: argparse.Namespace) -> int:
         "activity": args.activity,
         "metal_conc": args.metal_conc,
         "ligand_conc": args.ligand_conc,
+        "hydrolysis": args.hydrolysis,
+        "hydrolysis_source": frame.attrs["hydrolysis_source"],
+        "hydrolysis_species": frame.attrs["hydrolysis_species"],
+        "precipitation": frame.attrs["precipitation"],
+        "hydrolysis_note": frame.attrs["hydrolysis_note"],
     }
     try:
-        folder.mkdir(parents=True, exist_ok=True)
-        frame.to_csv(folder / "speciation.csv", index=False, lineterminator="\n")
-        (folder / "constants.json").write_text(
-            json.dumps(constants, indent=2, default=float) + "\n", encoding="utf-8"
-        )
+        with atomic_open(folder / "speciation.csv", "w", newline="") as fh:
+            frame.to_csv(fh, index=False, lineterminator="\n")
+        write_text(folder / "constants.json", json.dumps(constants, indent=2, default=float) + "\n")
         fig = plot_speciation(frame, title=f"{args.metal} + {args.smiles}")
         save_figure(fig, folder / "speciation.png")
     except OSError as exc:
@@ -143,6 +186,7 @@ def run(args: argparse.Namespace) -> int:
         print("protonation log beta^H: " + ", ".join(f"{v:.2f}" for v in protonation))
     for note in notes:
         print(f"  note: {note}")
+    print(f"metal hydrolysis: {_hydrolysis_line(frame.attrs)}")
     metal_cols = [c for c in frame.columns if c.startswith("M:")]
     top = frame[metal_cols].to_numpy().argmax(axis=1)
     dominant = [metal_cols[i][2:] for i in top]
@@ -154,3 +198,16 @@ def run(args: argparse.Namespace) -> int:
     print("dominant metal species: " + "; ".join(changes))
     print(f"wrote {folder / 'speciation.csv'}, {folder / 'speciation.png'}, constants.json")
     return 0
+
+
+def _hydrolysis_line(attrs: dict[str, Any]) -> str:
+    """One line saying where the metal's hydrolysis came from (or that it is not modelled)."""
+    source = attrs.get("hydrolysis_source")
+    if not source:
+        return attrs.get("hydrolysis_note", "not modelled")
+    species = attrs.get("hydrolysis_species") or []
+    phases = ", ".join(attrs.get("precipitation") or []) or "none"
+    return (
+        f"{len(species)} hydroxo complex(es) from {source} "
+        f"({', '.join(species) or 'none'}); may precipitate: {phases}"
+    )

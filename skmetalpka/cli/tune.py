@@ -23,7 +23,10 @@ def add_parser(sub: Any, parents: dict[str, argparse.ArgumentParser]) -> None:
         description="Optuna search over the GNN pipeline's hyperparameters with a grouped "
         "cross-validation objective (pooled out-of-fold RMSE of log beta); each epoch's "
         "validation RMSE is reported so the pruner stops bad trials early. Start several "
-        "workers with the same --storage and --study to share one study.",
+        "workers with the same --storage and --study to share one study (PostgreSQL driver: "
+        "pip install skmetalpka[postgres]). A worker that dies leaves its trial RUNNING; once "
+        "it has missed its heartbeat for 2x --heartbeat seconds, the next worker to start a "
+        "trial marks it FAIL and runs its parameters again (up to --retries times).",
     )
     p.add_argument(
         "--data", metavar="PATH", help="data (as for `fit`: corpus, minteq, a folder or a CSV)"
@@ -33,6 +36,29 @@ def add_parser(sub: Any, parents: dict[str, argparse.ArgumentParser]) -> None:
     )
     p.add_argument(
         "--timeout", type=float, default=None, metavar="S", help="start no trial after S seconds"
+    )
+    p.add_argument(
+        "--study-trials",
+        type=int,
+        default=None,
+        metavar="N",
+        help="start no trial once the study holds N complete or pruned trials, all workers "
+        "counted (survives a worker that dies)",
+    )
+    p.add_argument(
+        "--heartbeat",
+        type=int,
+        default=60,
+        metavar="S",
+        help="seconds between heartbeats of a running trial; a trial silent for 2x S is taken "
+        "for dead, marked FAIL and re-queued (default 60; 0: off). Use one value on every worker",
+    )
+    p.add_argument(
+        "--retries",
+        type=int,
+        default=2,
+        metavar="N",
+        help="times a dead worker's trial is re-queued (default 2; 0: left FAIL)",
     )
     p.add_argument(
         "--storage",
@@ -76,14 +102,24 @@ def run(args: argparse.Namespace) -> int:
     from ..datasets.files import load_training_data
     from ..exceptions import InputError
     from ..pipelines import load_params
-    from ..tuning import export_best_params, trials_frame, tune
+    from ..tuning import check_storage, display_url, export_best_params, trials_frame, tune
 
-    if args.trials is None and args.timeout is None:
-        raise UsageError("give --trials N or --timeout S (or both)")
-    if args.trials is not None and args.trials < 1:
-        raise UsageError(f"--trials must be at least 1, got {args.trials}")
+    if args.trials is None and args.timeout is None and args.study_trials is None:
+        raise UsageError("give --trials N or --timeout S (or --study-trials N)")
+    for flag, value, low in (
+        ("trials", args.trials, 1),
+        ("study-trials", args.study_trials, 1),
+        ("heartbeat", args.heartbeat, 0),
+        ("retries", args.retries, 0),
+    ):
+        if value is not None and value < low:
+            raise UsageError(f"--{flag} must be at least {low}, got {value}")
     if args.folds < 2:
         raise UsageError(f"--folds must be at least 2, got {args.folds}")
+    try:  # a bad URL or a missing driver is said before the data is loaded
+        check_storage(args.storage)
+    except ValueError as exc:
+        raise UsageError(str(exc)) from exc
     fixed = load_params(args.params)
     X, y, report = load_training_data(args.data)
     if not args.quiet:
@@ -114,7 +150,10 @@ def run(args: argparse.Namespace) -> int:
             y,
             n_trials=args.trials,
             timeout=args.timeout,
+            n_study_trials=args.study_trials,
             storage=args.storage,
+            heartbeat=args.heartbeat,
+            retries=args.retries,
             study_name=args.study,
             groups=args.groups,
             n_splits=args.folds,
@@ -131,7 +170,8 @@ def run(args: argparse.Namespace) -> int:
     frame = trials_frame(study)
     complete = frame[frame["state"] == "COMPLETE"].sort_values("value")
     print(
-        f"study {args.study!r} ({args.storage}): {len(frame)} trials, {len(complete)} complete, "
+        f"study {args.study!r} ({display_url(args.storage)}): {len(frame)} trials, "
+        f"{len(complete)} complete, "
         f"{int((frame['state'] == 'PRUNED').sum())} pruned, "
         f"{int((frame['state'] == 'FAIL').sum())} failed"
     )

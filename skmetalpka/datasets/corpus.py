@@ -63,6 +63,7 @@ __all__ = [
     "CorpusReport",
     "CORPUS_SOURCES",
     "CORPUS_COLUMNS",
+    "CURATED_SITE_SOURCES",
 ]
 
 #: Sources :func:`load_corpus` reads by default, in this order.
@@ -79,7 +80,12 @@ CORPUS_COLUMNS: list[str] = [
     "ligand_id",
     "source",
     "n_measurements",
+    "sites_curated",
 ]
+
+#: Sources whose ``binding_sites`` are curated donor atoms (the dative bonds of LOGKPREDICT);
+#: NIST-46's are the picks of an upstream pKa-site model.
+CURATED_SITE_SOURCES: tuple[str, ...] = ("logkpredict_nist",)
 
 
 def _loaders(data_home: str | os.PathLike[str] | None) -> dict[str, Callable[[], tuple]]:
@@ -285,7 +291,8 @@ def load_corpus(
         ``smiles_input`` (the first spelling met in the source), ``temperature`` (C; 25 for
         NIST-46 and MINTEQ, NaN = not given), ``ionic_strength`` (M; 0.1 NIST-46, 0 MINTEQ, NaN
         = not given), ``binding_sites`` (indices into ``Chem.MolFromSmiles(smiles)``; ``[]``
-        where the source has none), ``ligand_id``, ``source``, ``n_measurements``.
+        where the source has none), ``ligand_id``, ``source``, ``n_measurements``, ``sites_curated`` (True when
+        ``binding_sites`` are curated donor atoms, :data:`CURATED_SITE_SOURCES`).
     y : numpy.ndarray of float64, shape (n_samples, N)
         Cumulative log beta_1..beta_N; NaN for steps a source does not give (LOGKPREDICT rows
         hold beta_1 only).
@@ -376,6 +383,9 @@ def load_corpus(
     else:
         X_out, y_out = _combine(X_all, y_all, combine)
         report.modify("repeats_combined", len(X_all) - len(X_out))
+    X_out["sites_curated"] = X_out["source"].isin(CURATED_SITE_SOURCES) & (
+        X_out["binding_sites"].map(len) > 0
+    )
     X_out = X_out[CORPUS_COLUMNS].reset_index(drop=True)
     X_out["n_measurements"] = X_out["n_measurements"].astype("int64")
 

@@ -18,7 +18,7 @@ Rules (both tables)
 * The complex is split by :func:`skmetalpka.datasets.complexes.split_complex`.
 * ``metal`` is the canonical ion (:func:`skmetalpka.ions.canonical_ion`) of the metal atom and
   its formal charge. ``[U+2]``, ``[Pu+2]``, ``[Np+]`` and ``[V+2]`` are read as the oxo cations
-  UO2 2+, PuO2 2+, NpO2+ and VO2+ that the source writes without their oxygens (U(II), Pu(II)
+  UO2 2+, PuO2 2+, NpO2 + and VO 2+ (vanadyl) that the source writes without their oxygens (U(II), Pu(II)
   and Np(I) do not exist in water; the ``[V+2]`` rows pair with the ``[U+2]`` rows ligand for
   ligand, as the vanadyl data of NIST SRD 46 do). Such a row is kept only when
   :func:`~skmetalpka.ions.canonical_ion` accepts the oxo cation; otherwise it is dropped as
@@ -73,8 +73,8 @@ LOGKPREDICT_IUPAC_FILENAME = "logkpredict_iupac_lanthanides_k1.csv"
 OXO_CATIONS: dict[str, str] = {
     "U2+": "UO2 2+",
     "Pu2+": "PuO2 2+",
-    "Np+": "NpO2+",
-    "V2+": "VO2+",
+    "Np+": "NpO2 +",
+    "V2+": "VO 2+",  # vanadyl; 'VO2+' is refused by skmetalpka.ions as ambiguous (VO2 + / VO 2+)
 }
 
 COLUMNS = [

@@ -26,7 +26,6 @@ import ast
 import hashlib
 import math
 import os
-import tempfile
 import urllib.request
 from collections import Counter
 from collections.abc import Callable
@@ -36,6 +35,7 @@ from typing import IO, Any
 import numpy as np
 import pandas as pd
 
+from skmetalpka._files import atomic_open
 from skmetalpka.chem import InvalidLigandError, standardize_ligand
 from skmetalpka.datasets._home import get_data_home, read_csv_table, resolve_data_file
 from skmetalpka.datasets.identity import map_atom_indices, non_donor_atoms
@@ -365,30 +365,24 @@ def fetch_nist46(
                 "call fetch_nist46(force=True) to download it again"
             )
         return target
-    home.mkdir(parents=True, exist_ok=True)
-    fd, tmp_name = tempfile.mkstemp(prefix=".nist46_", suffix=".part", dir=home)
-    tmp = Path(tmp_name)
-    try:
+    # The download goes into a temporary file that replaces the target only when it is complete
+    # and its checksum matches (an exception inside the block discards it).
+    with atomic_open(target, "wb") as out:
         h = hashlib.sha256()
-        with os.fdopen(fd, "wb") as out:
-            try:
-                with (opener or _default_opener)(source) as resp:
-                    for chunk in iter(lambda: resp.read(_CHUNK), b""):
-                        h.update(chunk)
-                        out.write(chunk)
-            except OSError as exc:
-                raise OSError(
-                    f"could not download the NIST 46 table from {source}: {exc}. Check the "
-                    f"network, or download it yourself and save it as {str(target)!r}"
-                ) from exc
+        try:
+            with (opener or _default_opener)(source) as resp:
+                for chunk in iter(lambda: resp.read(_CHUNK), b""):
+                    h.update(chunk)
+                    out.write(chunk)
+        except OSError as exc:
+            raise OSError(
+                f"could not download the NIST 46 table from {source}: {exc}. Check the "
+                f"network, or download it yourself and save it as {str(target)!r}"
+            ) from exc
         got = h.hexdigest()
         if got != expected:
             raise ValueError(
                 f"checksum mismatch for {source}: SHA-256 {got}, expected {expected}. The file "
                 "was discarded; the download may be corrupt or the source changed"
             )
-        os.replace(tmp, target)
-    finally:
-        if tmp.exists():
-            tmp.unlink()
     return target

@@ -20,6 +20,7 @@ attribute          shape / type     meaning
 ``metal``          str              metal ion as given
 ``error``          str              why the row is invalid ('' when valid)
 ``binding_sites``  list[int]        upstream site picks, re-indexed to the ligand ([] if none)
+``sites_curated``  bool             the sites are curated donor atoms (``sites_curated`` column)
 ``mol``            rdkit Mol        the standardised ligand (an empty Mol when invalid)
 =================  ===============  =====================================================
 
@@ -224,6 +225,7 @@ def _placeholder(
         metal=metal,
         error=error,
         binding_sites=[],
+        sites_curated=False,
         mol=Chem.Mol(),
         num_nodes=1,
     )
@@ -246,6 +248,15 @@ class SmilesToGraph(TagsMixin, TransformerMixin, BaseEstimator):
     ligand_descriptors : bool, default=True
         Attach whole-ligand descriptors (:mod:`skmetalpka.featurize.descriptors`) as ``lig_x``;
         when False ``lig_x`` has width 0.
+
+    Attributes
+    ----------
+    metal_descriptor_names_ : tuple of str
+        The metal descriptors (:data:`skmetalpka.featurize.metals.METAL_DESCRIPTOR_NAMES` at
+        fit time) that ``metal_x`` holds, in order. Descriptors added to the package later are
+        not given to an already fitted pipeline, so its network keeps its input width.
+    n_metal_features_ : int
+        ``len(metal_descriptor_names_)``.
 
     Notes
     -----
@@ -273,7 +284,8 @@ class SmilesToGraph(TagsMixin, TransformerMixin, BaseEstimator):
         check_input_frame(X)
         from ..featurize.metals import METAL_DESCRIPTOR_NAMES
 
-        self.n_metal_features_ = len(METAL_DESCRIPTOR_NAMES)
+        self.metal_descriptor_names_ = tuple(METAL_DESCRIPTOR_NAMES)
+        self.n_metal_features_ = len(self.metal_descriptor_names_)
         self.n_atom_features_ = N_ATOM_FEATURES
         self.n_bond_features_ = N_BOND_FEATURES
         self.n_ligand_features_ = self._n_lig()
@@ -287,30 +299,28 @@ class SmilesToGraph(TagsMixin, TransformerMixin, BaseEstimator):
 
         check_is_fitted(self, "n_metal_features_")
         check_input_frame(X)
+        from functools import partial
+
         from ..featurize.metals import metal_descriptors
 
+        describe = partial(metal_descriptors, names=self._metal_names())
         n = len(X)
         metals = X["metal"].tolist()
         smiles = X["smiles"].tolist()
         temps = X["temperature"].tolist() if "temperature" in X else [None] * n
         ionic = X["ionic_strength"].tolist() if "ionic_strength" in X else [None] * n
         sites = X["binding_sites"].tolist() if "binding_sites" in X else [None] * n
+        curated = X["sites_curated"].tolist() if "sites_curated" in X else [False] * n
         index = list(X.index)
         ligands: dict[str, _LigandPart | ValueError] = {}  # each distinct ligand once per call
         out: list[ComplexGraph] = []
         for i in range(n):
             try:
-                out.append(
-                    self._one(
-                        metals[i],
-                        smiles[i],
-                        temps[i],
-                        ionic[i],
-                        sites[i],
-                        metal_descriptors,
-                        ligands,
-                    )
+                graph = self._one(
+                    metals[i], smiles[i], temps[i], ionic[i], sites[i], describe, ligands
                 )
+                graph.sites_curated = bool(curated[i]) and bool(graph.binding_sites)
+                out.append(graph)
             except ValueError as exc:  # InvalidLigandError and UnknownMetalError are ValueErrors
                 if self.on_error == "raise":
                     raise ValueError(
@@ -327,6 +337,17 @@ class SmilesToGraph(TagsMixin, TransformerMixin, BaseEstimator):
                     )
                 )
         return out
+
+    def _metal_names(self) -> tuple[str, ...]:
+        """Metal descriptors the graphs carry: those of fit time, so that a saved model keeps
+        getting the input width it was trained with after descriptors are appended. Objects
+        fitted before the names were stored (0.1.0) get the first ``n_metal_features_``."""
+        names = getattr(self, "metal_descriptor_names_", None)
+        if names is None:
+            from ..featurize.metals import METAL_DESCRIPTOR_NAMES
+
+            names = tuple(METAL_DESCRIPTOR_NAMES[: self.n_metal_features_])
+        return tuple(names)
 
     def _n_lig(self) -> int:
         return len(LIGAND_DESCRIPTOR_NAMES) if self.ligand_descriptors else 0

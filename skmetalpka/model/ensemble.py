@@ -16,6 +16,7 @@ from sklearn.utils.validation import check_is_fitted
 from .._base import set_random_state
 from .._threads import job_threads, limit_threads
 from ..metrics import MaskedR2ScoreMixin
+from .calibration import apply_std_calibration
 
 __all__ = ["EnsembleRegressor", "seed_estimator"]
 
@@ -68,6 +69,12 @@ class EnsembleRegressor(MaskedR2ScoreMixin, RegressorMixin, BaseEstimator):
         A handful of members underestimates the error; ``benchmarks/calibration.py`` measures
         the factor that makes out-of-fold ±1 sigma intervals cover 68 % (cross-fitted, on
         ligand-grouped folds) and the packaged model is saved with it.
+    std_calibration : dict or None, default=None
+        Per metal family and metal novelty (seen in training or not) calibration of the
+        standard deviation, ``sigma = sqrt((a * std_scale * spread) ** 2 + b ** 2)``, from
+        :func:`skmetalpka.model.calibration.fit_std_calibration` (a plain JSON-able dict). It
+        keeps the reported sigma honest for metals far from the training data, where the
+        members agree and are wrong together.
 
     Attributes
     ----------
@@ -77,6 +84,9 @@ class EnsembleRegressor(MaskedR2ScoreMixin, RegressorMixin, BaseEstimator):
         Number of predicted steps, when the members expose it.
     """
 
+    #: For ensembles pickled by skmetalpka 0.1 (no such parameter).
+    std_calibration = None
+
     def __init__(
         self,
         estimator: Any = None,
@@ -84,12 +94,14 @@ class EnsembleRegressor(MaskedR2ScoreMixin, RegressorMixin, BaseEstimator):
         random_state: int = 0,
         n_jobs: int | None = None,
         std_scale: float = 1.0,
+        std_calibration: dict | None = None,
     ) -> None:
         self.estimator = estimator
         self.n_members = n_members
         self.random_state = random_state
         self.n_jobs = n_jobs
         self.std_scale = std_scale
+        self.std_calibration = std_calibration
 
     def fit(self, X: Any, y: Any, **fit_params: Any) -> EnsembleRegressor:
         """Fit every member on the same data with its own seed.
@@ -111,8 +123,10 @@ class EnsembleRegressor(MaskedR2ScoreMixin, RegressorMixin, BaseEstimator):
         )
         first = self.estimators_[0]
         last = first.steps[-1][1] if hasattr(first, "steps") else first
-        if hasattr(first, "metals_"):
-            self.metals_ = list(first.metals_)
+        for holder in (first, last):  # a transfer model or the pipeline's regressor
+            if hasattr(holder, "metals_"):
+                self.metals_ = list(holder.metals_)
+                break
         if hasattr(last, "n_steps_"):
             self.n_steps_ = int(last.n_steps_)
         return self
@@ -130,7 +144,13 @@ class EnsembleRegressor(MaskedR2ScoreMixin, RegressorMixin, BaseEstimator):
         mean = preds.mean(axis=0)
         if not return_std:
             return mean
-        return mean, preds.std(axis=0) * float(self.std_scale)
+        std = preds.std(axis=0) * float(self.std_scale)
+        calibration = getattr(self, "std_calibration", None)  # absent in 0.1 model files
+        if calibration:
+            std = apply_std_calibration(
+                std, X["metal"].tolist(), getattr(self, "metals_", None), calibration
+            )
+        return mean, std
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

@@ -126,6 +126,8 @@ class MetalComplexRegressor(TagsMixin, MaskedR2ScoreMixin, NeuralNetRegressor):
 
     _input_kind = "graphs"
     _target_kind = "steps"
+    #: For models pickled by skmetalpka 0.1 (no such parameter): they learned I as an input.
+    ionic_strength_model = "learned"
 
     def __init__(
         self,

@@ -34,6 +34,7 @@ class ComplexPipeline(Pipeline):
 def default_pipeline(
     *,
     site_method: str = "rules",
+    site_labels: str = "protons",
     top_k: int = 6,
     max_ligands: int | None = None,
     ligand_descriptors: bool = True,
@@ -49,6 +50,10 @@ def default_pipeline(
         SMARTS donor rules, the data's ``binding_sites`` column, or an atom classifier trained
         on the protonation-site labels (``sites__site_model=`` passes a fitted one; wrap it in
         ``sklearn.frozen.FrozenEstimator`` so that cloning keeps it fitted).
+    site_labels : {"protons", "donors", "both"}, default="protons"
+        What the learned site model trains on (``site_method="learned"`` only): protonation
+        sites, the curated donor atoms of the training rows, or both
+        (:class:`~skmetalpka.sites.SitePredictor`).
     top_k : int, default=6
         Candidate atoms per ligand for soft site attention.
     max_ligands : int or None
@@ -72,7 +77,7 @@ def default_pipeline(
     return ComplexPipeline(
         [
             ("graph", SmilesToGraph(on_error=on_error, ligand_descriptors=ligand_descriptors)),
-            ("sites", SitePredictor(method=site_method, top_k=top_k)),
+            ("sites", SitePredictor(method=site_method, top_k=top_k, site_labels=site_labels)),
             ("expand", LigandCountExpander(max_ligands=max_ligands)),
             ("model", MetalComplexRegressor(on_error=on_error, **regressor_params)),
         ]

@@ -1,7 +1,7 @@
 """The ready-to-use model shipped with the package (no data files, no training needed).
 
-``default.joblib`` is written by ``benchmarks/train_default.py`` from the shared NIST tables
-and described by ``MODEL_CARD.md`` next to it (data, validation policy, grouped-CV metrics,
+``default.skmodel`` (the model format that holds no code, :mod:`skmetalpka.persistence`) is
+written by ``benchmarks/train_default.py`` from the shared NIST tables and described by ``MODEL_CARD.md`` next to it (data, validation policy, grouped-CV metrics,
 known limits, how to retrain). ``skmetalpka predict``, ``rank`` and ``speciate`` use it when no
 ``--model`` is given::
 
@@ -29,7 +29,7 @@ __all__ = [
 
 _HERE = Path(__file__).resolve().parent
 #: File name of the packaged model.
-DEFAULT_MODEL = "default.joblib"
+DEFAULT_MODEL = "default.skmodel"
 #: File name of its model card.
 MODEL_CARD = "MODEL_CARD.md"
 

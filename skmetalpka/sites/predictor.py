@@ -37,9 +37,11 @@ from .._base import TagsMixin
 from ..featurize.graph import ComplexGraph, check_graph_list
 from .classifier import AtomSiteClassifier, share_acid_group_scores
 
-__all__ = ["SitePredictor", "SITE_METHODS"]
+__all__ = ["SitePredictor", "SITE_METHODS", "SITE_LABELS", "curated_donor_labels"]
 
 SITE_METHODS = ("rules", "column", "learned")
+#: Labels a learned site model trains on (``SitePredictor(site_labels=...)``).
+SITE_LABELS = ("protons", "donors", "both")
 
 _Key = tuple[str, str, int]
 
@@ -72,6 +74,14 @@ class SitePredictor(TagsMixin, TransformerMixin, BaseEstimator):
         ``nist46_proton_sites.csv`` or its folder, read with
         :func:`skmetalpka.datasets.load_nist46_proton_sites`; ``None`` looks in
         ``$SKMETALPKA_DATA_HOME``.
+    site_labels : {"protons", "donors", "both"}, default="protons"
+        Only for ``method="learned"`` without a fitted ``site_model``: what the site model
+        learns from. ``"protons"``: the ionisable atoms of the NIST protonation table (weak
+        labels, ``site_data``); ``"donors"``: the curated donor atoms of the training rows
+        (graphs whose ``sites_curated`` is True, e.g. the LOGKPREDICT dative bonds in
+        :func:`skmetalpka.datasets.load_corpus`; a ligand's donors with every metal are
+        pooled); ``"both"``: the two together. Curated donors come from the rows given to
+        :meth:`fit`, so under cross-validation the test ligands' donors are never seen.
     min_score : float, default=0.05
         Only for ``method="learned"``: a probability below this counts as 0 (the atom is never
         a candidate). A ligand without any atom at or above it gets the rule scores instead,
@@ -102,6 +112,8 @@ class SitePredictor(TagsMixin, TransformerMixin, BaseEstimator):
     """
 
     _input_kind = "graphs"
+    #: Default for objects pickled by skmetalpka 0.1, which had no such parameter.
+    site_labels = "protons"
 
     def __init__(
         self,
@@ -110,6 +122,7 @@ class SitePredictor(TagsMixin, TransformerMixin, BaseEstimator):
         column_score: float = 1.0,
         site_model: Any = None,
         site_data: str | os.PathLike[str] | None = None,
+        site_labels: str = "protons",
         min_score: float = 0.05,
     ) -> None:
         self.method = method
@@ -117,6 +130,7 @@ class SitePredictor(TagsMixin, TransformerMixin, BaseEstimator):
         self.column_score = column_score
         self.site_model = site_model
         self.site_data = site_data
+        self.site_labels = site_labels
         self.min_score = min_score
 
     def fit(self, X: list[ComplexGraph], y: Any = None) -> SitePredictor:
@@ -136,13 +150,17 @@ class SitePredictor(TagsMixin, TransformerMixin, BaseEstimator):
         if self.method == "learned":
             if not (isinstance(self.min_score, Real) and 0 <= self.min_score < 1):
                 raise ValueError(f"min_score must be a number in [0, 1), got {self.min_score!r}")
-            self.site_model_ = self._fit_site_model()
+            if getattr(self, "site_labels", "protons") not in SITE_LABELS:
+                raise ValueError(
+                    f"site_labels must be one of {SITE_LABELS}, got {self.site_labels!r}"
+                )
+            self.site_model_ = self._fit_site_model(X)
         elif hasattr(self, "site_model_"):  # refitted with another method
             del self.site_model_
         self.method_ = self.method
         return self
 
-    def _fit_site_model(self) -> AtomSiteClassifier:
+    def _fit_site_model(self, X: list[ComplexGraph]) -> AtomSiteClassifier:
         model = self.site_model
         if model is not None and type(model).__name__ == "FrozenEstimator":
             model = model.estimator
@@ -153,19 +171,35 @@ class SitePredictor(TagsMixin, TransformerMixin, BaseEstimator):
             )
         if model is not None and hasattr(model, "module_"):
             return copy.deepcopy(model)
-        from ..datasets.proton_sites import load_nist46_proton_sites
+        labels = getattr(self, "site_labels", "protons")
+        mols: list[Any] = []
+        targets: list[np.ndarray] = []
+        if labels in ("protons", "both"):
+            from ..datasets.proton_sites import load_nist46_proton_sites
 
-        try:
-            smiles, labels = load_nist46_proton_sites(self.site_data)
-        except FileNotFoundError as exc:
-            raise FileNotFoundError(
-                "SitePredictor(method='learned') has no site model: pass a fitted "
-                "AtomSiteClassifier as site_model=..., or the training labels as "
-                "site_data='/folder/or/nist46_proton_sites.csv', or set SKMETALPKA_DATA_HOME to "
-                f"the folder that holds nist46_proton_sites.csv. ({exc})"
-            ) from exc
+            try:
+                smiles, proton_labels = load_nist46_proton_sites(self.site_data)
+            except FileNotFoundError as exc:
+                raise FileNotFoundError(
+                    "SitePredictor(method='learned') has no site model: pass a fitted "
+                    "AtomSiteClassifier as site_model=..., or the training labels as "
+                    "site_data='/folder/or/nist46_proton_sites.csv', or set "
+                    "SKMETALPKA_DATA_HOME to the folder that holds nist46_proton_sites.csv, or "
+                    f"use site_labels='donors'. ({exc})"
+                ) from exc
+            mols += list(smiles)
+            targets += list(proton_labels)
+        if labels in ("donors", "both"):
+            donor_mols, donor_labels = curated_donor_labels(X)
+            if not donor_mols and labels == "donors":
+                raise ValueError(
+                    "site_labels='donors' needs training rows with curated donor atoms "
+                    "(binding_sites with sites_curated=True, as in load_corpus()); none found"
+                )
+            mols += donor_mols
+            targets += donor_labels
         base = clone(model) if model is not None else AtomSiteClassifier()
-        return base.fit(smiles, labels)
+        return base.fit(mols, targets)
 
     def transform(self, X: list[ComplexGraph]) -> list[ComplexGraph]:
         """Return shallow copies of the graphs with site attributes added."""
@@ -257,3 +291,25 @@ class SitePredictor(TagsMixin, TransformerMixin, BaseEstimator):
         out.site_order = order
         out.site_note = note
         return out
+
+
+def curated_donor_labels(X: list[ComplexGraph]) -> tuple[list[Any], list[np.ndarray]]:
+    """Per-atom donor labels from graphs with curated sites, one entry per distinct ligand.
+
+    A ligand seen with several metals gets the union of its donor atoms (a donor of any metal
+    is a potential donor). Returns the standardised molecules and boolean label arrays.
+    """
+    by_ligand: dict[str, tuple[Any, np.ndarray]] = {}
+    for g in X:
+        if not getattr(g, "sites_curated", False) or not bool(g.valid.item()):
+            continue
+        mol = g.mol
+        key = str(g.smiles)
+        if key not in by_ligand:
+            by_ligand[key] = (mol, np.zeros(mol.GetNumAtoms(), dtype=bool))
+        lab = by_ligand[key][1]
+        for a in g.binding_sites:
+            if 0 <= int(a) < lab.size:
+                lab[int(a)] = True
+    mols = [m for m, _ in by_ligand.values()]
+    return mols, [lab for _, lab in by_ligand.values()]

@@ -1,19 +1,6 @@
-"""Hyperparameter search for the GNN pipeline with Optuna, on local or shared storage.
+"""The Optuna study of the GNN pipeline: search space, pruning callback, grouped-CV objective.
 
-:func:`tune` runs an Optuna study whose objective is a **grouped cross-validation** of
-:func:`skmetalpka.default_pipeline` (GroupKFold by ligand or by metal, so that a trial is
-scored on ligands or metals it never saw). While a fold trains, :class:`OptunaPruning` (a
-skorch callback) reports the validation RMSE of every epoch to the trial, so that Optuna's
-pruner (median or successive halving) stops a bad trial early.
-
-Storage is any URL Optuna accepts. The default is a local SQLite file; a PostgreSQL or MySQL
-URL (``postgresql://user:password@host/db``) lets processes on several machines work on one
-study: start ``skmetalpka tune`` with the same ``--storage`` and ``--study`` on each. A study
-remembers its settings (groups, folds, metric, fixed parameters, data); a worker that joins
-with different settings is refused, because its values would not be comparable.
-
-Steps of the intermediate values: fold ``k`` (0-based), epoch ``e`` (1-based) is reported at
-step ``k * STEP_STRIDE + e``, so the pruner compares trials at the same fold and epoch.
+See :mod:`skmetalpka.tuning` for the whole picture; the storage is :mod:`.storage`.
 """
 
 from __future__ import annotations
@@ -21,18 +8,18 @@ from __future__ import annotations
 import json
 import math
 import os
-import random
 import time
 from collections.abc import Callable, Mapping, Sequence
-from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
 from skorch.callbacks import Callback
 
-from .conditions import check_input_frame
-from .metrics import masked_rmse
+from .._files import write_text
+from ..conditions import check_input_frame
+from ..metrics import masked_rmse
+from .storage import DEFAULT_HEARTBEAT, _retry, make_storage
 
 __all__ = [
     "SEARCH_SPACE",
@@ -41,7 +28,6 @@ __all__ = [
     "PRUNERS",
     "OptunaPruning",
     "suggest_params",
-    "make_storage",
     "make_pruner",
     "GroupedCVObjective",
     "tune",
@@ -150,47 +136,6 @@ def suggest_params(trial: Any, fixed: Mapping[str, Any] | None = None) -> dict[s
     return params
 
 
-def make_storage(url: str | None) -> Any:
-    """Optuna storage for a URL; ``None`` gives ``sqlite:///skmetalpka_tune.db``.
-
-    SQLite connections wait up to 60 s for a lock (several local workers share one file);
-    other URLs (``postgresql://...``, ``mysql://...``) go to :class:`optuna.storages.RDBStorage`
-    as they are. Workers that start at the same moment race to create the schema of a new
-    database; the loser's error is retried (up to 5 times) once the winner has created it.
-    """
-    import optuna
-    from sqlalchemy.exc import SQLAlchemyError
-
-    url = url or "sqlite:///skmetalpka_tune.db"
-    if not isinstance(url, str) or "://" not in url:
-        raise ValueError(
-            f"storage must be a database URL such as sqlite:///tune.db or "
-            f"postgresql://user:password@host/db, got {url!r}"
-        )
-    engine_kwargs: dict[str, Any] = {}
-    if url.startswith("sqlite"):
-        engine_kwargs = {"connect_args": {"timeout": 60}}
-    return _retry(
-        lambda: optuna.storages.RDBStorage(url, engine_kwargs=engine_kwargs),
-        SQLAlchemyError,
-        f"could not open the Optuna storage {url!r}",
-    )
-
-
-def _retry(make: Callable[[], Any], errors: Any, what: str, attempts: int = 5) -> Any:
-    """``make()``, retried with a growing pause when it raises one of ``errors``."""
-    for attempt in range(attempts):
-        try:
-            return make()
-        except errors as exc:
-            if attempt == attempts - 1:
-                raise ValueError(
-                    f"{what}: {type(exc).__name__}: {str(exc).splitlines()[0]}"
-                ) from exc
-            time.sleep(0.2 * (attempt + 1) + 0.1 * random.random())
-    raise AssertionError("unreachable")  # pragma: no cover
-
-
 def make_pruner(name: str, *, n_startup_trials: int = 3, n_warmup_steps: int = 10) -> Any:
     """``median`` (:class:`optuna.pruners.MedianPruner`), ``halving``
     (:class:`optuna.pruners.SuccessiveHalvingPruner`) or ``none``."""
@@ -242,7 +187,7 @@ class GroupedCVObjective:
     ) -> None:
         from sklearn.model_selection import GroupKFold
 
-        from .selection import make_groups
+        from ..selection import make_groups
 
         if metric not in METRICS:
             raise ValueError(f"metric must be one of {METRICS}, got {metric!r}")
@@ -263,7 +208,7 @@ class GroupedCVObjective:
         self.splits = list(GroupKFold(n_splits=n_splits).split(self.X, self.y, g))
 
     def __call__(self, trial: Any) -> float:
-        from .pipelines import make_model
+        from ..pipelines import make_model
 
         params = suggest_params(trial, self.fixed_params)
         trial.set_user_attr("params", _jsonable(params))
@@ -320,7 +265,10 @@ def tune(
     *,
     n_trials: int | None = 20,
     timeout: float | None = None,
+    n_study_trials: int | None = None,
     storage: str | None = None,
+    heartbeat: int | None = DEFAULT_HEARTBEAT,
+    retries: int = 2,
     study_name: str = "skmetalpka",
     groups: str = "ligand",
     n_splits: int = 3,
@@ -340,11 +288,23 @@ def tune(
         Training data (as for :func:`skmetalpka.default_pipeline`).
     n_trials : int or None, default=20
         Trials run by **this** call (other workers add their own). ``None``: until
-        ``timeout``.
+        ``timeout`` or ``n_study_trials``.
     timeout : float, optional
         Seconds after which this call starts no new trial.
+    n_study_trials : int, optional
+        Start no new trial once the study holds this many finished (complete or pruned)
+        trials, counting every worker's: the target of the whole study, which survives a
+        worker that dies. Workers running together may overshoot it by one trial each.
     storage : str, optional
         Database URL (see :func:`make_storage`); default ``sqlite:///skmetalpka_tune.db``.
+    heartbeat : int or None, default=DEFAULT_HEARTBEAT (60)
+        Seconds between two heartbeats of this worker's running trial; a trial without one for
+        ``2 * heartbeat`` seconds (its worker died) is marked FAIL and its parameters are
+        re-queued by the next worker that starts a trial. ``None`` or 0: off. Give every
+        worker of a study the same value.
+    retries : int, default=2
+        Times the parameters of a dead worker's trial are re-queued (see
+        :func:`make_storage`).
     study_name : str, default="skmetalpka"
         Created if absent, joined if present.
     groups : {"ligand", "metal"}, default="ligand"
@@ -375,10 +335,15 @@ def tune(
     """
     import optuna
 
-    if n_trials is None and timeout is None:
-        raise ValueError("give n_trials or timeout (or both); otherwise the study never ends")
+    if n_trials is None and timeout is None and n_study_trials is None:
+        raise ValueError(
+            "give n_trials or timeout (or n_study_trials); otherwise the study never ends"
+        )
     if n_trials is not None and n_trials < 1:
         raise ValueError(f"n_trials must be at least 1, got {n_trials}")
+    if n_study_trials is not None and n_study_trials < 1:
+        raise ValueError(f"n_study_trials must be at least 1, got {n_study_trials}")
+    rdb = make_storage(storage, heartbeat=heartbeat, retries=retries)  # before the data: fail fast
     objective = GroupedCVObjective(
         X,
         y,
@@ -391,7 +356,6 @@ def tune(
     settings = _settings(objective, data_source, metric, len(objective.X))
     from sqlalchemy.exc import SQLAlchemyError
 
-    rdb = make_storage(storage)
     study = _retry(
         lambda: optuna.create_study(
             storage=rdb,
@@ -414,11 +378,17 @@ def tune(
             f": stored {', '.join(f'{k}={stored.get(k)!r}' for k in diff)}); use the same "
             "settings or another --study name"
         )
+    callbacks = list(callbacks)
+    if n_study_trials is not None:
+        finished = (optuna.trial.TrialState.COMPLETE, optuna.trial.TrialState.PRUNED)
+        if len(study.get_trials(deepcopy=False, states=finished)) >= n_study_trials:
+            return study
+        callbacks.insert(0, optuna.study.MaxTrialsCallback(n_study_trials, states=finished))
     study.optimize(
         objective,
         n_trials=n_trials,
         timeout=timeout,
-        callbacks=list(callbacks),
+        callbacks=callbacks,
         catch=(),
         gc_after_trial=True,
     )
@@ -466,9 +436,7 @@ def export_best_params(study: Any, path: str | os.PathLike[str]) -> dict[str, An
             "exported": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
         },
     }
-    p = Path(path).expanduser()
-    p.parent.mkdir(parents=True, exist_ok=True)
-    p.write_text(json.dumps(payload, indent=2) + "\n", encoding="utf-8")
+    write_text(path, json.dumps(payload, indent=2) + "\n")
     return params
 
 

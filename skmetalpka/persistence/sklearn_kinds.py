@@ -1,0 +1,178 @@
+"""scikit-learn pieces of the baselines: decision trees (node arrays, checked before use) and
+the consistency checks of forests, Gaussian processes and pipelines.
+
+A fitted tree is a ``sklearn.tree._tree.Tree``, whose C code walks the node arrays without
+bounds checks. It is stored as plain arrays (one per node field, and the node values) and
+rebuilt through ``Tree.__setstate__`` only after the checks of :func:`check_tree_nodes`: every
+child comes after its parent (so a walk always ends) and inside the tree, and every split tests
+a feature the tree has. It is never unpickled.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from .codec import Decoder, Encoder, FormatError
+from .kind import Kind, first_line, is_int
+
+__all__ = [
+    "tree_params",
+    "tree_export",
+    "tree_restore",
+    "check_tree_nodes",
+    "check_decision_tree",
+    "check_forest",
+    "check_gp",
+    "check_pipeline",
+    "split_params",
+]
+
+
+_TREE_OPTIONAL = {"missing_go_to_left": 0}
+
+
+def tree_params(obj: Any) -> dict[str, Any]:
+    return {
+        "n_features": int(obj.n_features),
+        "n_classes": [int(c) for c in obj.n_classes],
+        "n_outputs": int(obj.n_outputs),
+    }
+
+
+def tree_export(kind: Kind, obj: Any, enc: Encoder, where: str) -> dict[str, Any]:
+    state = obj.__getstate__()
+    nodes = state["nodes"]
+    return {
+        "max_depth": int(state["max_depth"]),
+        "node_count": int(state["node_count"]),
+        "nodes": {
+            "$dict": {
+                name: enc.array(np.asarray(nodes[name]), f"{where}/{name}")
+                for name in nodes.dtype.names
+            }
+        },
+        "values": enc.array(np.asarray(state["values"], dtype=np.float64), f"{where}/values"),
+    }
+
+
+def tree_restore(
+    kind: Kind, cls: type, params: dict[str, Any], state: dict[str, Any], dec: Decoder, where: str
+) -> Any:
+    from sklearn.tree._tree import NODE_DTYPE
+
+    if set(params) != {"n_features", "n_classes", "n_outputs"} or set(state) != {
+        "max_depth",
+        "node_count",
+        "nodes",
+        "values",
+    }:
+        raise FormatError(f"{where}: a tree needs n_features, n_classes, n_outputs and its nodes")
+    n_features, n_outputs = params["n_features"], params["n_outputs"]
+    n_classes = params["n_classes"]
+    count, depth = state["node_count"], state["max_depth"]
+    if not (
+        is_int(n_features, 1)
+        and is_int(n_outputs, 1)
+        and isinstance(n_classes, list)
+        and len(n_classes) == n_outputs
+        and all(is_int(c, 1) for c in n_classes)
+        and is_int(count, 1)
+        and is_int(depth, 0)
+    ):
+        raise FormatError(f"{where}: invalid tree sizes")
+    fields = dec.value(state["nodes"], f"{where}/nodes")
+    if not isinstance(fields, dict):
+        raise FormatError(f"{where}: tree nodes must be a $dict of arrays")
+    nodes = np.zeros(count, dtype=NODE_DTYPE)
+    for name in NODE_DTYPE.names:
+        if name not in fields:
+            if name in _TREE_OPTIONAL:
+                nodes[name] = _TREE_OPTIONAL[name]
+                continue
+            raise FormatError(f"{where}: tree nodes lack {name!r}")
+        arr = fields[name]
+        if not isinstance(arr, np.ndarray) or arr.shape != (count,) or arr.dtype.kind not in "biuf":
+            raise FormatError(f"{where}: tree field {name!r} must be {count} numbers")
+        nodes[name] = arr
+    unknown = set(fields) - set(NODE_DTYPE.names)
+    if unknown:
+        raise FormatError(f"{where}: unknown tree fields {sorted(unknown)}")
+    values = dec.value(state["values"], f"{where}/values")
+    width = max(n_classes)
+    if not isinstance(values, np.ndarray) or values.shape != (count, n_outputs, width):
+        raise FormatError(f"{where}: tree values must have shape ({count}, {n_outputs}, {width})")
+    check_tree_nodes(nodes, n_features, where)
+    tree = cls(n_features, np.asarray(n_classes, dtype=np.intp), n_outputs)
+    try:
+        tree.__setstate__(
+            {
+                "max_depth": depth,
+                "node_count": count,
+                "nodes": nodes,
+                "values": np.ascontiguousarray(values, dtype=np.float64),
+            }
+        )
+    except (ValueError, TypeError) as exc:
+        raise FormatError(f"{where}: invalid tree ({first_line(exc)})") from exc
+    return tree
+
+
+def check_tree_nodes(nodes: np.ndarray, n_features: int, where: str) -> None:
+    """Children come after their parent (no cycle) and inside the tree; features in range."""
+    count = len(nodes)
+    left, right, feature = nodes["left_child"], nodes["right_child"], nodes["feature"]
+    leaf = left == -1
+    if not np.array_equal(leaf, right == -1):
+        raise FormatError(f"{where}: a tree node has one child")
+    idx = np.arange(count)
+    inner = ~leaf
+    if np.any(left[inner] <= idx[inner]) or np.any(right[inner] <= idx[inner]):
+        raise FormatError(f"{where}: a tree node points back to an earlier node")
+    if np.any(left[inner] >= count) or np.any(right[inner] >= count):
+        raise FormatError(f"{where}: a tree node points past the last node")
+    if np.any(feature[inner] < 0) or np.any(feature[inner] >= n_features):
+        raise FormatError(f"{where}: a tree node tests a feature out of range")
+
+
+def check_decision_tree(obj: Any, where: str) -> None:
+    tree = getattr(obj, "tree_", None)
+    if tree is not None and int(tree.n_features) != getattr(obj, "n_features_in_", None):
+        raise FormatError(f"{where}: the tree's feature count does not match n_features_in_")
+
+
+def check_forest(obj: Any, where: str) -> None:
+    trees = getattr(obj, "estimators_", None)
+    if trees is None:
+        return
+    if not isinstance(trees, list) or not trees:
+        raise FormatError(f"{where}: estimators_ must be a non-empty list of trees")
+    from sklearn.tree import DecisionTreeRegressor
+
+    for t in trees:
+        if type(t) is not DecisionTreeRegressor or not hasattr(t, "tree_"):
+            raise FormatError(f"{where}: estimators_ must hold fitted DecisionTreeRegressor")
+        if t.n_features_in_ != obj.n_features_in_ or t.n_outputs_ != obj.n_outputs_:
+            raise FormatError(f"{where}: a tree does not match the forest's features or outputs")
+
+
+def check_gp(obj: Any, where: str) -> None:
+    if not hasattr(obj, "X_train_"):
+        return
+    X, alpha, L = obj.X_train_, obj.alpha_, obj.L_
+    if not all(isinstance(a, np.ndarray) for a in (X, alpha, L, obj.y_train_)):
+        raise FormatError(f"{where}: X_train_, y_train_, alpha_ and L_ must be arrays")
+    n = X.shape[0] if X.ndim == 2 else -1
+    if n < 1 or alpha.shape[:1] != (n,) or L.shape != (n, n) or obj.y_train_.shape[:1] != (n,):
+        raise FormatError(f"{where}: the Gaussian process arrays have inconsistent shapes")
+
+
+def check_pipeline(params: dict[str, Any], where: str) -> None:
+    """A pipeline may not name a cache folder (its cache would be unpickled by a later fit)."""
+    if params.get("memory") is not None:
+        raise FormatError(f"{where}: a pipeline in a model file cannot name a cache folder")
+
+
+def split_params(obj: Any) -> dict[str, Any]:
+    return {"fraction": obj.fraction, "random_state": obj.random_state}
