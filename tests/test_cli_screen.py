@@ -87,6 +87,7 @@ def test_screen_refusals(tmp_path, capsys, extra, code, message):
     model = save_mean_model(tmp_path / "mean.joblib")
     lig = _ligands(tmp_path)
     argv = ["screen", "--ligands", str(lig), "--out", str(tmp_path / "o"), "--model", str(model)]
+    argv.append("--trust-pickle")
     assert main(argv + extra) == code
     last = capsys.readouterr().err.strip().splitlines()[-1]
     assert last.startswith("skmetalpka screen: error:")
