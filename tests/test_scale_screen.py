@@ -165,7 +165,7 @@ def test_a_cluster_without_workers_is_refused(tmp_path, monkeypatch):
     monkeypatch.setattr(screen_mod, "_WAIT_FOR_WORKERS_S", 0.5)
     model = save_mean_model(tmp_path / "mean.joblib")
     lig, _ = _ligands(tmp_path, 2)
-    with LocalCluster(n_workers=0, processes=False, dashboard_address=None) as cluster:
+    with LocalCluster(n_workers=0, processes=False, dashboard_address=":0") as cluster:
         with Client(cluster) as client:
             with pytest.raises(InputError, match="no Dask worker joined the scheduler"):
                 screen(lig, METALS, tmp_path / "out", model=model, client=client, trust_pickle=True)

@@ -51,7 +51,7 @@ def dask_client(
         Address of a running scheduler (``tcp://host:8786``, from ``dask scheduler``); the
         cluster is left running at the end. ``None`` starts a
         :class:`~distributed.LocalCluster` of ``n_workers`` processes with one thread each
-        (no dashboard) and closes it at the end.
+        (dashboard and HTTP endpoints on a free port) and closes it at the end.
     n_workers : int, optional
         Local worker processes (default: the number of CPU cores). Not allowed with
         ``scheduler``.
@@ -89,7 +89,7 @@ def dask_client(
         n_workers=n,
         threads_per_worker=1,
         processes=True,
-        dashboard_address=None,
+        dashboard_address=":0",
         silence_logs=logging.ERROR,  # not the nanny's shutdown chatter
     )
     try:
