@@ -27,7 +27,6 @@ import hashlib
 import os
 import resource
 import sys
-import tempfile
 import time
 import uuid
 from collections.abc import Sequence
@@ -64,7 +63,7 @@ _WAIT_FOR_WORKERS_S = 60.0
 _RESUME_KEYS = ("ligands_sha256", "metals", "model_sha256", "ph", "hydrolysis", "partition_size")
 
 
-def _model_bytes(model: str | os.PathLike[str] | None) -> tuple[bytes, str]:
+def _model_bytes(model: str | os.PathLike[str] | None) -> tuple[bytes, Path, str]:
     if model is None:
         from ..pretrained import default_model_path
 
@@ -74,7 +73,7 @@ def _model_bytes(model: str | os.PathLike[str] | None) -> tuple[bytes, str]:
         path = Path(model).expanduser()
         where = str(path)
     try:
-        return path.read_bytes(), where
+        return path.read_bytes(), path, where
     except OSError as exc:
         raise ModelFileError(
             f"could not read the model file {str(path)!r} ({exc.strerror or exc}); give a file "
@@ -82,21 +81,15 @@ def _model_bytes(model: str | os.PathLike[str] | None) -> tuple[bytes, str]:
         ) from exc
 
 
-def _load_locally(data: bytes, trusted: bool) -> tuple[Any, dict[str, Any], list[str]]:
+def _load_locally(path: Path, trusted: bool) -> tuple[Any, dict[str, Any], list[str]]:
     """Load the model on the client once: checks the file early and gives its properties."""
     import warnings
 
     from ..persistence import ModelVersionWarning, load_model
 
-    fd, path = tempfile.mkstemp(prefix="skmetalpka-model-", suffix=".model")
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-        with warnings.catch_warnings(record=True) as caught:
-            warnings.simplefilter("always")
-            est, meta = load_model(path, return_meta=True, trusted=trusted)
-    finally:
-        os.unlink(path)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        est, meta = load_model(path, return_meta=True, trusted=trusted)
     return (
         est,
         meta,
@@ -314,8 +307,8 @@ def screen(
             "a 'smiles' column"
         )
 
-    data, model_where = _model_bytes(model)
-    est, meta, model_warnings = _load_locally(data, trust_pickle)
+    data, model_path, model_where = _model_bytes(model)
+    est, meta, model_warnings = _load_locally(model_path, trust_pickle)
     from .._base import supports_std
     from ..inference import estimator_n_steps, training_metals
 
