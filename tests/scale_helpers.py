@@ -55,7 +55,10 @@ class ThreadCounter(MetalMeanRegressor):
 
 
 def save_mean_model(path, estimator=None):
-    """Fit ``estimator`` (default :class:`MetalMeanRegressor`) on the tiny table and save it."""
+    """Fit ``estimator`` (default :class:`MetalMeanRegressor`) on the tiny table and save it.
+
+    A test class is no kind of the safe format: it is pickled (load it with trust_pickle=True).
+    """
     est = (estimator if estimator is not None else MetalMeanRegressor()).fit(TRAIN_X, TRAIN_Y)
     save_model(
         est,
@@ -63,5 +66,6 @@ def save_mean_model(path, estimator=None):
         model="mean",
         trained_on="tiny test table",
         trained_metals=["Cu2+", "Ni2+", "Zn2+"],
+        file_format="skmodel" if type(est) is MetalMeanRegressor else "pickle",
     )
     return path

@@ -43,7 +43,7 @@ def _check_complete(table, smiles):
 
 
 def test_refusals_before_any_work(tmp_path):
-    model = save_mean_model(tmp_path / "mean.joblib")
+    model = save_mean_model(tmp_path / "mean.skmodel")
     lig, _ = _ligands(tmp_path, 3)
     out = tmp_path / "out"
     with pytest.raises(InputError, match="'Xx' is not an element symbol"):
@@ -66,7 +66,7 @@ def test_refusals_before_any_work(tmp_path):
 
 
 def test_screen_resumes_without_redoing_finished_partitions(dask_threads_client, tmp_path):
-    model = save_mean_model(tmp_path / "mean.joblib")
+    model = save_mean_model(tmp_path / "mean.skmodel")
     lig, smiles = _ligands(tmp_path, 7)
     out = tmp_path / "out"
     kw = dict(model=model, client=dask_threads_client, partition_size=2)
@@ -109,7 +109,14 @@ def test_a_model_that_fails_everywhere_stops_the_screen(dask_threads_client, tmp
     model = save_mean_model(tmp_path / "broken.joblib", BrokenRegressor())
     lig, _ = _ligands(tmp_path, 4)
     with pytest.raises(ModelFileError, match="model failed on every row of partition"):
-        screen(lig, METALS, tmp_path / "out", model=model, client=dask_threads_client)
+        screen(
+            lig,
+            METALS,
+            tmp_path / "out",
+            model=model,
+            client=dask_threads_client,
+            trust_pickle=True,
+        )
     assert not list((tmp_path / "out" / "pairs").glob("part-*"))
 
 
@@ -136,7 +143,9 @@ def test_screen_survives_a_killed_worker(dask_client, tmp_path):
 
     watcher = threading.Thread(target=kill_one_busy_worker, daemon=True)
     watcher.start()
-    result = screen(lig, METALS, out, model=model, client=dask_client, partition_size=1)
+    result = screen(
+        lig, METALS, out, model=model, client=dask_client, partition_size=1, trust_pickle=True
+    )
     watcher.join(timeout=10)
     assert killed, "no worker was killed: the screen finished too early"
     assert killed["done"] < 12 and killed["running"]  # killed mid-screen, while working
@@ -151,7 +160,7 @@ def test_a_cluster_without_workers_is_refused(tmp_path, monkeypatch):
     import skmetalpka.scale.screen as screen_mod
 
     monkeypatch.setattr(screen_mod, "_WAIT_FOR_WORKERS_S", 0.5)
-    model = save_mean_model(tmp_path / "mean.joblib")
+    model = save_mean_model(tmp_path / "mean.skmodel")
     lig, _ = _ligands(tmp_path, 2)
     with LocalCluster(n_workers=0, processes=False, dashboard_address=None) as cluster:
         with Client(cluster) as client:

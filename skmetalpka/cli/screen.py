@@ -7,7 +7,7 @@ import os
 import sys
 from typing import Any
 
-from ._common import MODEL_HELP, UsageError, fmt_table, note
+from ._common import UsageError, add_model_arguments, fmt_table, note
 
 
 def add_parser(sub: Any, parents: dict[str, argparse.ArgumentParser]) -> None:
@@ -43,7 +43,7 @@ def add_parser(sub: Any, parents: dict[str, argparse.ArgumentParser]) -> None:
         metavar="N",
         help="local worker processes, one thread each (default: the CPU cores)",
     )
-    p.add_argument("--model", metavar="FILE", help=MODEL_HELP)
+    add_model_arguments(p)
     p.add_argument(
         "--ph",
         type=float,
@@ -109,6 +109,7 @@ def run(args: argparse.Namespace) -> int:
         top_k=args.top_k,
         selectivity=pair,  # type: ignore[arg-type]
         progress=show_bar,
+        trust_pickle=args.trust_pickle,
     )
     for w in result.model_warnings:
         print(f"skmetalpka: warning: {w}", file=sys.stderr)

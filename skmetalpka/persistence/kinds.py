@@ -69,7 +69,13 @@ CALLABLES: dict[str, tuple[str, str]] = {
 # --------------------------------------------------------------------------------------------
 # the registry
 # --------------------------------------------------------------------------------------------
-_BASELINE = ("n_invalid_fit_", "n_steps_", "n_features_in_", "feature_names_in_")
+_BASELINE = (
+    "n_invalid_fit_",
+    "n_steps_",
+    "n_features_in_",
+    "feature_names_in_",
+    "metal_descriptor_names_",
+)
 _SK_KERNELS = (
     "Sum",
     "Product",
@@ -96,6 +102,7 @@ _ALL: list[Kind] = [
             "n_ligand_features_",
             "n_features_in_",
             "feature_names_in_",
+            "metal_descriptor_names_",
         ),
     ),
     Kind("SitePredictor", ("skmetalpka.sites", "SitePredictor"), fs("method_", "site_model_")),

@@ -115,6 +115,8 @@ class ModelPlugin(WorkerPlugin):
         Content of a file written by :func:`skmetalpka.persistence.save_model`.
     threads : int, default=1
         torch / BLAS threads of each worker process (one task per thread).
+    trusted : bool, default=False
+        Accept a pickled model file (:func:`skmetalpka.persistence.load_model`).
 
     Attributes
     ----------
@@ -130,9 +132,10 @@ class ModelPlugin(WorkerPlugin):
     #: file's digest, so it carries this very model, e.g. for a resumed screen).
     idempotent = True
 
-    def __init__(self, data: bytes, threads: int = 1) -> None:
+    def __init__(self, data: bytes, threads: int = 1, trusted: bool = False) -> None:
         self.data = data
         self.threads = threads
+        self.trusted = trusted
         self.name = f"skmetalpka-model-{_digest(data)[:16]}"
         self.model: Any = None
         self.meta: dict[str, Any] = {}
@@ -143,13 +146,13 @@ class ModelPlugin(WorkerPlugin):
 
         limit_threads(self.threads)
         folder = getattr(worker, "local_directory", None) or tempfile.gettempdir()
-        fd, path = tempfile.mkstemp(prefix="skmetalpka-model-", suffix=".joblib", dir=folder)
+        fd, path = tempfile.mkstemp(prefix="skmetalpka-model-", suffix=".model", dir=folder)
         try:
             with os.fdopen(fd, "wb") as fh:
                 fh.write(self.data)
             with warnings.catch_warnings(record=True) as caught:
                 warnings.simplefilter("always")
-                self.model, self.meta = load_model(path, return_meta=True)
+                self.model, self.meta = load_model(path, return_meta=True, trusted=self.trusted)
             self.warnings = [str(w.message) for w in caught]
         finally:
             os.unlink(path)
@@ -159,8 +162,10 @@ class ModelPlugin(WorkerPlugin):
         self.model = None
 
 
-def register_model(client: Client, data: bytes, *, threads: int = 1) -> str:
+def register_model(client: Client, data: bytes, *, threads: int = 1, trusted: bool = False) -> str:
     """Send a model file's bytes to every worker of ``client`` and load it there once.
+
+    ``trusted`` lets the workers load a pickled model file (it runs any code it holds).
 
     Returns
     -------
@@ -172,7 +177,7 @@ def register_model(client: Client, data: bytes, *, threads: int = 1) -> str:
     RuntimeError
         A worker could not load the model (the message gives the worker's error).
     """
-    plugin = ModelPlugin(data, threads=threads)
+    plugin = ModelPlugin(data, threads=threads, trusted=trusted)
     try:
         client.register_plugin(plugin, name=plugin.name)
     except Exception as exc:  # the worker's own exception, re-raised by distributed

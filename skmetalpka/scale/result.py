@@ -7,8 +7,7 @@ write ``DIR/pairs.csv``, ``DIR/top_k.csv`` and ``DIR/selectivity_<A>_over_<B>.cs
 
 from __future__ import annotations
 
-import os
-import uuid
+import contextlib
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -16,6 +15,7 @@ from typing import Any
 
 import pandas as pd
 
+from .._files import atomic_open
 from .store import iter_pairs
 from .summary import selectivity as selectivity_table
 from .summary import top_ligands
@@ -118,28 +118,16 @@ def finish_screen(
     """Count errors and warnings, write the CSV and the summaries (one partition at a time)."""
     out = result.out_dir
     n_err = n_warn = 0
-    csv_tmp: Path | None = None
-    fh: Any = None
-    if csv:
-        csv_tmp = out / f".pairs.csv.{uuid.uuid4().hex}.tmp"
-        fh = open(csv_tmp, "w", encoding="utf-8", newline="")
-    try:
+    with contextlib.ExitStack() as stack:
+        fh = stack.enter_context(atomic_open(out / "pairs.csv", "w", newline="")) if csv else None
         cols = None if csv else ["error", "warning"]
         for i, part in enumerate(iter_pairs(out, columns=cols, n_partitions=result.n_partitions)):
             n_err += int((part["error"] != "").sum())
             n_warn += int((part["warning"] != "").sum())
             if fh is not None:
                 part.to_csv(fh, index=False, header=(i == 0), na_rep="", lineterminator="\n")
-        if fh is not None:
-            fh.close()
-            fh = None
-            os.replace(csv_tmp, out / "pairs.csv")  # type: ignore[arg-type]
-            result.files["csv"] = out / "pairs.csv"
-    finally:
-        if fh is not None:
-            fh.close()
-        if csv_tmp is not None and csv_tmp.exists():
-            csv_tmp.unlink()
+    if csv:
+        result.files["csv"] = out / "pairs.csv"
     result.n_errors, result.n_warnings = n_err, n_warn
     if top_k is not None:
         result.top_k = top_ligands(iter_pairs(out, n_partitions=result.n_partitions), top_k)
@@ -156,10 +144,5 @@ def finish_screen(
 
 
 def _write_csv_atomic(table: pd.DataFrame, path: Path) -> None:
-    tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex}.tmp")
-    try:
-        table.to_csv(tmp, index=False, na_rep="", lineterminator="\n")
-        os.replace(tmp, path)
-    finally:
-        if tmp.exists():
-            tmp.unlink()
+    with atomic_open(path, "w", newline="") as fh:
+        table.to_csv(fh, index=False, na_rep="", lineterminator="\n")

@@ -82,19 +82,19 @@ def _model_bytes(model: str | os.PathLike[str] | None) -> tuple[bytes, str]:
         ) from exc
 
 
-def _load_locally(data: bytes) -> tuple[Any, dict[str, Any], list[str]]:
+def _load_locally(data: bytes, *, trusted: bool = False) -> tuple[Any, dict[str, Any], list[str]]:
     """Load the model on the client once: checks the file early and gives its properties."""
     import warnings
 
     from ..persistence import ModelVersionWarning, load_model
 
-    fd, path = tempfile.mkstemp(prefix="skmetalpka-model-", suffix=".joblib")
+    fd, path = tempfile.mkstemp(prefix="skmetalpka-model-", suffix=".model")
     try:
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
-            est, meta = load_model(path, return_meta=True)
+            est, meta = load_model(path, return_meta=True, trusted=trusted)
     finally:
         os.unlink(path)
     return (
@@ -210,6 +210,7 @@ def screen(
     top_k: int | None = None,
     selectivity: tuple[str, str] | None = None,
     progress: bool = False,
+    trust_pickle: bool = False,
 ) -> ScreenResult:
     """Score every ligand of a table with every metal on a Dask cluster; resumable.
 
@@ -249,6 +250,9 @@ def screen(
         ``top_k`` (default 20) ligands with the largest log beta_1(A) - log beta_1(B).
     progress : bool, default=False
         Dask's text progress bar (on standard output) while the partitions run.
+    trust_pickle : bool, default=False
+        Also accept a pickled model file (skmetalpka 0.1 ``.joblib``): loading a pickle runs
+        any code it holds (:func:`skmetalpka.persistence.load_model`, ``trusted``).
 
     Returns
     -------
@@ -304,7 +308,7 @@ def screen(
         )
 
     data, model_where = _model_bytes(model)
-    est, meta, model_warnings = _load_locally(data)
+    est, meta, model_warnings = _load_locally(data, trusted=trust_pickle)
     from .._base import supports_std
     from ..inference import estimator_n_steps, training_metals
 
@@ -396,6 +400,7 @@ def screen(
                 batch_pairs=batch_pairs,
                 progress=progress,
                 unregister=owned,
+                trusted=trust_pickle,
             )
         compute_seconds = time.perf_counter() - t0
     missing = missing_partitions(out, n_partitions)
@@ -438,6 +443,7 @@ def _run_partitions(
     batch_pairs: int,
     progress: bool,
     unregister: bool,
+    trusted: bool = False,
 ) -> list[dict[str, Any]]:
     """Submit one task per partition in ``todo`` and collect their statistics."""
     from distributed import as_completed
@@ -453,7 +459,7 @@ def _run_partitions(
                 f"no Dask worker joined the scheduler in {_WAIT_FOR_WORKERS_S:g} s; start "
                 "workers with `dask worker SCHEDULER_ADDRESS --nthreads 1`"
             ) from exc
-    plugin = register_model(client, data)
+    plugin = register_model(client, data, trusted=trusted)
     run = uuid.uuid4().hex[:8]
     futures = client.map(
         score_partition,
