@@ -84,7 +84,7 @@ def test_screen_with_the_packaged_model_on_a_running_scheduler(
     ],
 )
 def test_screen_refusals(tmp_path, capsys, extra, code, message):
-    model = save_mean_model(tmp_path / "mean.joblib")
+    model = save_mean_model(tmp_path / "mean.skmodel")
     lig = _ligands(tmp_path)
     argv = ["screen", "--ligands", str(lig), "--out", str(tmp_path / "o"), "--model", str(model)]
     argv.append("--trust-pickle")

@@ -44,7 +44,7 @@ def _check_complete(table, smiles):
 
 
 def test_refusals_before_any_work(tmp_path):
-    model = save_mean_model(tmp_path / "mean.joblib")
+    model = save_mean_model(tmp_path / "mean.skmodel")
     lig, _ = _ligands(tmp_path, 3)
     out = tmp_path / "out"
     with pytest.raises(InputError, match="'Xx' is not an element symbol"):
@@ -69,7 +69,7 @@ def test_refusals_before_any_work(tmp_path):
 
 
 def test_screen_resumes_without_redoing_finished_partitions(dask_threads_client, tmp_path):
-    model = save_mean_model(tmp_path / "mean.joblib")
+    model = save_mean_model(tmp_path / "mean.skmodel")
     lig, smiles = _ligands(tmp_path, 7)
     out = tmp_path / "out"
     kw = dict(model=model, client=dask_threads_client, partition_size=2, trust_pickle=True)
@@ -163,7 +163,7 @@ def test_a_cluster_without_workers_is_refused(tmp_path, monkeypatch):
     screen_mod = importlib.import_module("skmetalpka.scale.screen")
 
     monkeypatch.setattr(screen_mod, "_WAIT_FOR_WORKERS_S", 0.5)
-    model = save_mean_model(tmp_path / "mean.joblib")
+    model = save_mean_model(tmp_path / "mean.skmodel")
     lig, _ = _ligands(tmp_path, 2)
     with LocalCluster(n_workers=0, processes=False, dashboard_address=":0") as cluster:
         with Client(cluster) as client:
