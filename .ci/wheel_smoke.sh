@@ -30,21 +30,21 @@ wheel="$(ls "$work"/dist/*.whl)"
 sdist="$(ls "$work"/dist/*.tar.gz)"
 
 step "checking their contents"
-python3 - "$wheel" "$sdist" "$work/src/skmetalpka/_version.py" <<'EOF' || fail "contents"
+python3 - "$wheel" "$sdist" "$work/src" <<'EOF' || fail "contents"
 import re
 import sys
 import tarfile
 import zipfile
+from pathlib import Path
 
-wheel, sdist, version_file = sys.argv[1:]
-version = re.search(r'__version__ = "([^"]+)"', open(version_file).read()).group(1)
-needed = [
-    "skmetalpka/pretrained/default.skmodel",
-    "skmetalpka/pretrained/MODEL_CARD.md",
-    "skmetalpka/py.typed",
-    "skmetalpka/cli/main.py",
-    "skmetalpka/persistence/__init__.py",
-]
+wheel, sdist, src = sys.argv[1:]
+src = Path(src)
+version = re.search(r'__version__ = "([^"]+)"', (src / "skmetalpka/_version.py").read_text()).group(1)
+# every file of the package in the checkout (code and data), and the packaged model by name
+needed = sorted(
+    str(p.relative_to(src)) for p in (src / "skmetalpka").rglob("*") if p.is_file()
+)
+needed += ["skmetalpka/pretrained/default.skmodel", "skmetalpka/pretrained/MODEL_CARD.md"]
 in_wheel = set(zipfile.ZipFile(wheel).namelist())
 with tarfile.open(sdist) as tar:
     in_sdist = {n.split("/", 1)[1] for n in tar.getnames() if "/" in n}

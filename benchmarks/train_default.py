@@ -37,6 +37,13 @@ SIZE_LIMIT_MB = 2.0  # the issue allows 5 MB; the repository keeps tracked files
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--data", help="folder holding the NIST tables (default: shared data)")
+    ap.add_argument(
+        "--metals",
+        default="corpus",
+        choices=("corpus", "nist46"),
+        help="metal constants: every public source (load_corpus, default) or the NIST-46 table",
+    )
+    ap.add_argument("--epochs", type=int, default=None, help="max_epochs of every member")
     ap.add_argument("--mode", default="joint", choices=("joint", "pretrain", "none"))
     ap.add_argument("--members", type=int, default=3)
     ap.add_argument("--n-jobs", type=int, default=2)
@@ -75,7 +82,12 @@ def main() -> None:
     std_scale = float(cal["std_scale"]) if cal else 1.0
 
     metal_csv = data_path(args.data and str(Path(args.data) / "nist46_metal_binding.csv"))
-    X, y, report = load_nist46(metal_csv, return_report=True)
+    if args.metals == "corpus":
+        from skmetalpka.datasets import load_corpus
+
+        X, y, report = load_corpus(metal_csv.parent, return_report=True)
+    else:
+        X, y, report = load_nist46(metal_csv, return_report=True)
     Xp, yp, preport = load_nist46_proton(metal_csv.parent, return_report=True)
     out = ROOT / "skmetalpka" / "pretrained" / DEFAULT_MODEL
     fingerprint = None
@@ -101,6 +113,7 @@ def main() -> None:
             n_jobs=args.n_jobs,
             std_scale=std_scale,
             random_state=args.seed,
+            **({"max_epochs": args.epochs} if args.epochs else {}),
         )
         t0 = time.perf_counter()
         model.fit(X, y, proton_X=Xp, proton_y=yp)
@@ -108,6 +121,8 @@ def main() -> None:
             "recipe": "skmetalpka.pretrained.default_recipe",
             "mode": args.mode,
             "n_members": args.members,
+            "metal_data": args.metals,
+            **({"max_epochs": args.epochs} if args.epochs else {}),
             **RECIPE_PARAMS,
             "std_scale": std_scale,
             "train_seconds": round(time.perf_counter() - t0, 1),
@@ -157,6 +172,7 @@ def _old_card(folder: Path, name: str) -> str:
 
 
 def _card(args, meta, report, preport, cal, size, digest, rounding, version) -> str:
+    from skmetalpka.featurize.metals import METAL_DESCRIPTOR_NAMES
     from skmetalpka.pretrained import DEFAULT_MODEL
 
     rounding_text = "not measured" if rounding is None else f"at most {rounding:.4f} log units"
@@ -175,7 +191,8 @@ def _card(args, meta, report, preport, cal, size, digest, rounding, version) -> 
         "GINE ligand encoder, soft attention over rule-scored donor atoms, star graphs per "
         "ligand count n) wrapped in a `ProtonTransferRegressor` "
         f'(`mode="{args.mode}"`).',
-        "- Inputs: metal ion (any charge, described by 15 physical descriptors), ligand SMILES, "
+        "- Inputs: metal ion (any charge, oxo-cations such as UO2 2+ included, described by "
+        f"{len(METAL_DESCRIPTOR_NAMES)} physical descriptors), ligand SMILES, "
         "temperature and ionic strength (defaults 25 °C, 0.1 M).",
         f"- Outputs: cumulative log β_1..log β_{meta['n_steps']} of ML_n, and for `metal=H+` the "
         "cumulative protonation constants log β^H. `predict(X, return_std=True)` gives the "
@@ -239,6 +256,17 @@ def _card(args, meta, report, preport, cal, size, digest, rounding, version) -> 
             ]
     else:
         lines.append("No cross-validation figures were available when this model was trained.")
+    metals = sorted(set(meta.get("trained_metals") or []))
+    lines += [
+        "",
+        f"## Trained metals ({len(metals)})",
+        "",
+        ", ".join(metals) if metals else "(not recorded)",
+    ]
+    for split, title in (("ligand", "new ligands"), ("metal", "new metals")):
+        res_path = RESULTS / f"corpus_{split}_card.md"
+        if res_path.is_file():
+            lines += ["", f"## Corpus evaluation: {title}", "", res_path.read_text().strip()]
     lines += [
         "",
         "## Known limits",
@@ -252,7 +280,7 @@ def _card(args, meta, report, preport, cal, size, digest, rounding, version) -> 
         "- Steps n > 1 are rarer in the data (few values for n ≥ 4); higher steps are less "
         "reliable. Protonation step counts and the number of complexes used by `speciate` "
         "come from documented rules of thumb (`skmetalpka.screening`).",
-        "- Ionic strength and temperature are inputs, but the network has barely learned their effect (`benchmarks/ionic_strength.py`: the Davies direction for ~70-80 % of charged ligands, 10-50x too small); correct constants to another ionic strength with `skmetalpka.conditions.davies_shift`.",
+        "- Ionic strength is physics, not learned: the network predicts constants at I = 0 and the Davies equation (from the metal charge and the ligand's binding-form charge) gives them at the requested I (docs/guide/conditions.md); valid up to about 0.5 M. Temperature is a learned input.",
         "- Soft attention sees the 6 best rule-scored candidate atoms (`top_k=6`): for EDTA-like ligands these are all carboxylate O, so the amine N are not offered.",
         "- Mixed (MHL, ML(OH)), polynuclear complexes and stereochemistry are not modelled.",
         "- The standard deviation is scaled to be calibrated on ligand-grouped folds of NIST "

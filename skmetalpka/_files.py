@@ -48,7 +48,8 @@ def atomic_open(
     """Open ``path`` for writing through a temporary file that replaces it on success.
 
     The folder of ``path`` is created. When the ``with`` block ends normally the data is
-    flushed to disk and the temporary file is renamed over ``path``; when it raises, the
+    flushed to disk and the temporary file is renamed over ``path`` (the rename is flushed
+    too, where the platform allows); when it raises, the
     temporary file is removed and ``path`` is left as it was.
 
     Parameters
@@ -95,6 +96,21 @@ def atomic_open(
         with contextlib.suppress(OSError):
             tmp.unlink()
         raise
+    _sync_folder(target.parent)
+
+
+def _sync_folder(folder: Path) -> None:
+    """Make a rename in ``folder`` durable (best effort: not every platform opens folders)."""
+    try:
+        fd = os.open(folder, os.O_RDONLY)
+    except OSError:  # pragma: no cover - e.g. Windows
+        return
+    try:
+        os.fsync(fd)
+    except OSError:  # pragma: no cover
+        pass
+    finally:
+        os.close(fd)
 
 
 def write_text(path: str | os.PathLike[str], text: str, *, encoding: str = "utf-8") -> Path:

@@ -55,7 +55,11 @@ class ThreadCounter(MetalMeanRegressor):
 
 
 def save_mean_model(path, estimator=None):
-    """Fit ``estimator`` (default :class:`MetalMeanRegressor`) on the tiny table and save it."""
+    """Fit ``estimator`` (default :class:`MetalMeanRegressor`) on the tiny table and pickle it.
+
+    Pickled (load with ``trust_pickle=True``): the test classes above are not kinds of the safe
+    ``.skmodel`` format (and a fitted baseline's ``metal_descriptor_names_`` is not either yet).
+    """
     est = (estimator if estimator is not None else MetalMeanRegressor()).fit(TRAIN_X, TRAIN_Y)
     save_model(
         est,
@@ -63,5 +67,6 @@ def save_mean_model(path, estimator=None):
         model="mean",
         trained_on="tiny test table",
         trained_metals=["Cu2+", "Ni2+", "Zn2+"],
+        file_format="pickle",
     )
     return path

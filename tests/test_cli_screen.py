@@ -84,9 +84,10 @@ def test_screen_with_the_packaged_model_on_a_running_scheduler(
     ],
 )
 def test_screen_refusals(tmp_path, capsys, extra, code, message):
-    model = save_mean_model(tmp_path / "mean.joblib")
+    model = save_mean_model(tmp_path / "mean.skmodel")
     lig = _ligands(tmp_path)
     argv = ["screen", "--ligands", str(lig), "--out", str(tmp_path / "o"), "--model", str(model)]
+    argv.append("--trust-pickle")
     assert main(argv + extra) == code
     last = capsys.readouterr().err.strip().splitlines()[-1]
     assert last.startswith("skmetalpka screen: error:")

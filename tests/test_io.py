@@ -154,7 +154,7 @@ def test_load_beta_table_rejects_gaps(tmp_path):
 
 
 def test_load_training_data_dispatch(tmp_path, tiny_csv):
-    X, y, rep = load_training_data(None)
+    X, y, rep = load_training_data("minteq")  # None gives the corpus when the data home has it
     assert rep.source.startswith("MINTEQA2") and len(X) == y.shape[0] == 257
     X, y, rep = load_training_data(tiny_csv)
     assert rep.source == str(tiny_csv) and y.shape == (6, 2)

@@ -8,7 +8,7 @@ import pytest
 
 from skmetalpka.baselines import MetalMeanRegressor
 from skmetalpka.scale import pair_columns, score_pairs
-from skmetalpka.speciation import conditional_log_k, log_alpha_h
+from skmetalpka.speciation import conditional_log_k, log_alpha_h, log_alpha_oh
 
 LIGANDS = pd.DataFrame(
     {
@@ -62,20 +62,29 @@ def test_small_batches_give_the_same_table():
 
 def test_conditional_constants_from_the_models_protonation_constants():
     model = _mean_model(with_protons=True)
-    out = score_pairs(
-        model, LIGANDS.iloc[[0, 2]], ["Cu2+"], ph=7.4, known_metals=["Cu2+", "Ni2+", "H+"]
-    )
+    known = ["Cu2+", "Ni2+", "H+"]
+    ligands = LIGANDS.iloc[[0, 2]]
+    out = score_pairs(model, ligands, ["Cu2+"], ph=7.4, known_metals=known, hydrolysis=False)
     tag = "pH7.4"
     assert list(out.columns) == pair_columns(2, ph=7.4, ligand_id=True)
-    # ethylenediamine: 2 protonation steps (two amines), log beta^H = 9, 16 (H+ means)
-    la_en = float(log_alpha_h([9.0, 16.0], 7.4))
-    # glycine: 2 ionisable groups (amine, carboxylate)
-    assert out.loc[0, f"log_alpha_h_{tag}"] == pytest.approx(la_en)
-    assert out.loc[1, f"log_alpha_h_{tag}"] == pytest.approx(la_en)
+    # ethylenediamine: 2 protonation steps (two amines), log beta^H = 9, 16 (H+ means);
+    # glycine: 2 ionisable groups (amine, carboxylate), the same means
+    la = float(log_alpha_h([9.0, 16.0], 7.4))
+    np.testing.assert_allclose(out[f"log_alpha_L_H_{tag}"], [la, la])
+    np.testing.assert_allclose(out[f"log_alpha_M_OH_{tag}"], [0.0, 0.0])
     assert out.loc[0, f"conditional_log_beta_1_{tag}"] == pytest.approx(
         float(conditional_log_k(9.0, [9.0, 16.0], 7.4))
     )
-    assert out.loc[0, f"conditional_log_beta_2_{tag}"] == pytest.approx(17.0 - 2 * la_en)
+    assert out.loc[0, f"conditional_log_beta_2_{tag}"] == pytest.approx(17.0 - 2 * la)
+    # with the metal's hydrolysis (the default): one more log alpha_M(OH), from a database
+    wet = score_pairs(model, ligands, ["Cu2+"], ph=7.4, known_metals=known)
+    lm = float(log_alpha_oh("Cu2+", 7.4))
+    assert lm > 0.1
+    np.testing.assert_allclose(wet[f"log_alpha_M_OH_{tag}"], [lm, lm])
+    for j in (1, 2):
+        col = f"conditional_log_beta_{j}_{tag}"
+        np.testing.assert_allclose(wet[col], out[col] - lm)
+    assert (wet["hydrolysis_source"] != "").all()
 
 
 def test_ph_needs_a_model_that_knows_protons_and_empty_inputs():

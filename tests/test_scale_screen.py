@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import os
 import signal
 import threading
@@ -43,7 +44,7 @@ def _check_complete(table, smiles):
 
 
 def test_refusals_before_any_work(tmp_path):
-    model = save_mean_model(tmp_path / "mean.joblib")
+    model = save_mean_model(tmp_path / "mean.skmodel")
     lig, _ = _ligands(tmp_path, 3)
     out = tmp_path / "out"
     with pytest.raises(InputError, match="'Xx' is not an element symbol"):
@@ -51,25 +52,27 @@ def test_refusals_before_any_work(tmp_path):
     with pytest.raises(InputError, match="no file"):
         screen(tmp_path / "missing.csv", METALS, out, model=model)
     with pytest.raises(InputError, match="does not exist|could not read"):
-        screen(lig, METALS, out, model=tmp_path / "missing.joblib")
+        screen(lig, METALS, out, model=tmp_path / "missing.skmodel")
+    with pytest.raises(ModelFileError, match="is a pickle"):
+        screen(lig, METALS, out, model=model)  # not trusted
     with pytest.raises(ValueError, match="not trained on H\\+ rows"):
-        screen(lig, METALS, out, model=model, ph=7.0)
+        screen(lig, METALS, out, model=model, ph=7.0, trust_pickle=True)
     with pytest.raises(InputError, match="not one of the screened metals"):
-        screen(lig, METALS, out, model=model, selectivity=("Cu2+", "Zn2+"))
+        screen(lig, METALS, out, model=model, selectivity=("Cu2+", "Zn2+"), trust_pickle=True)
     with pytest.raises(InputError, match="between 0 and 14"):
         screen(lig, METALS, out, model=model, ph=15)
     empty = tmp_path / "empty.csv"
     empty.write_text("smiles\n")
     with pytest.raises(InputError, match="holds no ligand"):
-        screen(empty, METALS, tmp_path / "out2", model=model)
+        screen(empty, METALS, tmp_path / "out2", model=model, trust_pickle=True)
     assert not (out / "screen.json").exists()
 
 
 def test_screen_resumes_without_redoing_finished_partitions(dask_threads_client, tmp_path):
-    model = save_mean_model(tmp_path / "mean.joblib")
+    model = save_mean_model(tmp_path / "mean.skmodel")
     lig, smiles = _ligands(tmp_path, 7)
     out = tmp_path / "out"
-    kw = dict(model=model, client=dask_threads_client, partition_size=2)
+    kw = dict(model=model, client=dask_threads_client, partition_size=2, trust_pickle=True)
     first = screen(lig, METALS, out, csv=True, top_k=2, selectivity=("Cu2+", "Ni2+"), **kw)
     assert (first.n_partitions, first.n_computed, first.n_skipped) == (4, 4, 0)
     assert first.n_pairs == 21 and first.n_errors == 3  # C1CC with each metal
@@ -109,7 +112,14 @@ def test_a_model_that_fails_everywhere_stops_the_screen(dask_threads_client, tmp
     model = save_mean_model(tmp_path / "broken.joblib", BrokenRegressor())
     lig, _ = _ligands(tmp_path, 4)
     with pytest.raises(ModelFileError, match="model failed on every row of partition"):
-        screen(lig, METALS, tmp_path / "out", model=model, client=dask_threads_client)
+        screen(
+            lig,
+            METALS,
+            tmp_path / "out",
+            model=model,
+            client=dask_threads_client,
+            trust_pickle=True,
+        )
     assert not list((tmp_path / "out" / "pairs").glob("part-*"))
 
 
@@ -136,7 +146,9 @@ def test_screen_survives_a_killed_worker(dask_client, tmp_path):
 
     watcher = threading.Thread(target=kill_one_busy_worker, daemon=True)
     watcher.start()
-    result = screen(lig, METALS, out, model=model, client=dask_client, partition_size=1)
+    result = screen(
+        lig, METALS, out, model=model, client=dask_client, partition_size=1, trust_pickle=True
+    )
     watcher.join(timeout=10)
     assert killed, "no worker was killed: the screen finished too early"
     assert killed["done"] < 12 and killed["running"]  # killed mid-screen, while working
@@ -148,12 +160,12 @@ def test_screen_survives_a_killed_worker(dask_client, tmp_path):
 def test_a_cluster_without_workers_is_refused(tmp_path, monkeypatch):
     from distributed import Client, LocalCluster
 
-    import skmetalpka.scale.screen as screen_mod
+    screen_mod = importlib.import_module("skmetalpka.scale.screen")
 
     monkeypatch.setattr(screen_mod, "_WAIT_FOR_WORKERS_S", 0.5)
-    model = save_mean_model(tmp_path / "mean.joblib")
+    model = save_mean_model(tmp_path / "mean.skmodel")
     lig, _ = _ligands(tmp_path, 2)
-    with LocalCluster(n_workers=0, processes=False, dashboard_address=None) as cluster:
+    with LocalCluster(n_workers=0, processes=False, dashboard_address=":0") as cluster:
         with Client(cluster) as client:
             with pytest.raises(InputError, match="no Dask worker joined the scheduler"):
-                screen(lig, METALS, tmp_path / "out", model=model, client=client)
+                screen(lig, METALS, tmp_path / "out", model=model, client=client, trust_pickle=True)

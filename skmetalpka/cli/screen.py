@@ -7,7 +7,7 @@ import os
 import sys
 from typing import Any
 
-from ._common import MODEL_HELP, UsageError, fmt_table, note
+from ._common import UsageError, add_model_arguments, fmt_table, note
 
 
 def add_parser(sub: Any, parents: dict[str, argparse.ArgumentParser]) -> None:
@@ -43,12 +43,18 @@ def add_parser(sub: Any, parents: dict[str, argparse.ArgumentParser]) -> None:
         metavar="N",
         help="local worker processes, one thread each (default: the CPU cores)",
     )
-    p.add_argument("--model", metavar="FILE", help=MODEL_HELP)
+    add_model_arguments(p)
     p.add_argument(
         "--ph",
         type=float,
         metavar="PH",
-        help="add log alpha_L(H) and conditional constants at this pH (model must know H+)",
+        help="add log alpha_L(H), log alpha_M(OH) and the conditional constants at this pH "
+        "(the model must know H+)",
+    )
+    p.add_argument(
+        "--no-hydrolysis",
+        action="store_true",
+        help="leave metal hydrolysis out of the conditional constants (log alpha_M(OH) = 0)",
     )
     p.add_argument("--csv", action="store_true", help="also write DIR/pairs.csv")
     p.add_argument(
@@ -101,7 +107,9 @@ def run(args: argparse.Namespace) -> int:
         metals,
         args.out,
         model=args.model,
+        trust_pickle=args.trust_pickle,
         ph=args.ph,
+        hydrolysis=not args.no_hydrolysis,
         scheduler=args.scheduler,
         n_workers=args.workers,
         partition_size=args.partition_size,

@@ -13,8 +13,8 @@ lost silently. Rebuilding calls the constructor with the stored parameters, sets
 attributes, and for the kinds that need it rebuilds what is not plain data:
 
 * ``MetalComplexRegressor``: skorch ``initialize()`` (module, criterion, optimiser, callbacks)
-  then the module's ``state_dict``; optimiser moments and callback state are not stored, so
-  ``partial_fit`` after loading starts with a fresh optimiser (``fit`` is unaffected);
+  then the module's ``state_dict`` and, unless the file is compact, the optimiser's state and
+  the training history (:mod:`.torch_kinds`);
 * ``AtomSiteClassifier``: its network, then its ``state_dict``;
 * ``sklearn.tree.Tree``: node arrays checked (children after their parent, features in range,
   shapes) and set through ``Tree.__setstate__`` with plain arrays, never unpickled.
@@ -69,7 +69,13 @@ CALLABLES: dict[str, tuple[str, str]] = {
 # --------------------------------------------------------------------------------------------
 # the registry
 # --------------------------------------------------------------------------------------------
-_BASELINE = ("n_invalid_fit_", "n_steps_", "n_features_in_", "feature_names_in_")
+_BASELINE = (
+    "n_invalid_fit_",
+    "n_steps_",
+    "n_features_in_",
+    "feature_names_in_",
+    "metal_descriptor_names_",
+)
 _SK_KERNELS = (
     "Sum",
     "Product",
@@ -96,6 +102,7 @@ _ALL: list[Kind] = [
             "n_ligand_features_",
             "n_features_in_",
             "feature_names_in_",
+            "metal_descriptor_names_",
         ),
     ),
     Kind("SitePredictor", ("skmetalpka.sites", "SitePredictor"), fs("method_", "site_model_")),

@@ -51,7 +51,7 @@ def dask_client(
         Address of a running scheduler (``tcp://host:8786``, from ``dask scheduler``); the
         cluster is left running at the end. ``None`` starts a
         :class:`~distributed.LocalCluster` of ``n_workers`` processes with one thread each
-        (no dashboard) and closes it at the end.
+        (dashboard and HTTP endpoints on a free port) and closes it at the end.
     n_workers : int, optional
         Local worker processes (default: the number of CPU cores). Not allowed with
         ``scheduler``.
@@ -89,7 +89,7 @@ def dask_client(
         n_workers=n,
         threads_per_worker=1,
         processes=True,
-        dashboard_address=None,
+        dashboard_address=":0",
         silence_logs=logging.ERROR,  # not the nanny's shutdown chatter
     )
     try:
@@ -115,6 +115,9 @@ class ModelPlugin(WorkerPlugin):
         Content of a file written by :func:`skmetalpka.persistence.save_model`.
     threads : int, default=1
         torch / BLAS threads of each worker process (one task per thread).
+    trusted : bool, default=False
+        Also load a pickled model file (``load_model(trusted=True)``): unpickling runs any
+        code the file holds, on every worker.
 
     Attributes
     ----------
@@ -130,9 +133,10 @@ class ModelPlugin(WorkerPlugin):
     #: file's digest, so it carries this very model, e.g. for a resumed screen).
     idempotent = True
 
-    def __init__(self, data: bytes, threads: int = 1) -> None:
+    def __init__(self, data: bytes, threads: int = 1, trusted: bool = False) -> None:
         self.data = data
         self.threads = threads
+        self.trusted = trusted
         self.name = f"skmetalpka-model-{_digest(data)[:16]}"
         self.model: Any = None
         self.meta: dict[str, Any] = {}
@@ -143,13 +147,13 @@ class ModelPlugin(WorkerPlugin):
 
         limit_threads(self.threads)
         folder = getattr(worker, "local_directory", None) or tempfile.gettempdir()
-        fd, path = tempfile.mkstemp(prefix="skmetalpka-model-", suffix=".joblib", dir=folder)
+        fd, path = tempfile.mkstemp(prefix="skmetalpka-model-", suffix=".model", dir=folder)
         try:
             with os.fdopen(fd, "wb") as fh:
                 fh.write(self.data)
             with warnings.catch_warnings(record=True) as caught:
                 warnings.simplefilter("always")
-                self.model, self.meta = load_model(path, return_meta=True)
+                self.model, self.meta = load_model(path, return_meta=True, trusted=self.trusted)
             self.warnings = [str(w.message) for w in caught]
         finally:
             os.unlink(path)
@@ -159,7 +163,7 @@ class ModelPlugin(WorkerPlugin):
         self.model = None
 
 
-def register_model(client: Client, data: bytes, *, threads: int = 1) -> str:
+def register_model(client: Client, data: bytes, *, threads: int = 1, trusted: bool = False) -> str:
     """Send a model file's bytes to every worker of ``client`` and load it there once.
 
     Returns
@@ -172,7 +176,7 @@ def register_model(client: Client, data: bytes, *, threads: int = 1) -> str:
     RuntimeError
         A worker could not load the model (the message gives the worker's error).
     """
-    plugin = ModelPlugin(data, threads=threads)
+    plugin = ModelPlugin(data, threads=threads, trusted=trusted)
     try:
         client.register_plugin(plugin, name=plugin.name)
     except Exception as exc:  # the worker's own exception, re-raised by distributed

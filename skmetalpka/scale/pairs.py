@@ -10,10 +10,13 @@ rows with the same SMILES), and its protonation constants come from the same cal
 
 Conditional constants: with ``alpha_L(H) = 1 + sum_j beta^H_j [H]^j`` from the model's
 predicted protonation constants (:func:`skmetalpka.screening.n_protonation_steps` of them,
-as in :func:`skmetalpka.screening.rank_ligands`),
-``log beta_n' = log beta_n - n log alpha_L(H)``: each of the n ligands of ML_n is taken
-from the ligand not bound to the metal, of which only the fraction ``1 / alpha_L(H)`` is
-deprotonated. Metal hydrolysis is not included (``alpha_M = 1``).
+as in :func:`skmetalpka.screening.rank_ligands`) and the metal's hydrolysis coefficient
+``alpha_M(OH)`` (:func:`skmetalpka.speciation.log_alpha_oh`, mononuclear hydroxo complexes
+from the PHREEQC database chain; 1 with ``hydrolysis=False``),
+``log beta_n' = log beta_n - n log alpha_L(H) - log alpha_M(OH)``: each of the n ligands of
+ML_n comes from the ligand not bound to the metal, of which only ``1 / alpha_L(H)`` is
+deprotonated, and the metal from the metal not bound to the ligand, of which only
+``1 / alpha_M(OH)`` is the aqua ion.
 """
 
 from __future__ import annotations
@@ -27,7 +30,7 @@ import pandas as pd
 from .._base import supports_std
 from ..inference import estimator_n_steps, predict_frame, training_metals
 from ..screening import knows_protons, n_protonation_steps
-from ..speciation import log_alpha_h
+from ..speciation import hydrolysis_data, log_alpha_h, log_alpha_oh
 
 __all__ = ["DEFAULT_BATCH_PAIRS", "pair_columns", "score_pairs"]
 
@@ -45,9 +48,9 @@ def pair_columns(
     """Columns of a :func:`score_pairs` table, in order.
 
     ``ligand_index``, (``ligand_id``), ``smiles``, ``metal``, ``log_beta_1`` ..
-    ``log_beta_N``, (``log_beta_1_std`` .. ``log_beta_N_std``), (``log_alpha_h_pH<ph>``,
-    ``conditional_log_beta_1_pH<ph>`` .. ``conditional_log_beta_N_pH<ph>``), ``error``,
-    ``warning``.
+    ``log_beta_N``, (``log_beta_1_std`` .. ``log_beta_N_std``), (``log_alpha_L_H_pH<ph>``,
+    ``log_alpha_M_OH_pH<ph>``, ``hydrolysis_source``, ``conditional_log_beta_1_pH<ph>`` ..
+    ``conditional_log_beta_N_pH<ph>``), ``error``, ``warning``.
     """
     cols = ["ligand_index"] + (["ligand_id"] if ligand_id else []) + ["smiles", "metal"]
     cols += [f"log_beta_{k}" for k in range(1, n_steps + 1)]
@@ -55,7 +58,7 @@ def pair_columns(
         cols += [f"log_beta_{k}_std" for k in range(1, n_steps + 1)]
     if ph is not None:
         tag = _ph_tag(ph)
-        cols += [f"log_alpha_h_{tag}"]
+        cols += [f"log_alpha_L_H_{tag}", f"log_alpha_M_OH_{tag}", "hydrolysis_source"]
         cols += [f"conditional_log_beta_{k}_{tag}" for k in range(1, n_steps + 1)]
     return cols + ["error", "warning"]
 
@@ -66,6 +69,7 @@ def score_pairs(
     metals: Sequence[str],
     *,
     ph: float | None = None,
+    hydrolysis: bool = True,
     n_steps: int | None = None,
     return_std: bool | None = None,
     known_metals: Iterable[str] | None = None,
@@ -83,8 +87,12 @@ def score_pairs(
     metals : sequence of str
         Metal ions (checked beforehand with :func:`skmetalpka.scale.parse_metals`).
     ph : float, optional
-        Add ``log_alpha_h_pH<ph>`` and the conditional constants at this pH; the model must
-        have been trained on ``H+`` rows (:func:`skmetalpka.screening.knows_protons`).
+        Add the side-reaction coefficients and the conditional constants at this pH (see the
+        module); the model must have been trained on ``H+`` rows
+        (:func:`skmetalpka.screening.knows_protons`).
+    hydrolysis : bool, default=True
+        With ``ph``: include the metal's hydrolysis (``log_alpha_M_OH``; 0 when False or
+        when no database has the metal, ``hydrolysis_source`` then ``''``).
     n_steps : int, optional
         Width ``N`` of the output; default the model's (:func:`estimator_n_steps`).
     return_std : bool, optional
@@ -136,13 +144,16 @@ def score_pairs(
     )
     smiles = ligands["smiles"].astype(object).tolist()
     per_ligand = metals + (["H+"] if ph is not None else [])
+    metal_oh = _metal_hydrolysis(metals, ph, hydrolysis) if ph is not None else None
     step = max(1, int(batch_pairs) // len(per_ligand))
     with_id = "ligand_id" in ligands.columns
     if n_lig == 0:
         cols = pair_columns(width or 1, std=return_std, ph=ph, ligand_id=with_id)
         return _typed(pd.DataFrame({c: [] for c in cols}), cols)
     parts = [
-        _score_block(model, smiles[s : s + step], metals, per_ligand, ph, width, return_std, known)
+        _score_block(
+            model, smiles[s : s + step], metals, per_ligand, ph, width, return_std, known, metal_oh
+        )
         for s in range(0, n_lig, step)
     ]
     out = pd.concat(parts, ignore_index=True)
@@ -178,6 +189,7 @@ def _score_block(
     width: int | None,
     return_std: bool,
     known: list[str] | None,
+    metal_oh: tuple[np.ndarray, list[str]] | None,
 ) -> pd.DataFrame:
     """Predictions of one batch of ligands (metals + an H+ row per ligand with ``ph``)."""
     k = len(per_ligand)
@@ -211,9 +223,12 @@ def _score_block(
             alpha_note[i] = f"no conditional constants: {exc}"
     n_metals = len(metals)
     la = np.repeat(log_alpha, n_metals)
-    metal_rows[f"log_alpha_h_{tag}"] = la
+    lm = np.tile(metal_oh[0], len(smiles))  # type: ignore[index]
+    metal_rows[f"log_alpha_L_H_{tag}"] = la
+    metal_rows[f"log_alpha_M_OH_{tag}"] = lm
+    metal_rows["hydrolysis_source"] = np.tile(np.asarray(metal_oh[1], dtype=object), len(smiles))  # type: ignore[index]
     for j in range(1, n + 1):
-        metal_rows[f"conditional_log_beta_{j}_{tag}"] = metal_rows[f"log_beta_{j}"] - j * la
+        metal_rows[f"conditional_log_beta_{j}_{tag}"] = metal_rows[f"log_beta_{j}"] - j * la - lm
     notes = np.repeat(np.asarray(alpha_note, dtype=object), n_metals)
     warn = metal_rows["warning"].tolist()
     errs = metal_rows["error"].tolist()
@@ -222,3 +237,21 @@ def _score_block(
         for w, note, e in zip(warn, notes, errs, strict=True)
     ]
     return metal_rows
+
+
+def _metal_hydrolysis(
+    metals: list[str], ph: float, hydrolysis: bool
+) -> tuple[np.ndarray, list[str]]:
+    """log alpha_M(OH) at ``ph`` and the database that gave it ('' for none), per metal."""
+    values = np.zeros(len(metals))
+    sources = [""] * len(metals)
+    if not hydrolysis:
+        return values, sources
+    for i, metal in enumerate(metals):
+        try:
+            data = hydrolysis_data(metal)
+            values[i] = float(log_alpha_oh(metal, ph))
+        except (ValueError, OSError):  # no usable database entry: no hydrolysis
+            continue
+        sources[i] = str(data.database or "") if data.species else ""
+    return values, sources

@@ -7,15 +7,15 @@ write ``DIR/pairs.csv``, ``DIR/top_k.csv`` and ``DIR/selectivity_<A>_over_<B>.cs
 
 from __future__ import annotations
 
-import os
-import uuid
 from collections.abc import Sequence
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
+from .._files import atomic_open
 from .store import iter_pairs
 from .summary import selectivity as selectivity_table
 from .summary import top_ligands
@@ -118,33 +118,21 @@ def finish_screen(
     """Count errors and warnings, write the CSV and the summaries (one partition at a time)."""
     out = result.out_dir
     n_err = n_warn = 0
-    csv_tmp: Path | None = None
-    fh: Any = None
-    if csv:
-        csv_tmp = out / f".pairs.csv.{uuid.uuid4().hex}.tmp"
-        fh = open(csv_tmp, "w", encoding="utf-8", newline="")
-    try:
-        cols = None if csv else ["error", "warning"]
-        for i, part in enumerate(iter_pairs(out, columns=cols, n_partitions=result.n_partitions)):
+    cols = None if csv else ["error", "warning"]
+    parts = iter_pairs(out, columns=cols, n_partitions=result.n_partitions)
+    with atomic_open(out / "pairs.csv", "w", newline="") if csv else nullcontext() as fh:
+        for i, part in enumerate(parts):
             n_err += int((part["error"] != "").sum())
             n_warn += int((part["warning"] != "").sum())
             if fh is not None:
                 part.to_csv(fh, index=False, header=(i == 0), na_rep="", lineterminator="\n")
-        if fh is not None:
-            fh.close()
-            fh = None
-            os.replace(csv_tmp, out / "pairs.csv")  # type: ignore[arg-type]
-            result.files["csv"] = out / "pairs.csv"
-    finally:
-        if fh is not None:
-            fh.close()
-        if csv_tmp is not None and csv_tmp.exists():
-            csv_tmp.unlink()
+    if csv:
+        result.files["csv"] = out / "pairs.csv"
     result.n_errors, result.n_warnings = n_err, n_warn
     if top_k is not None:
         result.top_k = top_ligands(iter_pairs(out, n_partitions=result.n_partitions), top_k)
         result.files["top_k"] = out / "top_k.csv"
-        _write_csv_atomic(result.top_k, result.files["top_k"])
+        _write_csv(result.top_k, result.files["top_k"])
     if pair is not None:
         k = top_k or DEFAULT_SELECTIVITY_ROWS
         result.selectivity = selectivity_table(
@@ -152,14 +140,9 @@ def finish_screen(
         )
         path = out / f"selectivity_{pair[0]}_over_{pair[1]}.csv"
         result.files["selectivity"] = path
-        _write_csv_atomic(result.selectivity, path)
+        _write_csv(result.selectivity, path)
 
 
-def _write_csv_atomic(table: pd.DataFrame, path: Path) -> None:
-    tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex}.tmp")
-    try:
-        table.to_csv(tmp, index=False, na_rep="", lineterminator="\n")
-        os.replace(tmp, path)
-    finally:
-        if tmp.exists():
-            tmp.unlink()
+def _write_csv(table: pd.DataFrame, path: Path) -> None:
+    with atomic_open(path, "w", newline="") as fh:
+        table.to_csv(fh, index=False, na_rep="", lineterminator="\n")

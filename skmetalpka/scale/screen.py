@@ -27,7 +27,6 @@ import hashlib
 import os
 import resource
 import sys
-import tempfile
 import time
 import uuid
 from collections.abc import Sequence
@@ -61,10 +60,10 @@ _FORMAT_VERSION = 1
 #: Seconds to wait for a first worker on a cluster that has none.
 _WAIT_FOR_WORKERS_S = 60.0
 #: Manifest entries that must match for a screen to resume in a used folder.
-_RESUME_KEYS = ("ligands_sha256", "metals", "model_sha256", "ph", "partition_size")
+_RESUME_KEYS = ("ligands_sha256", "metals", "model_sha256", "ph", "hydrolysis", "partition_size")
 
 
-def _model_bytes(model: str | os.PathLike[str] | None) -> tuple[bytes, str]:
+def _model_bytes(model: str | os.PathLike[str] | None) -> tuple[bytes, Path, str]:
     if model is None:
         from ..pretrained import default_model_path
 
@@ -74,7 +73,7 @@ def _model_bytes(model: str | os.PathLike[str] | None) -> tuple[bytes, str]:
         path = Path(model).expanduser()
         where = str(path)
     try:
-        return path.read_bytes(), where
+        return path.read_bytes(), path, where
     except OSError as exc:
         raise ModelFileError(
             f"could not read the model file {str(path)!r} ({exc.strerror or exc}); give a file "
@@ -82,21 +81,15 @@ def _model_bytes(model: str | os.PathLike[str] | None) -> tuple[bytes, str]:
         ) from exc
 
 
-def _load_locally(data: bytes) -> tuple[Any, dict[str, Any], list[str]]:
+def _load_locally(path: Path, trusted: bool) -> tuple[Any, dict[str, Any], list[str]]:
     """Load the model on the client once: checks the file early and gives its properties."""
     import warnings
 
     from ..persistence import ModelVersionWarning, load_model
 
-    fd, path = tempfile.mkstemp(prefix="skmetalpka-model-", suffix=".joblib")
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-        with warnings.catch_warnings(record=True) as caught:
-            warnings.simplefilter("always")
-            est, meta = load_model(path, return_meta=True)
-    finally:
-        os.unlink(path)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        est, meta = load_model(path, return_meta=True, trusted=trusted)
     return (
         est,
         meta,
@@ -135,6 +128,7 @@ def score_partition(
     std: bool,
     known_metals: Sequence[str] | None,
     batch_pairs: int = DEFAULT_BATCH_PAIRS,
+    hydrolysis: bool = True,
 ) -> dict[str, Any]:
     """The Dask task: score ligand partition ``index`` and commit its result file.
 
@@ -167,6 +161,7 @@ def score_partition(
         ligands,
         metals,
         ph=ph,
+        hydrolysis=hydrolysis,
         n_steps=n_steps,
         return_std=std,
         known_metals=known_metals,
@@ -200,7 +195,9 @@ def screen(
     out_dir: str | os.PathLike[str],
     *,
     model: str | os.PathLike[str] | None = None,
+    trust_pickle: bool = False,
     ph: float | None = None,
+    hydrolysis: bool = True,
     client: Any = None,
     scheduler: str | None = None,
     n_workers: int | None = None,
@@ -225,8 +222,15 @@ def screen(
         shared file system on a multi-machine cluster).
     model : str or path-like, optional
         Model file from ``skmetalpka fit``; default the packaged model.
+    trust_pickle : bool, default=False
+        Also accept a pickled model file (``.joblib`` of skmetalpka 0.1): unpickling runs
+        any code the file holds, on the client and on every worker.
     ph : float, optional
-        Add conditional constants at this pH (0-14; the model must know H+).
+        Add conditional constants at this pH (0-14; the model must know H+), see
+        :func:`~skmetalpka.scale.score_pairs`.
+    hydrolysis : bool, default=True
+        With ``ph``: include the metals' hydrolysis (log alpha_M(OH)) in the conditional
+        constants.
     client : distributed.Client, optional
         Use this client (left open). Otherwise one is made from ``scheduler`` or a local
         cluster of ``n_workers`` processes (:func:`~skmetalpka.scale.dask_client`).
@@ -303,8 +307,8 @@ def screen(
             "a 'smiles' column"
         )
 
-    data, model_where = _model_bytes(model)
-    est, meta, model_warnings = _load_locally(data)
+    data, model_path, model_where = _model_bytes(model)
+    est, meta, model_warnings = _load_locally(model_path, trust_pickle)
     from .._base import supports_std
     from ..inference import estimator_n_steps, training_metals
 
@@ -339,6 +343,7 @@ def screen(
         "metals": list(metals),
         "model_sha256": hashlib.sha256(data).hexdigest(),
         "ph": ph,
+        "hydrolysis": bool(hydrolysis),
         "partition_size": partition_size,
     }
     if manifest is not None:
@@ -396,6 +401,8 @@ def screen(
                 batch_pairs=batch_pairs,
                 progress=progress,
                 unregister=owned,
+                trusted=trust_pickle,
+                hydrolysis=bool(hydrolysis),
             )
         compute_seconds = time.perf_counter() - t0
     missing = missing_partitions(out, n_partitions)
@@ -438,6 +445,8 @@ def _run_partitions(
     batch_pairs: int,
     progress: bool,
     unregister: bool,
+    trusted: bool = False,
+    hydrolysis: bool = True,
 ) -> list[dict[str, Any]]:
     """Submit one task per partition in ``todo`` and collect their statistics."""
     from distributed import as_completed
@@ -453,7 +462,7 @@ def _run_partitions(
                 f"no Dask worker joined the scheduler in {_WAIT_FOR_WORKERS_S:g} s; start "
                 "workers with `dask worker SCHEDULER_ADDRESS --nthreads 1`"
             ) from exc
-    plugin = register_model(client, data)
+    plugin = register_model(client, data, trusted=trusted)
     run = uuid.uuid4().hex[:8]
     futures = client.map(
         score_partition,
@@ -467,6 +476,7 @@ def _run_partitions(
         std=std,
         known_metals=None if known_metals is None else list(known_metals),
         batch_pairs=batch_pairs,
+        hydrolysis=hydrolysis,
     )
     partition_of = {f.key: i for f, i in zip(futures, todo, strict=True)}
     stats: list[dict[str, Any]] = []

@@ -7,7 +7,7 @@ Layout of ``DIR``::
     DIR/pairs/part-000000.parquet      the scored pairs of ligand partition 0, and so on
 
 Every file is written to a hidden temporary file in the same folder, flushed to disk and
-renamed over its final name (:func:`write_parquet_atomic`): a file under its final name is
+renamed over its final name (:func:`write_parquet_atomic`, :mod:`skmetalpka._files`): a file under its final name is
 complete, so a screen that stops part-way (a crash, a lost machine, Ctrl-C) is resumed by
 computing only the partitions whose result file is missing (:func:`missing_partitions`).
 Temporary files left by a stopped run are never read and are removed by the next run
@@ -19,13 +19,13 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import uuid
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
+from .._files import atomic_open
 from ..exceptions import InputError
 
 __all__ = [
@@ -62,59 +62,21 @@ def partition_path(out_dir: str | os.PathLike[str], kind: str, index: int) -> Pa
     return Path(out_dir) / kind / f"part-{int(index):06d}.parquet"
 
 
-def _temporary(path: Path) -> Path:
-    return path.with_name(f".{path.name}.{uuid.uuid4().hex}{_TMP}")
-
-
-def _commit(tmp: Path, path: Path) -> None:
-    os.replace(tmp, path)
-    try:  # make the rename itself durable
-        fd = os.open(path.parent, os.O_RDONLY)
-    except OSError:  # pragma: no cover - platforms without directory handles
-        return
-    try:
-        os.fsync(fd)
-    except OSError:  # pragma: no cover
-        pass
-    finally:
-        os.close(fd)
-
-
 def write_parquet_atomic(table: pd.DataFrame, path: str | os.PathLike[str]) -> None:
     """Write ``table`` to ``path`` as Parquet so that ``path`` only ever holds a whole file.
 
     The table goes to a temporary file in the same folder, is flushed to disk, then renamed
-    over ``path`` (an atomic replace on POSIX file systems).
+    over ``path`` (:func:`skmetalpka._files.atomic_open`).
     """
-    p = Path(path)
-    p.parent.mkdir(parents=True, exist_ok=True)
-    tmp = _temporary(p)
-    try:
-        with open(tmp, "wb") as fh:
-            table.to_parquet(fh, index=False, engine="pyarrow")
-            fh.flush()
-            os.fsync(fh.fileno())
-        _commit(tmp, p)
-    finally:
-        if tmp.exists():
-            tmp.unlink()
+    with atomic_open(path, "wb") as fh:
+        table.to_parquet(fh, index=False, engine="pyarrow")
 
 
 def write_json_atomic(obj: Any, path: str | os.PathLike[str]) -> None:
     """Write ``obj`` as indented JSON to ``path`` atomically (see :func:`write_parquet_atomic`)."""
-    p = Path(path)
-    p.parent.mkdir(parents=True, exist_ok=True)
-    tmp = _temporary(p)
-    try:
-        with open(tmp, "w", encoding="utf-8") as fh:
-            json.dump(obj, fh, indent=2, sort_keys=False)
-            fh.write("\n")
-            fh.flush()
-            os.fsync(fh.fileno())
-        _commit(tmp, p)
-    finally:
-        if tmp.exists():
-            tmp.unlink()
+    with atomic_open(path, "w") as fh:
+        json.dump(obj, fh, indent=2)
+        fh.write("\n")
 
 
 def read_manifest(out_dir: str | os.PathLike[str]) -> dict[str, Any] | None:
