@@ -79,7 +79,7 @@ def pg_storage(pg_url):
 
 
 def _args(url: str, study: str, *extra: str) -> list[str]:
-    args = ["tune", "--storage", url, "--study", study, "--folds", "2"]
+    args = ["tune", "--data", "minteq", "--storage", url, "--study", study, "--folds", "2"]
     return args + ["--params", json.dumps(SMALL), "--quiet", *extra]
 
 
