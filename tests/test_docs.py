@@ -96,3 +96,10 @@ def test_guide_toctree_lists_every_guide_page_once(docs_ext, tmp_path):
     source = ["```{toctree}\n\ndata\npipeline\n/command_line\n*\n```\n"]
     docs_ext._guide_toctree(App(), "guide/index", source)
     assert source[0] == "```{toctree}\n\ndata\npipeline\n/command_line\nzz_new\n```\n"
+
+
+def test_result_file_headings_sit_below_the_page_title(docs_ext):
+    text = "intro\n\n### a\n\n```\n# not a heading\n```\n\n#### b\n"
+    assert docs_ext._headings_below_title(text) == (
+        "intro\n\n## a\n\n```\n# not a heading\n```\n\n### b\n"
+    )

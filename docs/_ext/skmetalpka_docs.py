@@ -476,6 +476,28 @@ def _rewrite_links(text: str, base: Path, rel: str) -> str:
     return re.sub(r"(\[[^\]]*\])\(([^)\s]+)\)", fix, text)
 
 
+def _headings_below_title(text: str) -> str:
+    """Shift Markdown headings so that the highest one is level 2 (the page title is 1)."""
+    lines = text.split("\n")
+    fence = False
+    levels = []
+    for line in lines:
+        if line.lstrip().startswith("```"):
+            fence = not fence
+        elif not fence and (m := re.match(r"^(#{1,6}) ", line)):
+            levels.append(len(m.group(1)))
+    if not levels:
+        return text
+    shift = 2 - min(levels)
+    fence = False
+    for i, line in enumerate(lines):
+        if line.lstrip().startswith("```"):
+            fence = not fence
+        elif not fence and (m := re.match(r"^(#{1,6}) ", line)):
+            lines[i] = "#" * min(6, len(m.group(1)) + shift) + line[len(m.group(1)) :]
+    return "\n".join(lines)
+
+
 def write_benchmark_results(docs: Path) -> list[str]:
     """One page per ``benchmarks/results/*.md``; returns the names."""
     results = docs.parent / "benchmarks" / "results"
@@ -485,6 +507,7 @@ def write_benchmark_results(docs: Path) -> list[str]:
         has_json = (results / f"{name}.json").is_file()
         body = (results / f"{name}.md").read_text(encoding="utf-8")
         body = _rewrite_links(body, results, "../../benchmarks/results")
+        body = _headings_below_title(body)
         text = [
             f"# `{name}`\n",
             f"The file `benchmarks/results/{name}.md` as the benchmark script wrote it"
@@ -493,7 +516,8 @@ def write_benchmark_results(docs: Path) -> list[str]:
                 if has_json
                 else "."
             )
-            + " The command that wrote it is on the {doc}`benchmarks page <../benchmarks>`.\n",
+            + " Its command is given with the figures it supports, on the"
+            " {doc}`benchmarks page <../benchmarks>` or in the user guide.\n",
             body.rstrip() + "\n",
         ]
         _write(out / f"{name}.md", "\n".join(text))
