@@ -16,13 +16,11 @@ licence) and hold one 1:1 complex per row with its log K1 (= log beta_1):
 Rules (both tables)
 -------------------
 * The complex is split by :func:`skmetalpka.datasets.complexes.split_complex`.
-* ``metal`` is the canonical ion (:func:`skmetalpka.ions.canonical_ion`) of the metal atom and
-  its formal charge. ``[U+2]``, ``[Pu+2]``, ``[Np+]`` and ``[V+2]`` are read as the oxo cations
-  UO2 2+, PuO2 2+, NpO2 + and VO 2+ (vanadyl) that the source writes without their oxygens (U(II), Pu(II)
-  and Np(I) do not exist in water; the ``[V+2]`` rows pair with the ``[U+2]`` rows ligand for
-  ligand, as the vanadyl data of NIST SRD 46 do). Such a row is kept only when
-  :func:`~skmetalpka.ions.canonical_ion` accepts the oxo cation; otherwise it is dropped as
-  ``unsupported_metal`` with the reason in ``detail``.
+* ``metal`` is the species the source means by the metal atom and its formal charge
+  (:func:`skmetalpka.ions.interpret_source_ion`, the one table of such readings): ``[U+2]``,
+  ``[Pu+2]`` and ``[V+2]`` are the oxo cations UO2 2+, PuO2 2+ and VO 2+ (vanadyl) that the
+  source writes without their oxygens; other labels are taken literally. A label it refuses is
+  dropped as ``unsupported_metal`` with the reason in ``detail``.
 * ``smiles`` is the ligand's **uncharged parent** (stereochemistry kept), the form in which the
   NIST-46 table draws ligands; ``ligand_id`` is the cross-source identity
   (:func:`skmetalpka.datasets.identity.ligand_id`). ``binding_sites`` index the atoms of
@@ -31,8 +29,7 @@ Rules (both tables)
   (RDKit cannot read the complex, or its ligand is not a valid molecule), ``no_metal``,
   ``several_metals``, ``no_ligand`` (only the metal), ``several_ligands`` (more than one ligand
   fragment: a mixed-ligand complex or a drawn counter-ion: which constant it is would be a
-  guess), ``unsupported_metal`` (refused by :func:`~skmetalpka.ions.canonical_ion`, including
-  the oxo cations above) and ``inorganic_ligand`` (no carbon atom - F-, OH-, NH3, phosphate - or
+  guess), ``unsupported_metal`` (refused by :func:`~skmetalpka.ions.interpret_source_ion`) and ``inorganic_ligand`` (no carbon atom - F-, OH-, NH3, phosphate - or
   carbonate / cyanide / thiocyanate / cyanate: :func:`skmetalpka.datasets.identity.is_inorganic`;
   the graph model describes organic ligands).
 * Kept rows whose donor atoms match no donor rule are flagged (``report.flagged``, reason
@@ -56,28 +53,19 @@ from skmetalpka.datasets._home import read_csv_table, resolve_data_file
 from skmetalpka.datasets.complexes import ComplexParseError, split_complex
 from skmetalpka.datasets.identity import is_inorganic, neutral_parent, non_donor_atoms
 from skmetalpka.datasets.report import DataReport
-from skmetalpka.ions import UnknownMetalError, canonical_or_none, format_ion
+from skmetalpka.ions import UnknownMetalError, interpret_source_ion
 
 __all__ = [
     "load_logkpredict_nist",
     "load_logkpredict_iupac",
     "LOGKPREDICT_NIST_FILENAME",
     "LOGKPREDICT_IUPAC_FILENAME",
-    "OXO_CATIONS",
 ]
 
 #: File name of the LOGKPREDICT NIST log K1 table in the data home.
 LOGKPREDICT_NIST_FILENAME = "logkpredict_nist_k1.csv"
 #: File name of the LOGKPREDICT IUPAC lanthanide log K1 table in the data home.
 LOGKPREDICT_IUPAC_FILENAME = "logkpredict_iupac_lanthanides_k1.csv"
-
-#: Metal atoms of the LOGKPREDICT tables that stand for an oxo cation (see the module notes).
-OXO_CATIONS: dict[str, str] = {
-    "U2+": "UO2 2+",
-    "Pu2+": "PuO2 2+",
-    "Np+": "NpO2 +",
-    "V2+": "VO 2+",  # vanadyl; 'VO2+' is refused by skmetalpka.ions as ambiguous (VO2 + / VO 2+)
-}
 
 COLUMNS = [
     "metal",
@@ -91,25 +79,14 @@ COLUMNS = [
 
 
 def _metal(symbol: str, charge: int) -> tuple[str | None, str]:
-    """(canonical ion or None, detail when refused)."""
+    """(canonical ion or None, detail when refused): the source's reading of the metal atom
+    (:func:`skmetalpka.ions.interpret_source_ion`: ``[U+2]`` is uranyl, ...)."""
     if charge <= 0:
         return None, f"metal atom {symbol} has charge {charge}; expected a cation"
     try:
-        ion = format_ion(symbol, charge)
+        return interpret_source_ion((symbol, charge), "logkpredict"), ""
     except (UnknownMetalError, ValueError, KeyError) as exc:
         return None, str(exc)
-    if ion in OXO_CATIONS:
-        oxo = canonical_or_none(OXO_CATIONS[ion])
-        if oxo is None:
-            return None, (
-                f"[{symbol}+{charge}] stands for the oxo cation {OXO_CATIONS[ion]}, which "
-                "skmetalpka.ions.canonical_ion does not support"
-            )
-        return oxo, ""
-    got = canonical_or_none(ion)
-    if got is None:
-        return None, f"skmetalpka.ions.canonical_ion refuses {ion!r}"
-    return got, ""
 
 
 def _load(
