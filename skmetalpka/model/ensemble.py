@@ -145,7 +145,7 @@ class EnsembleRegressor(MaskedR2ScoreMixin, RegressorMixin, BaseEstimator):
         if not return_std:
             return mean
         std = preds.std(axis=0) * float(self.std_scale)
-        calibration = getattr(self, "std_calibration", None)  # absent in 0.1 model files
+        calibration = self.std_calibration  # the class default stands in for 0.1 model files
         if calibration:
             std = apply_std_calibration(
                 std, X["metal"].tolist(), getattr(self, "metals_", None), calibration

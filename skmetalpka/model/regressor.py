@@ -287,7 +287,7 @@ class MetalComplexRegressor(TagsMixin, MaskedR2ScoreMixin, NeuralNetRegressor):
     ) -> tuple[list[ComplexGraph], np.ndarray, tuple[list[ComplexGraph], np.ndarray] | None]:
         if self.on_error not in ("raise", "flag"):
             raise ValueError(f"on_error must be 'raise' or 'flag', got {self.on_error!r}")
-        if self._ionic_model() not in IONIC_STRENGTH_MODELS:
+        if self.ionic_strength_model not in IONIC_STRENGTH_MODELS:
             raise ValueError(
                 f"ionic_strength_model must be one of {IONIC_STRENGTH_MODELS}, got "
                 f"{self.ionic_strength_model!r}"
@@ -322,13 +322,9 @@ class MetalComplexRegressor(TagsMixin, MaskedR2ScoreMixin, NeuralNetRegressor):
         self.n_steps_ = n_steps
         return graphs, y.astype(np.float32), pre
 
-    def _ionic_model(self) -> str:
-        # models pickled before the parameter existed learned the ionic strength
-        return getattr(self, "ionic_strength_model", "learned")
-
     def _ionic_shift(self, graphs: list[ComplexGraph], n_steps: int) -> np.ndarray:
         """``log beta(I) - log beta(0)`` per row and step (zeros unless ``"davies"``)."""
-        if self._ionic_model() != "davies" or not graphs:
+        if self.ionic_strength_model != "davies" or not graphs:
             return np.zeros((len(graphs), n_steps))
         if not all(hasattr(g, "charges") for g in graphs):
             raise ValueError(
@@ -351,7 +347,7 @@ class MetalComplexRegressor(TagsMixin, MaskedR2ScoreMixin, NeuralNetRegressor):
 
     def _network_view(self, graphs: list[ComplexGraph]) -> list[ComplexGraph]:
         """The graphs the network sees: with ``"davies"``, at I = 0 (shallow copies)."""
-        if self._ionic_model() != "davies":
+        if self.ionic_strength_model != "davies":
             return graphs
         out = []
         for g in graphs:

@@ -151,7 +151,7 @@ class SitePredictor(TagsMixin, TransformerMixin, BaseEstimator):
         if self.method == "learned":
             if not (isinstance(self.min_score, Real) and 0 <= self.min_score < 1):
                 raise ValueError(f"min_score must be a number in [0, 1), got {self.min_score!r}")
-            if getattr(self, "site_labels", "protons") not in SITE_LABELS:
+            if self.site_labels not in SITE_LABELS:
                 raise ValueError(
                     f"site_labels must be one of {SITE_LABELS}, got {self.site_labels!r}"
                 )
@@ -172,7 +172,7 @@ class SitePredictor(TagsMixin, TransformerMixin, BaseEstimator):
             )
         if model is not None and hasattr(model, "module_"):
             return copy.deepcopy(model)
-        labels = getattr(self, "site_labels", "protons")
+        labels = self.site_labels
         mols: list[Any] = []
         targets: list[np.ndarray] = []
         if labels in ("protons", "both"):
