@@ -296,6 +296,29 @@ def test_gpr_skips_rows_without_beta1():
     assert m.gps_[0].X_train_.shape[0] == 5
 
 
+def test_gpr_hyperparameters_on_a_subset_predict_with_every_row(monkeypatch):
+    """max_optimizer_samples: the optimiser sees a seeded subset, the GP every row."""
+    import skmetalpka.baselines.gpr as gpr_module
+
+    X, y = toy()
+    seen = []
+    real = gpr_module._optimise_default_kernel
+
+    def spy(kernel, Z, yy, alpha, n_restarts, rng):
+        seen.append(len(yy))
+        return real(kernel, Z, yy, alpha, n_restarts, rng)
+
+    monkeypatch.setattr(gpr_module, "_optimise_default_kernel", spy)
+    a = GPRBeta1Regressor(max_optimizer_samples=4, random_state=0).fit(X, y)
+    b = GPRBeta1Regressor(max_optimizer_samples=4, random_state=0).fit(X, y)
+    full = GPRBeta1Regressor(max_optimizer_samples=None, random_state=0).fit(X, y)
+    assert seen == [4, 4, 6]
+    assert a.gps_[0].X_train_.shape[0] == 6 == full.gps_[0].X_train_.shape[0]
+    np.testing.assert_array_equal(a.predict(X), b.predict(X))
+    with pytest.raises(ValueError, match="max_optimizer_samples"):
+        GPRBeta1Regressor(max_optimizer_samples=1).fit(X, y)
+
+
 def test_gpr_user_kernel():
     X, y = toy()
     m = GPRBeta1Regressor(kernel=RBF(10.0, length_scale_bounds="fixed")).fit(X, y)

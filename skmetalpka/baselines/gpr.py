@@ -117,6 +117,13 @@ class GPRBeta1Regressor(_BaselineMixin):
         Value added to the kernel diagonal (jitter).
     n_restarts_optimizer : int, default=0
         Restarts of the marginal-likelihood optimiser.
+    max_optimizer_samples : int or None, default=2000
+        The default kernel's hyperparameters are fitted on at most this many training rows
+        (a seeded random subset; ``None``: all rows); the GP that predicts is then fitted on
+        every row with those hyperparameters. Each likelihood evaluation costs O(n^3), so on
+        the multi-source corpus (about 5,000 rows) fitting them on all rows takes tens of
+        minutes per fit, while 2,000 rows pin ARD length scales about as well. Ignored for a
+        user ``kernel`` (scikit-learn's optimiser uses every row).
     all_steps : bool, default=False
         ``False``: one GP for log beta_1 (rows with NaN beta_1 are skipped); predicted
         columns 2..N are NaN. ``True``: one GP per step, each trained on the rows where that
@@ -141,11 +148,15 @@ class GPRBeta1Regressor(_BaselineMixin):
         Invalid rows left out of training (``on_error="flag"``).
     """
 
+    # Models saved by skmetalpka 0.1 lack this parameter; they optimised on every row.
+    max_optimizer_samples = None
+
     def __init__(
         self,
         kernel: Any = None,
         alpha: float = 1e-6,
         n_restarts_optimizer: int = 0,
+        max_optimizer_samples: int | None = 2000,
         all_steps: bool = False,
         random_state: Any = None,
         on_error: str = "raise",
@@ -153,6 +164,7 @@ class GPRBeta1Regressor(_BaselineMixin):
         self.kernel = kernel
         self.alpha = alpha
         self.n_restarts_optimizer = n_restarts_optimizer
+        self.max_optimizer_samples = max_optimizer_samples
         self.all_steps = all_steps
         self.random_state = random_state
         self.on_error = on_error
@@ -214,13 +226,22 @@ class GPRBeta1Regressor(_BaselineMixin):
                 random_state=seed,
             )
             return gp.fit(Z, y)
+        rng = np.random.RandomState(seed)
+        limit = self.max_optimizer_samples
+        if limit is not None and (int(limit) != limit or limit < 2):
+            raise ValueError(
+                f"max_optimizer_samples must be an integer >= 2 or None, got {limit!r}"
+            )
+        opt = np.arange(len(y))
+        if limit is not None and len(y) > limit:
+            opt = np.sort(rng.choice(len(y), int(limit), replace=False))
         kernel = _optimise_default_kernel(
             self._default_kernel(Z.shape[1]),
-            Z,
-            y,
+            Z[opt],
+            y[opt],
             float(self.alpha),
             self.n_restarts_optimizer,
-            np.random.RandomState(seed),
+            rng,
         )
         gp = GaussianProcessRegressor(
             kernel=kernel, alpha=self.alpha, normalize_y=True, optimizer=None
