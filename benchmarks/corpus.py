@@ -16,7 +16,8 @@ GNN ensembles), the fraction of held-out values inside +-1 and +-2 sigma per fam
 Usage::
 
     python benchmarks/corpus.py --split ligand,metal,lomo --models gnn,gpr,rf,mean \
-        --folds 5 --epochs 60 [--members 1] [--max-rows N]
+        --folds 5 --epochs 60 [--members 1] [--max-rows N] [--lomo-metals La3+,Lu3+] \
+        [--oof-dir DIR]
 
 Writes benchmarks/results/corpus_<split>.json and .md (``--tag`` adds a suffix).
 """
@@ -103,6 +104,12 @@ def folds_for(split: str, X: pd.DataFrame, args: argparse.Namespace) -> list[np.
     if split == "lomo":
         fam = metal_families(X["metal"])
         metals = sorted(set(X["metal"][fam == args.lomo_family]))
+        if args.lomo_metals:
+            wanted = args.lomo_metals.split(",")
+            missing = sorted(set(wanted) - set(metals))
+            if missing:
+                raise SystemExit(f"--lomo-metals {missing} are not {args.lomo_family!r} metals")
+            metals = wanted
         return [np.flatnonzero(X["metal"].to_numpy() == m) for m in metals]
     groups = make_groups(X, "ligand" if split == "ligand" else "metal")
     cv = GroupKFold(n_splits=args.folds, shuffle=True, random_state=args.seed)
@@ -135,8 +142,22 @@ def run_split(split: str, X: pd.DataFrame, y: np.ndarray, args: argparse.Namespa
                 flush=True,
             )
     tested = np.zeros(len(X), dtype=bool)
-    for f in folds:
+    fold_of = np.full(len(X), -1)
+    for k, f in enumerate(folds):
         tested[f] = True
+        fold_of[f] = k
+    if args.oof_dir:
+        out_dir = Path(args.oof_dir)
+        out_dir.mkdir(parents=True, exist_ok=True)
+        np.savez_compressed(
+            out_dir / f"corpus_{split}{args.tag}_oof.npz",
+            fold=fold_of,
+            y=y,
+            metal=X["metal"].to_numpy(dtype=str),
+            source=X["source"].to_numpy(dtype=str),
+            **{f"pred_{n}": pred[n] for n in names},
+            **{f"std_{n}": std[n] for n in names},
+        )
     fam = metal_families(X["metal"])
     src = X["source"].to_numpy()
     out: dict = {"split": split, "n_folds": len(folds), "n_rows_tested": int(tested.sum())}
@@ -230,11 +251,26 @@ def main() -> None:
     ap.add_argument("--members", type=int, default=1, help="GNN ensemble members (std if > 1)")
     ap.add_argument("--trees", type=int, default=300)
     ap.add_argument("--lomo-family", default="rare earth")
+    ap.add_argument(
+        "--lomo-metals",
+        default="",
+        help="comma-separated subset of the family's metals to hold out (default: all)",
+    )
+    ap.add_argument(
+        "--oof-dir",
+        default="",
+        help="also save out-of-fold predictions, spreads and fold numbers there (.npz)",
+    )
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--max-rows", type=int, default=None, help="subsample (smoke runs)")
     ap.add_argument("--gnn-params", default="{}", help="JSON of extra default_pipeline params")
     ap.add_argument("--tag", default="")
+    ap.add_argument("--threads", type=int, default=0, help="torch threads (0: torch's default)")
     args = ap.parse_args()
+    if args.threads:
+        import torch
+
+        torch.set_num_threads(args.threads)
     X, y = load_corpus()
     if args.max_rows and args.max_rows < len(X):
         keep = np.random.default_rng(args.seed).choice(len(X), args.max_rows, replace=False)

@@ -1,0 +1,163 @@
+"""Calibrate the ensemble's standard deviation per metal family and metal novelty.
+
+Reads the out-of-fold predictions that ``benchmarks/corpus.py --oof-dir DIR`` saved for the
+ligand-grouped split (every test metal was seen in training: the "seen" cells) and the
+metal-grouped split (every test metal was unseen: the "unseen" cells), fits
+:func:`skmetalpka.model.calibration.fit_std_calibration` on the log K1 residuals, and reports
+the share of held-out values inside +-1 and +-2 sigma per cell, before (raw ensemble spread)
+and after calibration. The "after" figures are **cross-fitted**: the calibration used for the
+rows of fold k was fitted on the other folds of both splits only.
+
+The calibration fitted on all folds is written to
+``benchmarks/results/corpus_std_calibration.json``; ``benchmarks/train_default.py`` ships it
+in the packaged model (``EnsembleRegressor(std_calibration=...)``).
+
+Usage::
+
+    python benchmarks/corpus.py --split ligand --models gnn --members 3 --oof-dir OOF --tag _gnn
+    python benchmarks/corpus.py --split metal --models gnn --members 3 --oof-dir OOF --tag _gnn
+    python benchmarks/corpus_calibration.py --oof-dir OOF --tag _gnn
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from _common import save  # noqa: E402
+
+from skmetalpka.model.calibration import (  # noqa: E402
+    apply_std_calibration,
+    calibration_cells,
+    fit_std_calibration,
+)
+
+
+def _load(path: Path, model: str) -> dict[str, np.ndarray]:
+    if not path.is_file():
+        sys.exit(f"{path} not found: run benchmarks/corpus.py with --oof-dir first")
+    z = np.load(path, allow_pickle=False)
+    std = z[f"std_{model}"][:, 0]
+    if not np.isfinite(std).any():
+        sys.exit(f"{path} holds no spread for {model!r}: run corpus.py with --members > 1")
+    return {
+        "fold": z["fold"],
+        "y": z["y"][:, 0],
+        "pred": z[f"pred_{model}"][:, 0],
+        "std": std,
+        "metal": z["metal"],
+    }
+
+
+def _cells(d: dict[str, np.ndarray]) -> np.ndarray:
+    """Cell of every tested row, with the metals of that row's training folds as known."""
+    cells = np.full(len(d["fold"]), "", dtype=object)
+    for k in sorted(set(d["fold"].tolist()) - {-1}):
+        test = d["fold"] == k
+        known = sorted(set(d["metal"][(d["fold"] != k)].tolist()))
+        cells[test] = calibration_cells(d["metal"][test], known)
+    return cells
+
+
+def _coverage(r: np.ndarray, s: np.ndarray) -> dict[str, float]:
+    z = np.abs(r) / np.maximum(s, 1e-9)
+    return {
+        "n": int(r.size),
+        "cover_1sd": float(np.mean(z <= 1)),
+        "cover_2sd": float(np.mean(z <= 2)),
+        "median_sd": float(np.median(s)),
+        "rmse": float(np.sqrt(np.mean(r**2))),
+    }
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--oof-dir", required=True)
+    ap.add_argument("--tag", default="", help="the --tag of the corpus.py runs")
+    ap.add_argument("--model", default="gnn")
+    ap.add_argument("--min-count", type=int, default=30)
+    args = ap.parse_args()
+    oof = Path(args.oof_dir)
+    parts = {
+        "seen": _load(oof / f"corpus_ligand{args.tag}_oof.npz", args.model),
+        "unseen": _load(oof / f"corpus_metal{args.tag}_oof.npz", args.model),
+    }
+    cols: dict[str, list[np.ndarray]] = {k: [] for k in ("novelty", "fold", "cell", "metal")}
+    cols.update(y=[], pred=[], spread=[])
+    for nov, d in parts.items():
+        ok = np.isfinite(d["y"]) & np.isfinite(d["pred"]) & np.isfinite(d["std"])
+        cols["novelty"].append(np.full(ok.sum(), nov))
+        cols["fold"].append(d["fold"][ok])
+        cols["cell"].append(_cells(d)[ok])
+        cols["metal"].append(d["metal"][ok])
+        cols["y"].append(d["y"][ok])
+        cols["pred"].append(d["pred"][ok])
+        cols["spread"].append(d["std"][ok])
+    novelty, fold, cell, metal, y, pred, spread = (
+        np.concatenate(cols[k]) for k in ("novelty", "fold", "cell", "metal", "y", "pred", "spread")
+    )
+    r = y - pred
+
+    # Cross-fitted calibrated sigma: rows of fold k (of either split) use a calibration fitted
+    # on the other folds of both splits.
+    calibrated = np.full(r.size, np.nan)
+    for k in sorted(set(fold.tolist())):
+        train, test = fold != k, fold == k
+        cal = fit_std_calibration(
+            y[train], pred[train], spread[train], cell[train], min_count=args.min_count
+        )
+        for nov in ("seen", "unseen"):
+            sel = test & (novelty == nov)
+            if not sel.any():
+                continue
+            # Within one fold of one split a metal is either seen or unseen for all its rows,
+            # so the seen metals of the selection are exactly its "known" metals.
+            known = sorted(
+                {m for m, c in zip(metal[sel], cell[sel], strict=True) if c.endswith("|seen")}
+            )
+            calibrated[sel] = apply_std_calibration(spread[sel], metal[sel].tolist(), known, cal)
+    final = fit_std_calibration(y, pred, spread, cell, min_count=args.min_count)
+
+    table = {}
+    for c in sorted(set(cell.tolist())) + ["*|seen", "*|unseen", "*|all"]:
+        if c.startswith("*|"):
+            nov = c.split("|")[1]
+            sel = np.ones(r.size, bool) if nov == "all" else novelty == nov
+        else:
+            sel = cell == c
+        table[c] = {
+            "raw": _coverage(r[sel], spread[sel]),
+            "calibrated": _coverage(r[sel], calibrated[sel]),
+        }
+    lines = [
+        f"log K1, out-of-fold, {args.model}: share of held-out values inside +-1 sigma / "
+        "+-2 sigma (targets 68 % / 95 %), raw ensemble spread vs calibrated (cross-fitted)",
+        "",
+        "| cell | n | RMSE | raw 1sd | raw 2sd | raw median sd | cal 1sd | cal 2sd | "
+        "cal median sd |",
+        "|---|---|---|---|---|---|---|---|---|",
+    ]
+    for c, t in table.items():
+        a, b = t["raw"], t["calibrated"]
+        lines.append(
+            f"| {c} | {a['n']} | {a['rmse']:.2f} | {a['cover_1sd']:.0%} | {a['cover_2sd']:.0%} "
+            f"| {a['median_sd']:.2f} | {b['cover_1sd']:.0%} | {b['cover_2sd']:.0%} "
+            f"| {b['median_sd']:.2f} |"
+        )
+    md = "\n".join(lines) + "\n"
+    print(md)
+    command = " ".join(["python benchmarks/corpus_calibration.py", *sys.argv[1:]])
+    save(
+        "corpus_std_calibration",
+        {"command": command, "model": args.model, "calibration": final, "coverage": table},
+        md,
+    )
+
+
+if __name__ == "__main__":
+    main()
