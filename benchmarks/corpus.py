@@ -173,6 +173,10 @@ def run_split(split: str, X: pd.DataFrame, y: np.ndarray, args: argparse.Namespa
                 s.update(_coverage(t1[m], p1[m], std[name][m, 0]))
                 res["family"][f] = s
         res["source"] = {s: _stats(t1[src == s], p1[src == s]) for s in sorted(set(src))}
+        metal = X["metal"].to_numpy()
+        res["metal"] = {
+            m: _stats(t1[metal == m], p1[metal == m]) for m in sorted(set(metal[tested]))
+        }
         nist = (src == "nist46") & tested
         res["nist46_per_step"] = [
             _stats(y[nist, k], pred[name][nist, k]) for k in range(y.shape[1])
@@ -218,6 +222,18 @@ def to_markdown(result: dict, names: list[str]) -> str:
         for n in names
     ]
     lines.append(md_table(["model", *srcs], rows))
+    if result["split"] == "lomo" and all("metal" in result[n] for n in names):
+        metals = [m for m in result[names[0]]["metal"] if result[names[0]]["metal"][m].get("n")]
+        lines += ["", "log K1 RMSE of each held-out metal (n):", ""]
+        rows = [
+            [
+                m,
+                result[names[0]]["metal"][m]["n"],
+                *[f"{result[n]['metal'][m].get('rmse', float('nan')):.2f}" for n in names],
+            ]
+            for m in metals
+        ]
+        lines.append(md_table(["metal", "n", *names], rows))
     lines += ["", "NIST-46 rows, RMSE of log beta_n per step:", ""]
     rows = [
         [n, *[f"{s.get('rmse', float('nan')):.2f}" for s in result[n]["nist46_per_step"][:4]]]
