@@ -28,6 +28,7 @@ from __future__ import annotations
 import argparse
 import hashlib
 import json
+import os
 import re
 import sys
 import time
@@ -110,7 +111,11 @@ def main() -> None:
         source = args.convert_pickle or out
         model, old = load_model(source, return_meta=True, trusted=bool(args.convert_pickle))
         model.set_params(std_scale=std_scale, std_calibration=std_calibration)
-        params = {**old["params"], "std_scale": std_scale}
+        params = {
+            **old["params"],
+            "std_scale": std_scale,
+            "std_calibration": bool(std_calibration),
+        }
         trained_on = " + ".join(Path(t).name for t in old["trained_on"].split(" + "))
         n_samples, seed = old["n_samples"], old["seed"]
         fingerprint = old.get("data_fingerprint")  # unknown for a model of skmetalpka 0.1
@@ -224,11 +229,11 @@ def _card(args, meta, report, preport, cal, size, digest, rounding, version) -> 
         "and `arrays.safetensors` that holds no code (docs/guide/model_files.md); saved "
         "without training state and with float16 weights (computation in float32; the rounding "
         "changes "
-        f"predictions on the NIST table by {rounding_text}); skmetalpka {version}, torch "
+        f"predictions on the training rows by {rounding_text}); skmetalpka {version}, torch "
         f"{meta['torch_version']}, scikit-learn "
         f"{meta['sklearn_version']}; trained {meta['params'].get('trained', meta['created'])} in "
-        f"{seconds / 60:.1f} min on "
-        f"{args.n_jobs} CPU cores.",
+        f"{seconds / 60:.1f} min on a machine with {os.cpu_count()} CPU cores (shared with "
+        "other jobs, so the time is an upper bound).",
         "",
         "## Data",
         "",
@@ -236,8 +241,8 @@ def _card(args, meta, report, preport, cal, size, digest, rounding, version) -> 
     if getattr(report, "sources", None):
         lines.append(
             f"- Metal constants: the multi-source corpus (`skmetalpka.datasets.load_corpus`), "
-            f"{report.n_kept} (metal, ligand, conditions) rows after repeats were combined "
-            "(median); per source, rows read / kept by its loader:"
+            f"{report.n_samples} (metal, ligand, conditions) rows after repeated measurements "
+            "were combined (median); per source, rows read / kept by its loader:"
         )
         for name, rep in report.sources.items():
             lines.append(f"  - {name}: {rep.n_read} / {rep.n_kept}")

@@ -20,7 +20,13 @@ def test_packaged_model_is_small_and_has_a_card():
         assert section in card
     model, meta = load_default_model(return_meta=True)
     assert meta["model"] == "gnn" and "H+" in meta["trained_metals"]
-    assert meta["params"]["std_scale"] > 1.0  # calibrated spread
+    # Trained on the multi-source corpus: lanthanides, actinides and hard trivalent ions too.
+    for metal in ("La3+", "Lu3+", "Fe3+", "Al3+", "UO2 2+", "Cu2+"):
+        assert metal in meta["trained_metals"], metal
+    # Calibrated spread, per metal family and seen/unseen metal (model.calibration).
+    calibration = model.std_calibration
+    assert calibration and {"cells", "pooled", "overall"} <= set(calibration)
+    assert "rare earth|seen" in calibration["cells"] and "rare earth|unseen" in calibration["cells"]
 
 
 def test_predict_on_a_fresh_install_needs_no_model_argument(capsys):
