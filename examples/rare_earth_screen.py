@@ -5,10 +5,16 @@ Rare-earth separation screen
 Screen chelators for a rare-earth separation: which ligand tells light from heavy lanthanides?
 
 For every candidate ligand the model predicts log beta_1 with La3+, Nd3+, Eu3+, Dy3+, Lu3+ and
-Y3+ (with the ensemble's calibrated sigma when the model has one), then ranks the ligands by
-their heavy/light selectivity, log beta_1(Lu3+) - log beta_1(La3+), and shows the Nd3+/Dy3+
-pair that matters for magnet recycling. A difference smaller than its combined sigma is not a
-reliable selectivity: the table says so.
+Y3+, then ranks the ligands by their heavy/light selectivity, log beta_1(Lu3+) -
+log beta_1(La3+), and shows the Nd3+/Dy3+ pair that matters for magnet recycling.
+
+How far to trust a difference: the model's errors on one ligand are strongly correlated across
+the lanthanides, so a difference is much more accurate than either constant (combining the two
+sigmas as if independent would overstate its error threefold). ``benchmarks/selectivity.py``
+measures it on ligands never seen in training: Lu-La is off by 0.88 log units RMS (absolute
+log K1 by 2.1) with the right sign for 90 % of ligands, while Dy-Nd (0.59 RMS against a
+measured spread of 0.61) is not resolved at all. The ``resolved`` column compares |Lu-La| with
+that measured error (``--selectivity-error``).
 
 Run it::
 
@@ -25,7 +31,6 @@ import argparse
 import numpy as np
 import pandas as pd
 
-from skmetalpka._base import supports_std
 from skmetalpka.persistence import load_model
 from skmetalpka.pretrained import load_default_model
 
@@ -51,25 +56,24 @@ def main() -> None:
     ap = argparse.ArgumentParser(description="Screen chelators for a rare-earth separation.")
     ap.add_argument("--model", help="model file (default: the packaged model)")
     ap.add_argument("--out", help="also write the table as CSV")
+    ap.add_argument(
+        "--selectivity-error",
+        type=float,
+        default=0.88,
+        help="RMS error of a predicted Lu-La difference on new ligands (log units; measured "
+        "by benchmarks/selectivity.py for the packaged recipe)",
+    )
     args = ap.parse_args()
     model = load_model(args.model) if args.model else load_default_model()
     X = pd.DataFrame([(m, smi) for _, smi in LIGANDS for m in METALS], columns=["metal", "smiles"])
-    if supports_std(model):
-        mean, std = model.predict(X, return_std=True)
-    else:
-        mean, std = model.predict(X), np.full((len(X), 1), np.nan)
-    b1 = np.asarray(mean, dtype=float)[:, 0].reshape(len(LIGANDS), len(METALS))
-    s1 = np.asarray(std, dtype=float)[:, 0].reshape(len(LIGANDS), len(METALS))
+    mean = np.asarray(model.predict(X), dtype=float)
+    b1 = mean[:, 0].reshape(len(LIGANDS), len(METALS))
     table = pd.DataFrame(b1, columns=list(METALS), index=[name for name, _ in LIGANDS])
     lu, la = METALS.index("Lu3+"), METALS.index("La3+")
     nd, dy = METALS.index("Nd3+"), METALS.index("Dy3+")
     table["Lu-La"] = b1[:, lu] - b1[:, la]
     table["Dy-Nd"] = b1[:, dy] - b1[:, nd]
-    sigma = np.sqrt(s1[:, lu] ** 2 + s1[:, la] ** 2)
-    table["sigma(Lu-La)"] = sigma
-    table["resolved"] = np.where(
-        np.isnan(sigma), "no sigma", np.where(np.abs(table["Lu-La"]) > sigma, "yes", "no")
-    )
+    table["resolved"] = np.where(table["Lu-La"].abs() > args.selectivity_error, "yes", "no")
     table = table.sort_values("Lu-La", ascending=False)
     pd.set_option("display.width", 140)
     print("Predicted log beta_1 and heavy/light selectivity (log units), best first:\n")
