@@ -13,7 +13,7 @@ the lanthanides, so a difference is much more accurate than either constant (com
 sigmas as if independent would overstate its error threefold). ``benchmarks/selectivity.py``
 measures it on ligands never seen in training: Lu-La is off by 0.88 log units RMS (absolute
 log K1 by 2.1) with the right sign for 90 % of ligands, while Dy-Nd (0.59 RMS against a
-measured spread of 0.61) is not resolved at all. The ``resolved`` column compares |Lu-La| with
+measured spread of 0.61) is not resolved at all. The ``resolved`` column compares the size of Lu-La with
 that measured error (``--selectivity-error``).
 
 Run it::
