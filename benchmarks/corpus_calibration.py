@@ -30,6 +30,8 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from _common import save  # noqa: E402
+from corpus import _coverage as corpus_coverage  # noqa: E402
+from corpus import _stats as corpus_stats  # noqa: E402
 
 from skmetalpka.model.calibration import (  # noqa: E402
     apply_std_calibration,
@@ -64,15 +66,10 @@ def _cells(d: dict[str, np.ndarray]) -> np.ndarray:
     return cells
 
 
-def _coverage(r: np.ndarray, s: np.ndarray) -> dict[str, float]:
-    z = np.abs(r) / np.maximum(s, 1e-9)
-    return {
-        "n": int(r.size),
-        "cover_1sd": float(np.mean(z <= 1)),
-        "cover_2sd": float(np.mean(z <= 2)),
-        "median_sd": float(np.median(s)),
-        "rmse": float(np.sqrt(np.mean(r**2))),
-    }
+def _coverage(true: np.ndarray, pred: np.ndarray, std: np.ndarray) -> dict[str, float]:
+    """corpus.py's coverage figures plus the count and RMSE of the rows."""
+    stats = corpus_stats(true, pred)
+    return {"n": stats["n"], "rmse": stats["rmse"], **corpus_coverage(true, pred, std)}
 
 
 def main() -> None:
@@ -101,11 +98,10 @@ def main() -> None:
     novelty, fold, cell, metal, y, pred, spread = (
         np.concatenate(cols[k]) for k in ("novelty", "fold", "cell", "metal", "y", "pred", "spread")
     )
-    r = y - pred
 
     # Cross-fitted calibrated sigma: rows of fold k (of either split) use a calibration fitted
     # on the other folds of both splits.
-    calibrated = np.full(r.size, np.nan)
+    calibrated = np.full(y.size, np.nan)
     for k in sorted(set(fold.tolist())):
         train, test = fold != k, fold == k
         cal = fit_std_calibration(
@@ -127,12 +123,12 @@ def main() -> None:
     for c in sorted(set(cell.tolist())) + ["*|seen", "*|unseen", "*|all"]:
         if c.startswith("*|"):
             nov = c.split("|")[1]
-            sel = np.ones(r.size, bool) if nov == "all" else novelty == nov
+            sel = np.ones(y.size, bool) if nov == "all" else novelty == nov
         else:
             sel = cell == c
         table[c] = {
-            "raw": _coverage(r[sel], spread[sel]),
-            "calibrated": _coverage(r[sel], calibrated[sel]),
+            "raw": _coverage(y[sel], pred[sel], spread[sel]),
+            "calibrated": _coverage(y[sel], pred[sel], calibrated[sel]),
         }
     lines = [
         f"log K1, out-of-fold, {args.model}: share of held-out values inside +-1 sigma / "
