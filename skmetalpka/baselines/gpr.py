@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import numbers
 from typing import Any
 
 import numpy as np
@@ -187,6 +188,13 @@ class GPRBeta1Regressor(_BaselineMixin):
         -------
         self
         """
+        limit = self.max_optimizer_samples
+        if limit is not None and (
+            isinstance(limit, bool) or not isinstance(limit, numbers.Integral) or limit < 2
+        ):
+            raise ValueError(
+                f"max_optimizer_samples must be an integer >= 2 or None, got {limit!r}"
+            )
         rows, Y, valid = self._start_fit(X, y)
         F = _features(rows, "descriptors", metal_names=self._metal_names())[valid]
         Y = Y[valid]
@@ -228,10 +236,6 @@ class GPRBeta1Regressor(_BaselineMixin):
             return gp.fit(Z, y)
         rng = np.random.RandomState(seed)
         limit = self.max_optimizer_samples
-        if limit is not None and (int(limit) != limit or limit < 2):
-            raise ValueError(
-                f"max_optimizer_samples must be an integer >= 2 or None, got {limit!r}"
-            )
         opt = np.arange(len(y))
         if limit is not None and len(y) > limit:
             opt = np.sort(rng.choice(len(y), int(limit), replace=False))
