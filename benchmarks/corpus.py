@@ -154,6 +154,7 @@ def run_split(split: str, X: pd.DataFrame, y: np.ndarray, args: argparse.Namespa
             fold=fold_of,
             y=y,
             metal=X["metal"].to_numpy(dtype=str),
+            ligand=X["ligand_id"].to_numpy(dtype=str),
             source=X["source"].to_numpy(dtype=str),
             **{f"pred_{n}": pred[n] for n in names},
             **{f"std_{n}": std[n] for n in names},
