@@ -17,7 +17,11 @@ Usage::
 
     python benchmarks/corpus.py --split ligand,metal,lomo --models gnn,gpr,rf,mean \
         --folds 5 --epochs 60 [--members 1] [--max-rows N] [--lomo-metals La3+,Lu3+] \
-        [--oof-dir DIR]
+        [--oof-dir DIR] [--kriging gnn]
+
+``--kriging gnn`` also reports ``gnn_rk``: the same fitted GNN of every fold wrapped in
+:class:`skmetalpka.model.ResidualKriging` (a Gaussian process on its training residuals), so
+the two differ only by the kriging.
 
 Writes benchmarks/results/corpus_<split>.json and .md (``--tag`` adds a suffix).
 """
@@ -32,6 +36,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+from sklearn.frozen import FrozenEstimator
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
@@ -41,6 +46,7 @@ from skmetalpka._base import supports_std  # noqa: E402
 from skmetalpka.datasets import load_corpus  # noqa: E402
 from skmetalpka.families import METAL_FAMILIES, metal_families  # noqa: E402
 from skmetalpka.groups import make_groups  # noqa: E402
+from skmetalpka.model.kriging import ResidualKriging  # noqa: E402
 from skmetalpka.pipelines import make_model  # noqa: E402
 
 
@@ -118,29 +124,39 @@ def folds_for(split: str, X: pd.DataFrame, args: argparse.Namespace) -> list[np.
 
 def run_split(split: str, X: pd.DataFrame, y: np.ndarray, args: argparse.Namespace) -> dict:
     folds = folds_for(split, X, args)
-    names = args.models.split(",")
+    base_names = args.models.split(",")
+    kriged = [n for n in (args.kriging.split(",") if args.kriging else []) if n]
+    unknown = sorted(set(kriged) - set(base_names))
+    if unknown:
+        raise SystemExit(f"--kriging {unknown} must be among --models {base_names}")
+    names = base_names + [f"{n}_rk" for n in kriged]
     pred = {n: np.full(y.shape, np.nan) for n in names}
     std = {n: np.full(y.shape, np.nan) for n in names}
     fit_time = {n: 0.0 for n in names}
     for k, test in enumerate(folds):
         train = np.setdiff1d(np.arange(len(X)), test)
-        for name in names:
+        for name in base_names:
             est = build(name, args, args.seed + k)
             t0 = time.perf_counter()
             est.fit(X.iloc[train], y[train])
             fit_time[name] += time.perf_counter() - t0
-            if supports_std(est):
-                mu, sd = est.predict(X.iloc[test], return_std=True)
-                std[name][test, : np.shape(sd)[1]] = sd
-            else:
-                mu = est.predict(X.iloc[test])
-            mu = np.asarray(mu, dtype=float).reshape(len(test), -1)
-            pred[name][test, : mu.shape[1]] = mu[:, : y.shape[1]]
-            print(
-                f"[{split}] fold {k + 1}/{len(folds)} {name}: "
-                f"{_stats(y[test, 0], pred[name][test, 0]).get('rmse', float('nan')):.3f}",
-                flush=True,
-            )
+            fitted = [(name, est)]
+            if name in kriged:
+                # the same fitted model plus the kriged residuals of its training rows
+                t1 = time.perf_counter()
+                rk = ResidualKriging(FrozenEstimator(est)).fit(X.iloc[train], y[train])
+                fit_time[f"{name}_rk"] += fit_time[name] + time.perf_counter() - t1
+                fitted.append((f"{name}_rk", rk))
+            for out_name, model in fitted:
+                if supports_std(model) and supports_std(est):
+                    mu, sd = model.predict(X.iloc[test], return_std=True)
+                    std[out_name][test, : np.shape(sd)[1]] = sd
+                else:
+                    mu = model.predict(X.iloc[test])
+                mu = np.asarray(mu, dtype=float).reshape(len(test), -1)
+                pred[out_name][test, : mu.shape[1]] = mu[:, : y.shape[1]]
+                rmse = _stats(y[test, 0], pred[out_name][test, 0]).get("rmse", float("nan"))
+                print(f"[{split}] fold {k + 1}/{len(folds)} {out_name}: {rmse:.3f}", flush=True)
     tested = np.zeros(len(X), dtype=bool)
     fold_of = np.full(len(X), -1)
     for k, f in enumerate(folds):
@@ -282,6 +298,12 @@ def main() -> None:
     ap.add_argument("--max-rows", type=int, default=None, help="subsample (smoke runs)")
     ap.add_argument("--gnn-params", default="{}", help="JSON of extra default_pipeline params")
     ap.add_argument("--tag", default="")
+    ap.add_argument(
+        "--kriging",
+        default="",
+        help="models (of --models) also reported with residual kriging, as <model>_rk: the same "
+        "fitted model per fold plus skmetalpka.model.ResidualKriging on its training residuals",
+    )
     ap.add_argument("--threads", type=int, default=0, help="torch threads (0: torch's default)")
     args = ap.parse_args()
     if args.threads:
@@ -292,7 +314,7 @@ def main() -> None:
     if args.max_rows and args.max_rows < len(X):
         keep = np.random.default_rng(args.seed).choice(len(X), args.max_rows, replace=False)
         X, y = X.iloc[np.sort(keep)].reset_index(drop=True), y[np.sort(keep)]
-    names = args.models.split(",")
+    names = args.models.split(",") + [f"{n}_rk" for n in args.kriging.split(",") if n]
     for split in args.split.split(","):
         t0 = time.perf_counter()
         result = run_split(split, X, y, args)

@@ -12,6 +12,12 @@ The calibration fitted on all folds is written to
 ``benchmarks/results/corpus_std_calibration.json``; ``benchmarks/train_default.py`` ships it
 in the packaged model (``EnsembleRegressor(std_calibration=...)``).
 
+With ``--kriged`` (default ``<model>_rk`` when corpus.py ran with ``--kriging``), the same
+cross-fitted calibration is also applied to the ensemble spread under
+:class:`skmetalpka.model.ResidualKriging`, which multiplies the calibrated sigma by its own
+factor (``std_<model>_rk / std_<model>``) and shifts the prediction: the second table is the
+coverage of that model, the one ``train_default.py`` ships.
+
 Usage::
 
     python benchmarks/corpus.py --split ligand --models gnn --members 3 --oof-dir OOF --tag _gnn
@@ -40,20 +46,25 @@ from skmetalpka.model.calibration import (  # noqa: E402
 )
 
 
-def _load(path: Path, model: str) -> dict[str, np.ndarray]:
+def _load(path: Path, model: str, kriged: str) -> dict[str, np.ndarray]:
     if not path.is_file():
         sys.exit(f"{path} not found: run benchmarks/corpus.py with --oof-dir first")
     z = np.load(path, allow_pickle=False)
     std = z[f"std_{model}"][:, 0]
     if not np.isfinite(std).any():
         sys.exit(f"{path} holds no spread for {model!r}: run corpus.py with --members > 1")
-    return {
+    out = {
         "fold": z["fold"],
         "y": z["y"][:, 0],
         "pred": z[f"pred_{model}"][:, 0],
         "std": std,
         "metal": z["metal"],
     }
+    if kriged and f"pred_{kriged}" in z.files:
+        out["pred_rk"] = z[f"pred_{kriged}"][:, 0]
+        with np.errstate(divide="ignore", invalid="ignore"):
+            out["factor_rk"] = z[f"std_{kriged}"][:, 0] / std
+    return out
 
 
 def _cells(d: dict[str, np.ndarray]) -> np.ndarray:
@@ -78,14 +89,19 @@ def main() -> None:
     ap.add_argument("--tag", default="", help="the --tag of the corpus.py runs")
     ap.add_argument("--model", default="gnn")
     ap.add_argument("--min-count", type=int, default=30)
+    ap.add_argument(
+        "--kriged", default=None, help="the residual-kriging variant (default <model>_rk)"
+    )
     args = ap.parse_args()
+    kriged = f"{args.model}_rk" if args.kriged is None else args.kriged
     oof = Path(args.oof_dir)
     parts = {
-        "seen": _load(oof / f"corpus_ligand{args.tag}_oof.npz", args.model),
-        "unseen": _load(oof / f"corpus_metal{args.tag}_oof.npz", args.model),
+        "seen": _load(oof / f"corpus_ligand{args.tag}_oof.npz", args.model, kriged),
+        "unseen": _load(oof / f"corpus_metal{args.tag}_oof.npz", args.model, kriged),
     }
+    has_rk = all("pred_rk" in d for d in parts.values())
     cols: dict[str, list[np.ndarray]] = {k: [] for k in ("novelty", "fold", "cell", "metal")}
-    cols.update(y=[], pred=[], spread=[])
+    cols.update(y=[], pred=[], spread=[], pred_rk=[], factor_rk=[])
     for nov, d in parts.items():
         ok = np.isfinite(d["y"]) & np.isfinite(d["pred"]) & np.isfinite(d["std"])
         cols["novelty"].append(np.full(ok.sum(), nov))
@@ -95,6 +111,9 @@ def main() -> None:
         cols["y"].append(d["y"][ok])
         cols["pred"].append(d["pred"][ok])
         cols["spread"].append(d["std"][ok])
+        if has_rk:
+            cols["pred_rk"].append(d["pred_rk"][ok])
+            cols["factor_rk"].append(d["factor_rk"][ok])
     novelty, fold, cell, metal, y, pred, spread = (
         np.concatenate(cols[k]) for k in ("novelty", "fold", "cell", "metal", "y", "pred", "spread")
     )
@@ -145,12 +164,43 @@ def main() -> None:
             f"| {a['median_sd']:.2f} | {b['cover_1sd']:.0%} | {b['cover_2sd']:.0%} "
             f"| {b['median_sd']:.2f} |"
         )
+    kriged_table = {}
+    if has_rk:
+        pred_rk = np.concatenate(cols["pred_rk"])
+        sigma_rk = calibrated * np.concatenate(cols["factor_rk"])
+        lines += [
+            "",
+            f"{kriged} (the same ensemble under ResidualKriging, which shifts the prediction and "
+            "narrows the calibrated sigma where the ligand was measured nearby): share inside "
+            "+-1 / +-2 sigma, cross-fitted",
+            "",
+            "| cell | n | RMSE | 1sd | 2sd | median sd |",
+            "|---|---|---|---|---|---|",
+        ]
+        for c in table:
+            if c.startswith("*|"):
+                nov = c.split("|")[1]
+                sel = np.ones(y.size, bool) if nov == "all" else novelty == nov
+            else:
+                sel = cell == c
+            t = _coverage(y[sel], pred_rk[sel], sigma_rk[sel])
+            kriged_table[c] = t
+            lines.append(
+                f"| {c} | {t['n']} | {t['rmse']:.2f} | {t['cover_1sd']:.0%} | "
+                f"{t['cover_2sd']:.0%} | {t['median_sd']:.2f} |"
+            )
     md = "\n".join(lines) + "\n"
     print(md)
     command = " ".join(["python benchmarks/corpus_calibration.py", *sys.argv[1:]])
     save(
         "corpus_std_calibration",
-        {"command": command, "model": args.model, "calibration": final, "coverage": table},
+        {
+            "command": command,
+            "model": args.model,
+            "calibration": final,
+            "coverage": table,
+            **({"kriged": kriged, "kriged_coverage": kriged_table} if has_rk else {}),
+        },
         md,
     )
 

@@ -56,6 +56,12 @@ def main() -> None:
     ap.add_argument("--mode", default="joint", choices=("joint", "pretrain", "none"))
     ap.add_argument("--members", type=int, default=3)
     ap.add_argument("--n-jobs", type=int, default=2)
+    ap.add_argument(
+        "--no-kriging",
+        dest="kriging",
+        action="store_false",
+        help="ship the bare ensemble, without skmetalpka.model.ResidualKriging around it",
+    )
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument(
         "--card-only",
@@ -110,7 +116,7 @@ def main() -> None:
     if args.card_only or args.convert_pickle:
         source = args.convert_pickle or out
         model, old = load_model(source, return_meta=True, trusted=bool(args.convert_pickle))
-        model.set_params(std_scale=std_scale, std_calibration=std_calibration)
+        _set_std(model, std_scale=std_scale, std_calibration=std_calibration)
         params = {
             **old["params"],
             "std_scale": std_scale,
@@ -133,9 +139,10 @@ def main() -> None:
             n_jobs=args.n_jobs,
             std_scale=std_scale,
             random_state=args.seed,
+            kriging=args.kriging,
             **({"max_epochs": args.epochs} if args.epochs else {}),
         )
-        model.set_params(std_calibration=std_calibration)
+        _set_std(model, std_calibration=std_calibration)
         t0 = time.perf_counter()
         model.fit(X, y, proton_X=Xp, proton_y=yp)
         params = {
@@ -143,6 +150,7 @@ def main() -> None:
             "mode": args.mode,
             "n_members": args.members,
             "metal_data": args.metals,
+            "kriging": args.kriging,
             **({"max_epochs": args.epochs} if args.epochs else {}),
             **RECIPE_PARAMS,
             "std_scale": std_scale,
@@ -186,6 +194,16 @@ def main() -> None:
     card = _card(args, meta, report, preport, cal, size, digest, rounding, __version__)
     (out.parent / MODEL_CARD).write_text(card, encoding="utf-8")
     print(f"wrote {out.parent / MODEL_CARD}")
+
+
+def _set_std(model, **params) -> None:
+    """Set the ensemble's uncertainty parameters, inside a ResidualKriging wrapper too."""
+    if hasattr(model, "estimators_") or not hasattr(model, "estimator"):
+        model.set_params(**params)
+        return
+    model.set_params(**{f"estimator__{k}": v for k, v in params.items()})
+    if hasattr(model, "estimator_"):  # a fitted wrapper: its fitted ensemble as well
+        model.estimator_.set_params(**params)
 
 
 def _old_card(folder: Path, name: str) -> str:

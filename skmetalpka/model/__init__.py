@@ -9,12 +9,14 @@ from __future__ import annotations
 from typing import Any
 
 from .ensemble import EnsembleRegressor
+from .kriging import ResidualKriging
 from .losses import MaskedHuberLoss
 from .module import MetalComplexModule
 from .regressor import GraphDataset, LigandGroupSplit, MetalComplexRegressor
 
 __all__ = [
     "EnsembleRegressor",
+    "ResidualKriging",
     "MaskedHuberLoss",
     "MetalComplexModule",
     "MetalComplexRegressor",

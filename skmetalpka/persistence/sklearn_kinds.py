@@ -26,6 +26,7 @@ __all__ = [
     "check_forest",
     "check_gp",
     "check_pipeline",
+    "check_kriging",
     "split_params",
 ]
 
@@ -174,6 +175,36 @@ def check_gp(obj: Any, where: str) -> None:
     n = X.shape[0] if X.ndim == 2 else -1
     if n < 1 or alpha.shape[:1] != (n,) or L.shape != (n, n) or obj.y_train_.shape[:1] != (n,):
         raise FormatError(f"{where}: the Gaussian process arrays have inconsistent shapes")
+
+
+def check_kriging(obj: Any, where: str) -> None:
+    """Refuse residual kriging whose per-step arrays disagree or point outside its tables."""
+    if not hasattr(obj, "theta_"):
+        return
+    n_lig, n_met = len(obj.ligands_), len(obj.kriging_metals_)
+    theta, pairs, weights = obj.theta_, obj.pairs_, obj.weights_
+    n = int(obj.n_steps_)
+    feats = obj.metal_features_
+    ok = (
+        isinstance(theta, np.ndarray)
+        and theta.shape == (n, 4)
+        and len(pairs) == n
+        and len(weights) == n
+        and np.shape(obj.offset_) == (n,)
+        and isinstance(feats, np.ndarray)
+        and feats.ndim == 2
+        and feats.shape[0] == n_met
+        and np.shape(obj.descriptor_mean_) == (feats.shape[1],)
+        and np.shape(obj.descriptor_scale_) == (feats.shape[1],)
+    )
+    if not ok:
+        raise FormatError(f"{where}: the residual-kriging arrays have inconsistent shapes")
+    for k, (pr, w) in enumerate(zip(pairs, weights, strict=True)):
+        pr = np.asarray(pr)
+        if pr.ndim != 2 or pr.shape[1:] != (2,) or np.shape(w) != (len(pr),):
+            raise FormatError(f"{where}: pairs_/weights_ of step {k} have inconsistent shapes")
+        if len(pr) and (pr.min() < 0 or pr[:, 0].max() >= n_lig or pr[:, 1].max() >= n_met):
+            raise FormatError(f"{where}: pairs_ of step {k} point outside the ligand/metal tables")
 
 
 def check_pipeline(params: dict[str, Any], where: str) -> None:

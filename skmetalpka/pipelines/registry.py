@@ -35,8 +35,17 @@ def make_model(name: str, **params: Any):
     log beta with NaN) and predicts ``(n, N)``. For ``gnn``, ``n_members=K`` (> 1) returns a
     deep ensemble of K seeded pipelines (:class:`~skmetalpka.model.EnsembleRegressor`, members
     trained in parallel with ``n_jobs``); every other parameter goes to
-    :func:`default_pipeline`.
+    :func:`default_pipeline`. ``kriging=True`` (any model) wraps the model in
+    :class:`~skmetalpka.model.ResidualKriging`: a Gaussian process on its training residuals
+    that carries a ligand's measured constants over to neighbouring metals.
     """
+    kriging = params.pop("kriging", False)
+    if not isinstance(kriging, bool):
+        raise ValueError(f"kriging must be true or false, got {kriging!r}")
+    if kriging:
+        from ..model.kriging import ResidualKriging
+
+        return ResidualKriging(make_model(name, **params))
     if name == "gnn":
         n_members = int(params.pop("n_members", 1))
         n_jobs = params.pop("n_jobs", None)

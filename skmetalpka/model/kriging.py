@@ -1,0 +1,501 @@
+"""Residual kriging: carry a ligand's measured constants over to neighbouring metals.
+
+A network that generalises across ligands does not look up what was measured: asked for the
+Nd3+ constant of a ligand measured with Pr3+ and Sm3+, it predicts from its learned function of
+the metal descriptors and misses the ligand's own level (leave-one-lanthanide-out RMSE of a
+single GNN on the corpus: about 1.8 log units, of which most is per-ligand scatter, not bias).
+:class:`ResidualKriging` wraps any skmetalpka regressor and adds a Gaussian-process posterior
+mean of the wrapped model's residuals on the training data:
+
+``prediction(L, M) = f(L, M) + mu_k + k_*^T (K + s_n^2 I)^-1 (r - mu_k)``
+
+for every step ``k`` (column of ``y``), with ``r = y - f`` on the training rows and the kernel
+
+``k((L, M), (L', M')) = s_f^2 * exp(g * (T(L, L') - 1)) * exp(-|d(M) - d(M')|^2 / (2 l^2))``
+
+* ``T``: Tanimoto similarity of Morgan count fingerprints of the standardised ligand identities
+  (:func:`skmetalpka.identity.ligand_id`), so every spelling of a ligand is one ligand; ``g``
+  (``similarity_sharpness``) decides how fast the correction fades for analogues. The
+  exponential of a positive-definite kernel is positive definite, so any ``g > 0`` is valid.
+* ``d``: standardised physical metal descriptors (:mod:`skmetalpka.featurize.metals`), so a
+  metal the training data lacks borrows from its neighbours in charge, radius, electronegativity
+  and hardness, exactly as the network does.
+
+The four hyperparameters (``s_f``, ``g``, ``l``, ``s_n``) of every step are fitted by maximising
+the marginal likelihood of the residuals (on a random subset of ``max_optimizer_rows`` rows),
+unless given. A ligand far from every training ligand gets no correction: the wrapped model's
+prediction stands. Rows with ``metal="H+"`` (protonation constants, which a proton-aware model
+predicts too) are neither used nor corrected.
+
+The fitted state is small and plain data: the training ligand identities (SMILES), the training
+metals' descriptors, and per step the kernel weights summed per measured (ligand, metal) pair,
+so that prediction costs one similarity matrix between the query ligands and the training
+ligands.
+
+Standard deviation (``predict(X, return_std=True)``, when the wrapped model gives one): the
+wrapped model's ``sigma`` times ``sqrt(v / s_f^2)``, where ``v = s_f^2 - k_max^2 / (s_f^2 +
+s_n^2)`` is the posterior variance of the residual given only the single most similar training
+pair. Conditioning on more data can only lower the exact posterior variance, so this never
+claims more than the exact Gaussian process would; far from the training data the factor is 1.
+"""
+
+from __future__ import annotations
+
+import numbers
+from collections.abc import Sequence
+from functools import lru_cache
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from sklearn.base import BaseEstimator, RegressorMixin, clone
+from sklearn.utils.validation import check_is_fitted
+
+from .._base import TagsMixin, supports_std
+from ..metrics import MaskedR2ScoreMixin
+
+__all__ = ["ResidualKriging", "DEFAULT_KRIGING_DESCRIPTORS"]
+
+#: Metal descriptors of the metal kernel (names of
+#: :data:`skmetalpka.featurize.metals.METAL_DESCRIPTOR_NAMES`).
+DEFAULT_KRIGING_DESCRIPTORS: tuple[str, ...] = (
+    "charge",
+    "ionic_radius",
+    "electronegativity",
+    "hardness",
+    "f_electrons",
+    "d_electrons",
+)
+
+# bounds of the log hyperparameters [log s_f^2, log g, log l, log s_n^2]
+_BOUNDS = ((-6.0, 5.0), (np.log(0.1), np.log(200.0)), (np.log(0.05), np.log(50.0)), (-8.0, 4.0))
+_HYPER = ("amplitude", "similarity_sharpness", "metal_length_scale", "noise")
+
+
+# --------------------------------------------------------------------------------------------
+# ligands and metals
+# --------------------------------------------------------------------------------------------
+def _identity_or_none(smiles: Any) -> str | None:
+    from ..identity import ligand_id
+
+    try:
+        return ligand_id(smiles)
+    except Exception:  # noqa: BLE001 - an invalid ligand gets no correction, the model flags it
+        return None
+
+
+def _ligand_keys(smiles: pd.Series) -> np.ndarray:
+    cache: dict[Any, str | None] = {}
+    out = []
+    for s in smiles.tolist():
+        if s not in cache:
+            cache[s] = _identity_or_none(s)
+        out.append(cache[s])
+    return np.asarray(out, dtype=object)
+
+
+@lru_cache(maxsize=8)
+def _fingerprints(ligands: tuple[str, ...], radius: int, size: int) -> tuple[Any, ...]:
+    from rdkit import Chem
+    from rdkit.Chem import rdFingerprintGenerator
+
+    gen = rdFingerprintGenerator.GetMorganGenerator(radius=radius, fpSize=size)
+    return tuple(gen.GetCountFingerprint(Chem.MolFromSmiles(s)) for s in ligands)
+
+
+def _tanimoto(query: Sequence[str], train: tuple[str, ...], radius: int, size: int) -> np.ndarray:
+    """Tanimoto similarity (count fingerprints) of every query ligand to every training one."""
+    from rdkit import DataStructs
+
+    fq = _fingerprints(tuple(query), radius, size)
+    ft = _fingerprints(train, radius, size)
+    return np.asarray([DataStructs.BulkTanimotoSimilarity(f, list(ft)) for f in fq], float)
+
+
+def _is_proton(metals: pd.Series) -> np.ndarray:
+    from ..ions import canonical_or_none
+
+    return np.array([canonical_or_none(m) == "H+" for m in metals.tolist()], dtype=bool)
+
+
+def _metal_matrix(metals: Sequence[str], names: Sequence[str]) -> np.ndarray:
+    """Descriptor rows of the metals; NaN rows for metals without descriptors."""
+    from ..featurize.metals import metal_descriptors
+
+    out = np.full((len(metals), len(names)), np.nan)
+    for i, m in enumerate(metals):
+        try:
+            out[i] = metal_descriptors(m, list(names))
+        except Exception:  # noqa: BLE001 - unknown metal: no correction, the model flags it
+            pass
+    return out
+
+
+def _metal_kernel(a: np.ndarray, b: np.ndarray, length: float) -> np.ndarray:
+    d2 = ((a[:, None, :] - b[None, :, :]) ** 2).sum(-1)
+    return np.exp(-d2 / (2.0 * length**2))
+
+
+# --------------------------------------------------------------------------------------------
+# Gaussian process on residuals
+# --------------------------------------------------------------------------------------------
+def _row_kernel(
+    theta: np.ndarray, T: np.ndarray, M: np.ndarray, li: np.ndarray, mi: np.ndarray
+) -> np.ndarray:
+    amp, sharp, length = np.exp(theta[:3])
+    Kl = np.exp(sharp * (T - 1.0))
+    Km = _metal_kernel(M, M, length)
+    return amp * Kl[np.ix_(li, li)] * Km[np.ix_(mi, mi)]
+
+
+def _neg_lml(
+    theta: np.ndarray, T: np.ndarray, M: np.ndarray, li: np.ndarray, mi: np.ndarray, r: np.ndarray
+) -> float:
+    from scipy.linalg import cho_factor, cho_solve
+
+    K = _row_kernel(theta, T, M, li, mi)
+    K[np.diag_indices_from(K)] += np.exp(theta[3])
+    try:
+        c = cho_factor(K, lower=True, check_finite=False)
+    except np.linalg.LinAlgError:
+        return 1e12
+    a = cho_solve(c, r, check_finite=False)
+    return float(0.5 * r @ a + np.log(np.diag(c[0])).sum())
+
+
+def _fit_theta(
+    fixed: list[float | None],
+    T: np.ndarray,
+    M: np.ndarray,
+    li: np.ndarray,
+    mi: np.ndarray,
+    r: np.ndarray,
+) -> np.ndarray:
+    """Log hyperparameters maximising the marginal likelihood of ``r`` (fixed ones kept)."""
+    from scipy.optimize import minimize
+
+    var = max(float(np.var(r)), 1e-6)
+    start = np.log([0.5 * var, 10.0, 1.0, 0.5 * var])
+    theta = np.array([np.log(v) if v is not None else s for v, s in zip(fixed, start, strict=True)])
+    free = [i for i in range(4) if fixed[i] is None]
+    if not free:
+        return theta
+
+    def objective(free_theta: np.ndarray) -> float:
+        full = theta.copy()
+        full[free] = free_theta
+        return _neg_lml(full, T, M, li, mi, r)
+
+    res = minimize(objective, theta[free], method="L-BFGS-B", bounds=[_BOUNDS[i] for i in free])
+    theta[free] = res.x
+    return theta
+
+
+def _check_hyper(name: str, value: Any) -> float | None:
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, numbers.Real) or not value > 0:
+        raise ValueError(f"{name} must be a positive number or None (learned), got {value!r}")
+    return float(value)
+
+
+class ResidualKriging(TagsMixin, MaskedR2ScoreMixin, RegressorMixin, BaseEstimator):
+    """A regressor plus a Gaussian process on its training residuals (module docstring).
+
+    Parameters
+    ----------
+    estimator : estimator
+        Any skmetalpka regressor taking ``X`` (DataFrame with ``metal`` and ``smiles``) and
+        ``y`` (cumulative log beta with NaN): a GNN pipeline, an
+        :class:`~skmetalpka.model.EnsembleRegressor`, a baseline. It is cloned and fitted in
+        ``fit``; wrap an already fitted model in :class:`sklearn.frozen.FrozenEstimator` to
+        reuse it.
+    metal_descriptors : sequence of str, default=DEFAULT_KRIGING_DESCRIPTORS
+        Descriptors of the metal kernel.
+    amplitude, similarity_sharpness, metal_length_scale, noise : float or None, default=None
+        ``s_f^2``, ``g``, ``l`` and ``s_n^2`` of every step; ``None`` fits them by marginal
+        likelihood.
+    fingerprint_radius : int, default=2
+    fingerprint_size : int, default=2048
+        Morgan count fingerprint of the ligand kernel.
+    max_optimizer_rows : int, default=1500
+        Random subset of training rows on which the hyperparameters are fitted.
+    max_rows : int, default=12000
+        At most this many training rows per step enter the posterior (a random subset beyond:
+        the solve is cubic in it and its memory quadratic).
+    min_rows : int, default=30
+        A step with fewer measured training rows gets no correction.
+    random_state : int, default=0
+        Seed of the subsets.
+
+    Attributes
+    ----------
+    estimator_ : estimator
+        The fitted wrapped model.
+    ligands_ : list of str
+        Identity SMILES of the training ligands.
+    kriging_metals_ : list of str
+        The training metals (as written), whose descriptors are ``metal_features_``.
+    metal_features_ : ndarray of shape (n_metals, n_descriptors)
+        Standardised descriptors of ``kriging_metals_``.
+    descriptor_mean_, descriptor_scale_ : ndarray of shape (n_descriptors,)
+        The standardisation.
+    theta_ : ndarray of shape (n_steps, 4)
+        Per step ``[s_f^2, g, l, s_n^2]``; NaN for a step without correction.
+    offset_ : ndarray of shape (n_steps,)
+        Mean residual of every step.
+    pairs_ : list of ndarray
+        Per step, the ``(ligand, metal)`` index pairs of the training rows, shape ``(m, 2)``.
+    weights_ : list of ndarray
+        Per step, ``(K + s_n^2 I)^-1 (r - mu)`` summed per pair, shape ``(m,)``.
+    residual_rmse_ : ndarray of shape (n_steps,)
+        RMSE of the wrapped model on the training rows, per step (in-sample).
+    n_steps_ : int
+    metals_ : list of str
+        The wrapped model's training metals (for the uncertainty calibration), when it has them.
+    """
+
+    _target_kind = "steps"
+
+    def __init__(
+        self,
+        estimator: Any = None,
+        *,
+        metal_descriptors: Sequence[str] = DEFAULT_KRIGING_DESCRIPTORS,
+        amplitude: float | None = None,
+        similarity_sharpness: float | None = None,
+        metal_length_scale: float | None = None,
+        noise: float | None = None,
+        fingerprint_radius: int = 2,
+        fingerprint_size: int = 2048,
+        max_optimizer_rows: int = 1500,
+        max_rows: int = 12000,
+        min_rows: int = 30,
+        random_state: int | None = 0,
+    ) -> None:
+        self.estimator = estimator
+        self.metal_descriptors = metal_descriptors
+        self.amplitude = amplitude
+        self.similarity_sharpness = similarity_sharpness
+        self.metal_length_scale = metal_length_scale
+        self.noise = noise
+        self.fingerprint_radius = fingerprint_radius
+        self.fingerprint_size = fingerprint_size
+        self.max_optimizer_rows = max_optimizer_rows
+        self.max_rows = max_rows
+        self.min_rows = min_rows
+        self.random_state = random_state
+
+    # ----------------------------------------------------------------------------------------
+    def _validate(self) -> list[float | None]:
+        if self.estimator is None:
+            raise ValueError(
+                "estimator is required, e.g. ResidualKriging(skmetalpka.default_pipeline())"
+            )
+        from ..featurize.metals import METAL_DESCRIPTOR_NAMES
+
+        names = list(self.metal_descriptors)
+        unknown = sorted(set(names) - set(METAL_DESCRIPTOR_NAMES))
+        if not names or unknown:
+            raise ValueError(
+                f"metal_descriptors must be a non-empty list of {METAL_DESCRIPTOR_NAMES}; "
+                f"unknown: {unknown}"
+            )
+        for name in ("max_optimizer_rows", "max_rows", "min_rows", "fingerprint_size"):
+            v = getattr(self, name)
+            if isinstance(v, bool) or not isinstance(v, numbers.Integral) or v < 1:
+                raise ValueError(f"{name} must be a positive integer, got {v!r}")
+        r = self.fingerprint_radius
+        if isinstance(r, bool) or not isinstance(r, numbers.Integral) or r < 0:
+            raise ValueError(f"fingerprint_radius must be a non-negative integer, got {r!r}")
+        return [_check_hyper(n, getattr(self, n)) for n in _HYPER]
+
+    def fit(self, X: pd.DataFrame, y: Any, **fit_params: Any) -> ResidualKriging:
+        """Fit the wrapped model, then the Gaussian process of its residuals on ``X``.
+
+        Parameters
+        ----------
+        X : DataFrame
+            Columns ``metal`` and ``smiles`` (and whatever the wrapped model reads).
+        y : array-like of shape (n_samples, N)
+            Cumulative log beta, NaN where not measured.
+        **fit_params
+            Passed to the wrapped model's ``fit`` (e.g. ``proton_X``/``proton_y``).
+
+        Returns
+        -------
+        self
+        """
+        from scipy.linalg import cho_factor, cho_solve
+
+        fixed = self._validate()
+        if not isinstance(X, pd.DataFrame) or not {"metal", "smiles"} <= set(X.columns):
+            raise ValueError("X must be a DataFrame with 'metal' and 'smiles' columns")
+        Y = np.asarray(y, dtype=float)
+        if Y.ndim == 1:
+            Y = Y[:, None]
+        if Y.ndim != 2 or len(Y) != len(X):
+            raise ValueError(f"y must have shape (n_samples, N) with n_samples={len(X)}")
+        self.estimator_ = clone(self.estimator).fit(X, y, **fit_params)
+        P = np.asarray(self.estimator_.predict(X), dtype=float)
+        P = P.reshape(len(X), -1)
+        n_steps = P.shape[1]
+        self.n_steps_ = int(n_steps)
+        if hasattr(self.estimator_, "metals_"):
+            self.metals_ = list(self.estimator_.metals_)
+
+        keys = _ligand_keys(X["smiles"])
+        names = list(self.metal_descriptors)
+        metals = X["metal"].astype(str).to_numpy()
+        uniq_m = sorted(set(metals[~_is_proton(X["metal"])].tolist()))
+        D = _metal_matrix(uniq_m, names)
+        ok_m = np.isfinite(D).all(axis=1)
+        good_metals = [m for m, ok in zip(uniq_m, ok_m, strict=True) if ok]
+        D = D[ok_m]
+        mean = D.mean(axis=0) if len(D) else np.zeros(len(names))
+        scale = D.std(axis=0) if len(D) > 1 else np.ones(len(names))
+        scale = np.where(scale > 1e-12, scale, 1.0)
+        self.kriging_metals_ = good_metals
+        self.descriptor_mean_ = mean
+        self.descriptor_scale_ = scale
+        self.metal_features_ = (D - mean) / scale
+        self.ligands_ = sorted({k for k in keys.tolist() if k is not None})
+        lig_index = {k: i for i, k in enumerate(self.ligands_)}
+        met_index = {m: i for i, m in enumerate(good_metals)}
+        li = np.array([lig_index.get(k, -1) if k is not None else -1 for k in keys], dtype=int)
+        mi = np.array([met_index.get(m, -1) for m in metals], dtype=int)
+        mi[_is_proton(X["metal"])] = -1  # protonation constants are not kriged
+        T = _tanimoto(
+            self.ligands_,
+            tuple(self.ligands_),
+            int(self.fingerprint_radius),
+            int(self.fingerprint_size),
+        )
+        M = self.metal_features_
+        rng = np.random.default_rng(self.random_state)
+
+        self.theta_ = np.full((n_steps, 4), np.nan)
+        self.offset_ = np.zeros(n_steps)
+        self.residual_rmse_ = np.full(n_steps, np.nan)
+        self.pairs_, self.weights_ = [], []
+        for k in range(n_steps):
+            yk = Y[:, k] if k < Y.shape[1] else np.full(len(X), np.nan)
+            rows = np.flatnonzero(np.isfinite(yk) & np.isfinite(P[:, k]) & (li >= 0) & (mi >= 0))
+            if len(rows) > int(self.max_rows):
+                rows = np.sort(rng.choice(rows, int(self.max_rows), replace=False))
+            if len(rows) < int(self.min_rows):
+                self.pairs_.append(np.zeros((0, 2), dtype=np.int32))
+                self.weights_.append(np.zeros(0))
+                continue
+            r = yk[rows] - P[rows, k]
+            self.residual_rmse_[k] = float(np.sqrt(np.mean(r**2)))
+            mu = float(r.mean())
+            r = r - mu
+            n_opt = min(len(rows), int(self.max_optimizer_rows))
+            sub = rng.choice(len(rows), n_opt, replace=False)
+            base = _fit_theta(fixed, T, M, li[rows[sub]], mi[rows[sub]], r[sub])
+            K = _row_kernel(base, T, M, li[rows], mi[rows])
+            K[np.diag_indices_from(K)] += np.exp(base[3])
+            alpha = cho_solve(cho_factor(K, lower=True, check_finite=False), r)
+            pair_codes = li[rows] * len(good_metals) + mi[rows]
+            codes, inverse = np.unique(pair_codes, return_inverse=True)
+            w = np.bincount(inverse, weights=alpha, minlength=len(codes))
+            self.pairs_.append(
+                np.stack([codes // len(good_metals), codes % len(good_metals)], 1).astype(np.int32)
+            )
+            self.weights_.append(w)
+            self.theta_[k] = [
+                v if v is not None else np.exp(b) for v, b in zip(fixed, base, strict=True)
+            ]
+            self.offset_[k] = mu
+        return self
+
+    # ----------------------------------------------------------------------------------------
+    def _correction(self, X: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+        """Additive correction and the sigma factor ``sqrt(v / s_f^2)``, both ``(n, N)``."""
+        n, N = len(X), int(self.n_steps_)
+        corr = np.zeros((n, N))
+        factor = np.ones((n, N))
+        keys = _ligand_keys(X["smiles"])
+        ok_l = np.array([k is not None for k in keys])
+        ok_l &= ~_is_proton(X["metal"])  # protonation constants are passed through
+        uniq_l = sorted({k for k in keys[ok_l].tolist()})
+        metals = X["metal"].astype(str).to_numpy()
+        uniq_m = sorted(set(metals.tolist()))
+        Dq = (_metal_matrix(uniq_m, self.metal_descriptors) - self.descriptor_mean_) / (
+            self.descriptor_scale_
+        )
+        ok_mu = np.isfinite(Dq).all(axis=1)
+        mpos = {m: i for i, m in enumerate(uniq_m)}
+        lpos = {k: i for i, k in enumerate(uniq_l)}
+        qm = np.array([mpos[m] for m in metals], dtype=int)
+        ql = np.array([lpos.get(k, -1) if k is not None else -1 for k in keys], dtype=int)
+        valid = ok_l & ok_mu[qm]
+        if not valid.any() or not uniq_l or not self.ligands_:
+            return corr, factor
+        T = _tanimoto(
+            uniq_l,
+            tuple(self.ligands_),
+            int(self.fingerprint_radius),
+            int(self.fingerprint_size),
+        )
+        Dq = np.where(np.isfinite(Dq), Dq, 0.0)
+        rows = np.flatnonzero(valid)
+        for k in range(N):
+            theta = self.theta_[k]
+            if not np.isfinite(theta).all() or len(self.weights_[k]) == 0:
+                continue
+            amp, sharp, length, noise = theta
+            pl, pm = self.pairs_[k][:, 0], self.pairs_[k][:, 1]
+            Kl = np.exp(sharp * (T[:, pl] - 1.0))  # (query ligands, pairs)
+            Km = _metal_kernel(Dq, self.metal_features_[pm], length)  # (query metals, pairs)
+            for start in range(0, len(rows), 2048):
+                chunk = rows[start : start + 2048]
+                kq = amp * Kl[ql[chunk]] * Km[qm[chunk]]
+                corr[chunk, k] = kq @ self.weights_[k] + self.offset_[k]
+                kmax = kq.max(axis=1)
+                v = np.maximum(amp - kmax**2 / (amp + noise), 0.0)
+                factor[chunk, k] = np.sqrt(v / amp)
+        return corr, factor
+
+    def predict(self, X: pd.DataFrame, return_std: bool = False) -> Any:
+        """Wrapped prediction plus the kriged residual, ``(n_samples, N)``.
+
+        Parameters
+        ----------
+        X : DataFrame
+        return_std : bool, default=False
+            Also return the standard deviation (module docstring); needs a wrapped model whose
+            ``predict`` takes ``return_std``.
+
+        Returns
+        -------
+        ndarray of shape (n_samples, N), or a tuple ``(mean, std)``
+            Rows the wrapped model flags (NaN) stay NaN.
+        """
+        check_is_fitted(self, "estimator_")
+        if return_std:
+            if not supports_std(self.estimator_):
+                raise ValueError(
+                    f"{type(self.estimator_).__name__} gives no standard deviation; wrap an "
+                    "EnsembleRegressor or a Gaussian process to use return_std=True"
+                )
+            base, std = self.estimator_.predict(X, return_std=True)
+        else:
+            base, std = self.estimator_.predict(X), None
+        base = np.asarray(base, dtype=float)
+        shape = base.shape
+        base2 = base.reshape(len(X), -1)
+        corr, factor = self._correction(X)
+        out = (base2 + corr[:, : base2.shape[1]]).reshape(shape)
+        if std is None:
+            return out
+        std2 = np.asarray(std, dtype=float).reshape(len(X), -1) * factor[:, : base2.shape[1]]
+        return out, std2.reshape(np.shape(std))
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        if self.estimator is not None and hasattr(self.estimator, "__sklearn_tags__"):
+            inner = self.estimator.__sklearn_tags__()
+            tags.input_tags = inner.input_tags
+        return tags
