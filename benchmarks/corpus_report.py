@@ -55,7 +55,7 @@ def main() -> None:
     ap.add_argument("--split", default="ligand,metal,lomo")
     ap.add_argument("--tags", default="_gnn,_gpr,_rf_mean")
     args = ap.parse_args()
-    order = ["gnn", "gpr", "rf", "mean"]
+    order = ["gnn", "gnn_rk", "gpr", "rf", "mean"]
     for split in args.split.split(","):
         merged, names = merge(split, args.tags.split(","))
         if not names:

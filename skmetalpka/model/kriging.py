@@ -69,6 +69,7 @@ DEFAULT_KRIGING_DESCRIPTORS: tuple[str, ...] = (
 
 # bounds of the log hyperparameters [log s_f^2, log g, log l, log s_n^2]
 _BOUNDS = ((-6.0, 5.0), (np.log(0.1), np.log(200.0)), (np.log(0.05), np.log(50.0)), (-8.0, 4.0))
+_SHARPNESS_STARTS = (0.3, 10.0, 100.0)
 _HYPER = ("amplitude", "similarity_sharpness", "metal_length_scale", "noise")
 
 
@@ -175,20 +176,32 @@ def _fit_theta(
     from scipy.optimize import minimize
 
     var = max(float(np.var(r)), 1e-6)
-    start = np.log([0.5 * var, 10.0, 1.0, 0.5 * var])
-    theta = np.array([np.log(v) if v is not None else s for v, s in zip(fixed, start, strict=True)])
     free = [i for i in range(4) if fixed[i] is None]
-    if not free:
-        return theta
+    best, best_value = None, np.inf
+    # The likelihood has a broad-ligand optimum (the residual is shared by many ligands: a
+    # per-metal offset of the model) and a sharp one (it belongs to each ligand); start from
+    # both and keep the better.
+    for sharpness in _SHARPNESS_STARTS:
+        start = np.log([0.5 * var, sharpness, 1.0, 0.5 * var])
+        theta = np.array(
+            [np.log(v) if v is not None else s for v, s in zip(fixed, start, strict=True)]
+        )
+        if not free:
+            return theta
+        if fixed[1] is not None and best is not None:
+            break  # the sharpness is fixed: one start is enough
 
-    def objective(free_theta: np.ndarray) -> float:
-        full = theta.copy()
-        full[free] = free_theta
-        return _neg_lml(full, T, M, li, mi, r)
+        def objective(free_theta: np.ndarray, theta: np.ndarray = theta) -> float:
+            full = theta.copy()
+            full[free] = free_theta
+            return _neg_lml(full, T, M, li, mi, r)
 
-    res = minimize(objective, theta[free], method="L-BFGS-B", bounds=[_BOUNDS[i] for i in free])
-    theta[free] = res.x
-    return theta
+        res = minimize(objective, theta[free], method="L-BFGS-B", bounds=[_BOUNDS[i] for i in free])
+        if res.fun < best_value:
+            best_value = float(res.fun)
+            best = theta.copy()
+            best[free] = res.x
+    return best
 
 
 def _check_hyper(name: str, value: Any) -> float | None:
