@@ -189,8 +189,12 @@ def test_registry_wraps_any_model():
     model = build_model("mean", {"kriging": True}, random_state=2)
     assert isinstance(model, ResidualKriging) and model.random_state == 2
     assert isinstance(model.estimator, MetalMeanRegressor)
-    with pytest.raises(ValueError, match="kriging must be true or false"):
+    with pytest.raises(ValueError, match="kriging must be true, false or a mapping"):
         build_model("mean", {"kriging": "yes"})
+    model = build_model("mean", {"kriging": {"max_rows": 500}})
+    assert model.max_rows == 500
+    with pytest.raises(ValueError, match="invalid parameters for model 'mean'"):
+        build_model("mean", {"kriging": {"bogus": 1}})
 
 
 def test_tags_declare_smiles_input():

@@ -37,15 +37,20 @@ def make_model(name: str, **params: Any):
     trained in parallel with ``n_jobs``); every other parameter goes to
     :func:`default_pipeline`. ``kriging=True`` (any model) wraps the model in
     :class:`~skmetalpka.model.ResidualKriging`: a Gaussian process on its training residuals
-    that carries a ligand's measured constants over to neighbouring metals.
+    that carries a ligand's measured constants over to neighbouring metals; a mapping instead
+    of ``True`` gives its parameters (``{"kriging": {"max_rows": 8000}}``).
     """
     kriging = params.pop("kriging", False)
-    if not isinstance(kriging, bool):
-        raise ValueError(f"kriging must be true or false, got {kriging!r}")
-    if kriging:
+    if not isinstance(kriging, bool | Mapping):
+        raise ValueError(
+            f"kriging must be true, false or a mapping of ResidualKriging parameters, "
+            f"got {kriging!r}"
+        )
+    if kriging is not False:
         from ..model.kriging import ResidualKriging
 
-        return ResidualKriging(make_model(name, **params))
+        options = dict(kriging) if isinstance(kriging, Mapping) else {}
+        return ResidualKriging(make_model(name, **params), **options)
     if name == "gnn":
         n_members = int(params.pop("n_members", 1))
         n_jobs = params.pop("n_jobs", None)
