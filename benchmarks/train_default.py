@@ -231,6 +231,18 @@ def _card(args, meta, report, preport, cal, size, digest, rounding, version) -> 
         "GINE ligand encoder, soft attention over rule-scored donor atoms, star graphs per "
         "ligand count n) wrapped in a `ProtonTransferRegressor` "
         f'(`mode="{args.mode}"`).',
+        *(
+            [
+                "- The ensemble is wrapped in `skmetalpka.model.ResidualKriging`: a Gaussian "
+                "process on its training residuals (kernel: Tanimoto similarity of the ligand "
+                "identities x RBF of the metal descriptors) carries a ligand's measured "
+                "constants over to neighbouring metals, and narrows σ where the ligand was "
+                "measured nearby (docs/guide/kriging.md). Its training data (ligand identity "
+                "SMILES, one weight per measured ligand-metal pair) are part of the file.",
+            ]
+            if meta["params"].get("kriging")
+            else []
+        ),
         "- Inputs: metal ion (any charge, oxo-cations such as UO2 2+ included, described by "
         f"{len(METAL_DESCRIPTOR_NAMES)} physical descriptors), ligand SMILES, "
         "temperature and ionic strength (defaults 25 °C, 0.1 M).",
