@@ -8,6 +8,7 @@ import numpy as np
 import pandas as pd
 
 from skmetalpka.cli import main
+from skmetalpka.model import EnsembleRegressor, ResidualKriging
 from skmetalpka.pretrained import MODEL_CARD, default_model_path, load_default_model
 
 
@@ -23,10 +24,26 @@ def test_packaged_model_is_small_and_has_a_card():
     # Trained on the multi-source corpus: lanthanides, actinides and hard trivalent ions too.
     for metal in ("La3+", "Lu3+", "Fe3+", "Al3+", "UO2 2+", "Cu2+"):
         assert metal in meta["trained_metals"], metal
+    # A kriged ensemble: residual kriging around a calibrated deep ensemble.
+    assert isinstance(model, ResidualKriging) and isinstance(model.estimator_, EnsembleRegressor)
+    assert len(model.ligands_) > 800 and "La3+" in model.kriging_metals_
+    assert np.isfinite(model.theta_[0]).all()
     # Calibrated spread, per metal family and seen/unseen metal (model.calibration).
-    calibration = model.std_calibration
+    calibration = model.estimator_.std_calibration
     assert calibration and {"cells", "pooled", "overall"} <= set(calibration)
     assert "rare earth|seen" in calibration["cells"] and "rare earth|unseen" in calibration["cells"]
+
+
+def test_packaged_model_narrows_sigma_only_where_it_has_measured_neighbours():
+    model = load_default_model()
+    edta = "OC(=O)CN(CC(=O)O)CCN(CC(=O)O)CC(=O)O"  # measured with every lanthanide
+    X = pd.DataFrame({"metal": ["Nd3+", "Nd3+"], "smiles": [edta, "CCCCCCCCCCCCCCCCCCCC(=O)O"]})
+    mean, std = model.predict(X, return_std=True)
+    base_mean, base_std = model.estimator_.predict(X, return_std=True)
+    assert np.all(std <= base_std + 1e-9)
+    assert std[0, 0] < 0.8 * base_std[0, 0]  # EDTA: measured with Pr3+, Sm3+ ...
+    assert std[1, 0] > 0.95 * base_std[1, 0]  # a long fatty acid: nothing alike was measured
+    assert abs(mean[0, 0] - 16.6) < abs(base_mean[0, 0] - 16.6) + 0.1  # Nd-EDTA log K1 ~ 16.6
 
 
 def test_predict_on_a_fresh_install_needs_no_model_argument(capsys):
