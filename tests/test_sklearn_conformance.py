@@ -60,7 +60,12 @@ from skmetalpka.baselines import (
 )
 from skmetalpka.featurize import LigandCountExpander, SitePredictor, SmilesToGraph
 from skmetalpka.metrics import SCORERS, make_masked_scorer
-from skmetalpka.model import EnsembleRegressor, MetalComplexRegressor, ProtonTransferRegressor
+from skmetalpka.model import (
+    EnsembleRegressor,
+    MetalComplexRegressor,
+    ProtonTransferRegressor,
+    ResidualKriging,
+)
 from skmetalpka.pipelines import default_pipeline
 
 # --------------------------------------------------------------------------------------
@@ -111,6 +116,7 @@ def _all_estimators() -> list[Any]:
         default_pipeline(**SMALL),
         EnsembleRegressor(default_pipeline(**SMALL), n_members=2),
         ProtonTransferRegressor(default_pipeline(**SMALL)),
+        ResidualKriging(MetalMeanRegressor()),
     ]
 
 
@@ -295,6 +301,7 @@ _EXPECTED_INPUT_TAGS: dict[str, dict[str, bool]] = {
     "ComplexPipeline": _STRINGS,
     "EnsembleRegressor": _STRINGS,
     "ProtonTransferRegressor": _STRINGS,
+    "ResidualKriging": _STRINGS,
 }
 
 
