@@ -132,6 +132,7 @@ def run_split(split: str, X: pd.DataFrame, y: np.ndarray, args: argparse.Namespa
     names = base_names + [f"{n}_rk" for n in kriged]
     pred = {n: np.full(y.shape, np.nan) for n in names}
     std = {n: np.full(y.shape, np.nan) for n in names}
+    explained = {f"{n}_rk": np.full(y.shape, np.nan) for n in kriged}
     fit_time = {n: 0.0 for n in names}
     for k, test in enumerate(folds):
         train = np.setdiff1d(np.arange(len(X)), test)
@@ -147,6 +148,8 @@ def run_split(split: str, X: pd.DataFrame, y: np.ndarray, args: argparse.Namespa
                 rk = ResidualKriging(FrozenEstimator(est)).fit(X.iloc[train], y[train])
                 fit_time[f"{name}_rk"] += fit_time[name] + time.perf_counter() - t1
                 fitted.append((f"{name}_rk", rk))
+                ev = rk.explained_variance(X.iloc[test])
+                explained[f"{name}_rk"][test, : ev.shape[1]] = ev[:, : y.shape[1]]
             for out_name, model in fitted:
                 if supports_std(model) and supports_std(est):
                     mu, sd = model.predict(X.iloc[test], return_std=True)
@@ -174,6 +177,7 @@ def run_split(split: str, X: pd.DataFrame, y: np.ndarray, args: argparse.Namespa
             source=X["source"].to_numpy(dtype=str),
             **{f"pred_{n}": pred[n] for n in names},
             **{f"std_{n}": std[n] for n in names},
+            **{f"explained_{n}": v for n, v in explained.items()},
         )
     fam = metal_families(X["metal"])
     src = X["source"].to_numpy()

@@ -13,10 +13,12 @@ The calibration fitted on all folds is written to
 in the packaged model (``EnsembleRegressor(std_calibration=...)``).
 
 With ``--kriged`` (default ``<model>_rk`` when corpus.py ran with ``--kriging``), the same
-cross-fitted calibration is also applied to the ensemble spread under
-:class:`skmetalpka.model.ResidualKriging`, which multiplies the calibrated sigma by its own
-factor (``std_<model>_rk / std_<model>``) and shifts the prediction: the second table is the
-coverage of that model, the one ``train_default.py`` ships.
+cross-fitted calibration is also applied under :class:`skmetalpka.model.ResidualKriging`, which
+shifts the prediction and subtracts the variance it explains (``explained_<model>_rk`` in the
+out-of-fold file) from the calibrated variance: the second table is the coverage of that model,
+the one ``train_default.py`` ships. Files written before corpus.py saved the explained variance
+need ``--kriging-theta AMPLITUDE,NOISE`` (the step-1 kriging amplitude and noise, e.g. of the
+packaged model) to reconstruct it from the spreads.
 
 Usage::
 
@@ -46,7 +48,9 @@ from skmetalpka.model.calibration import (  # noqa: E402
 )
 
 
-def _load(path: Path, model: str, kriged: str) -> dict[str, np.ndarray]:
+def _load(
+    path: Path, model: str, kriged: str, theta: tuple[float, float] | None
+) -> dict[str, np.ndarray]:
     if not path.is_file():
         sys.exit(f"{path} not found: run benchmarks/corpus.py with --oof-dir first")
     z = np.load(path, allow_pickle=False)
@@ -62,8 +66,18 @@ def _load(path: Path, model: str, kriged: str) -> dict[str, np.ndarray]:
     }
     if kriged and f"pred_{kriged}" in z.files:
         out["pred_rk"] = z[f"pred_{kriged}"][:, 0]
-        with np.errstate(divide="ignore", invalid="ignore"):
-            out["factor_rk"] = z[f"std_{kriged}"][:, 0] / std
+        if f"explained_{kriged}" in z.files:
+            out["explained_rk"] = z[f"explained_{kriged}"][:, 0]
+        elif theta is None:
+            sys.exit(
+                f"{path} has no explained_{kriged} (written by corpus.py since the kriging "
+                "subtracts variance): give --kriging-theta AMPLITUDE,NOISE to reconstruct it"
+            )
+        else:
+            # files of the first kriging runs hold std_rk = std * sqrt(1 - k^2 / (a (a + n)))
+            with np.errstate(divide="ignore", invalid="ignore"):
+                ratio2 = (z[f"std_{kriged}"][:, 0] / std) ** 2
+            out["explained_rk"] = theta[0] * np.clip(1.0 - ratio2, 0.0, 1.0)
     return out
 
 
@@ -92,16 +106,23 @@ def main() -> None:
     ap.add_argument(
         "--kriged", default=None, help="the residual-kriging variant (default <model>_rk)"
     )
+    ap.add_argument(
+        "--kriging-theta",
+        default=None,
+        help="AMPLITUDE,NOISE of the kriging (step 1), for out-of-fold files written before "
+        "corpus.py saved the explained variance",
+    )
     args = ap.parse_args()
     kriged = f"{args.model}_rk" if args.kriged is None else args.kriged
+    theta = tuple(float(v) for v in args.kriging_theta.split(",")) if args.kriging_theta else None
     oof = Path(args.oof_dir)
     parts = {
-        "seen": _load(oof / f"corpus_ligand{args.tag}_oof.npz", args.model, kriged),
-        "unseen": _load(oof / f"corpus_metal{args.tag}_oof.npz", args.model, kriged),
+        "seen": _load(oof / f"corpus_ligand{args.tag}_oof.npz", args.model, kriged, theta),
+        "unseen": _load(oof / f"corpus_metal{args.tag}_oof.npz", args.model, kriged, theta),
     }
     has_rk = all("pred_rk" in d for d in parts.values())
     cols: dict[str, list[np.ndarray]] = {k: [] for k in ("novelty", "fold", "cell", "metal")}
-    cols.update(y=[], pred=[], spread=[], pred_rk=[], factor_rk=[])
+    cols.update(y=[], pred=[], spread=[], pred_rk=[], explained_rk=[])
     for nov, d in parts.items():
         ok = np.isfinite(d["y"]) & np.isfinite(d["pred"]) & np.isfinite(d["std"])
         cols["novelty"].append(np.full(ok.sum(), nov))
@@ -113,7 +134,7 @@ def main() -> None:
         cols["spread"].append(d["std"][ok])
         if has_rk:
             cols["pred_rk"].append(d["pred_rk"][ok])
-            cols["factor_rk"].append(d["factor_rk"][ok])
+            cols["explained_rk"].append(d["explained_rk"][ok])
     novelty, fold, cell, metal, y, pred, spread = (
         np.concatenate(cols[k]) for k in ("novelty", "fold", "cell", "metal", "y", "pred", "spread")
     )
@@ -167,7 +188,12 @@ def main() -> None:
     kriged_table = {}
     if has_rk:
         pred_rk = np.concatenate(cols["pred_rk"])
-        sigma_rk = calibrated * np.concatenate(cols["factor_rk"])
+        # the kriged sigma: calibrated variance minus the variance kriging explains, floored
+        # (skmetalpka.model.kriging); the floor uses the noise of --kriging-theta when given
+        var = calibrated**2
+        noise = theta[1] if theta else 0.0
+        explained_rk = np.concatenate(cols["explained_rk"])
+        sigma_rk = np.sqrt(np.maximum(var - explained_rk, np.minimum(var, noise)))
         lines += [
             "",
             f"{kriged} (the same ensemble under ResidualKriging, which shifts the prediction and "

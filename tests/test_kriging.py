@@ -129,8 +129,13 @@ def test_a_step_with_too_few_rows_is_not_corrected():
 
 
 def test_std_shrinks_where_the_ligand_was_measured_nearby():
+    # the GP's own sigma is ~0.04 here: amplitude and noise on that scale
     model = ResidualKriging(
-        GPRBeta1Regressor(random_state=0), amplitude=1.0, noise=0.01, similarity_sharpness=20.0
+        GPRBeta1Regressor(random_state=0),
+        amplitude=1e-3,
+        noise=1e-5,
+        similarity_sharpness=20.0,
+        metal_length_scale=5.0,
     ).fit(X[~HELD], Y[~HELD])
     query = pd.concat(
         [X[HELD].iloc[:2], pd.DataFrame({"metal": ["Nd3+"], "smiles": ["CCCCCCCCCCCCCCCC"]})]
@@ -141,6 +146,8 @@ def test_std_shrinks_where_the_ligand_was_measured_nearby():
     assert np.all(std <= base_std + 1e-12)
     assert np.all(std[:2, 0] < 0.9 * base_std[:2, 0])  # measured with Ce/Pr/Sm: narrower
     assert std[2, 0] == pytest.approx(base_std[2, 0], rel=1e-3)  # a stranger: unchanged
+    # kriging removes at most its own amplitude (absolute units), never more
+    np.testing.assert_array_less(base_std[:, 0] ** 2 - std[:, 0] ** 2, 1e-3 + 1e-12)
 
 
 def test_return_std_needs_a_model_with_one(fitted):

@@ -33,10 +33,14 @@ so that prediction costs one similarity matrix between the query ligands and the
 ligands.
 
 Standard deviation (``predict(X, return_std=True)``, when the wrapped model gives one): the
-wrapped model's ``sigma`` times ``sqrt(v / s_f^2)``, where ``v = s_f^2 - k_max^2 / (s_f^2 +
-s_n^2)`` is the posterior variance of the residual given only the single most similar training
-pair. Conditioning on more data can only lower the exact posterior variance, so this never
-claims more than the exact Gaussian process would; far from the training data the factor is 1.
+wrapped model's variance minus the variance that kriging explains,
+``sigma^2 = max(sigma_model^2 - k_max^2 / (s_f^2 + s_n^2), min(sigma_model^2, s_n^2))``, where
+``k_max`` is the kernel value of the single most similar training pair (the variance its residual
+explains; conditioning on more pairs would explain more, so this is conservative). The
+subtraction is in absolute units: kriging can remove at most ``s_f^2``, the variance of the
+model's *training* residuals, which is far smaller than its error on new ligands or metals, so a
+calibrated sigma stays honest (a multiplicative shrink would not). Far from the training data
+``sigma`` is unchanged.
 """
 
 from __future__ import annotations
@@ -424,11 +428,12 @@ class ResidualKriging(TagsMixin, MaskedR2ScoreMixin, RegressorMixin, BaseEstimat
         return self
 
     # ----------------------------------------------------------------------------------------
-    def _correction(self, X: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
-        """Additive correction and the sigma factor ``sqrt(v / s_f^2)``, both ``(n, N)``."""
+    def _correction(self, X: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Additive correction, explained variance and the noise variance, all ``(n, N)``."""
         n, N = len(X), int(self.n_steps_)
         corr = np.zeros((n, N))
-        factor = np.ones((n, N))
+        explained = np.zeros((n, N))
+        noise_var = np.zeros((n, N))
         keys = _ligand_keys(X["smiles"])
         ok_l = np.array([k is not None for k in keys])
         ok_l &= ~_is_proton(X["metal"])  # protonation constants are passed through
@@ -445,7 +450,7 @@ class ResidualKriging(TagsMixin, MaskedR2ScoreMixin, RegressorMixin, BaseEstimat
         ql = np.array([lpos.get(k, -1) if k is not None else -1 for k in keys], dtype=int)
         valid = ok_l & ok_mu[qm]
         if not valid.any() or not uniq_l or not self.ligands_:
-            return corr, factor
+            return corr, explained, noise_var
         T = _tanimoto(
             uniq_l,
             tuple(self.ligands_),
@@ -467,9 +472,20 @@ class ResidualKriging(TagsMixin, MaskedR2ScoreMixin, RegressorMixin, BaseEstimat
                 kq = amp * Kl[ql[chunk]] * Km[qm[chunk]]
                 corr[chunk, k] = kq @ self.weights_[k] + self.offset_[k]
                 kmax = kq.max(axis=1)
-                v = np.maximum(amp - kmax**2 / (amp + noise), 0.0)
-                factor[chunk, k] = np.sqrt(v / amp)
-        return corr, factor
+                explained[chunk, k] = kmax**2 / (amp + noise)
+                noise_var[chunk, k] = noise
+        return corr, explained, noise_var
+
+    def explained_variance(self, X: pd.DataFrame) -> np.ndarray:
+        """Variance of the wrapped model's error that kriging explains, ``(n_samples, N)``.
+
+        ``k_max^2 / (s_f^2 + s_n^2)`` per row and step (module docstring): 0 far from the
+        training data, at most ``s_f^2``. ``predict(X, return_std=True)`` subtracts it from the
+        wrapped model's variance; a calibration fitted on the wrapped model's spread can use it
+        the same way.
+        """
+        check_is_fitted(self, "estimator_")
+        return self._correction(X)[1]
 
     def predict(self, X: pd.DataFrame, return_std: bool = False) -> Any:
         """Wrapped prediction plus the kriged residual, ``(n_samples, N)``.
@@ -499,11 +515,14 @@ class ResidualKriging(TagsMixin, MaskedR2ScoreMixin, RegressorMixin, BaseEstimat
         base = np.asarray(base, dtype=float)
         shape = base.shape
         base2 = base.reshape(len(X), -1)
-        corr, factor = self._correction(X)
-        out = (base2 + corr[:, : base2.shape[1]]).reshape(shape)
+        corr, explained, noise_var = self._correction(X)
+        width = base2.shape[1]
+        out = (base2 + corr[:, :width]).reshape(shape)
         if std is None:
             return out
-        std2 = np.asarray(std, dtype=float).reshape(len(X), -1) * factor[:, : base2.shape[1]]
+        var = np.asarray(std, dtype=float).reshape(len(X), -1) ** 2
+        floor = np.minimum(var, noise_var[:, :width])
+        std2 = np.sqrt(np.maximum(var - explained[:, :width], floor))
         return out, std2.reshape(np.shape(std))
 
     def __sklearn_tags__(self):
