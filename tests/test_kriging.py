@@ -232,3 +232,12 @@ def test_the_packaged_recipe_is_a_kriged_proton_aware_ensemble():
         == (RECIPE_PARAMS["dropout"])
     )
     assert isinstance(default_recipe(kriging=False), EnsembleRegressor)
+
+
+def test_prediction_in_ligand_blocks_matches_one_block(fitted, monkeypatch):
+    import skmetalpka.model.kriging as kriging
+
+    query = pd.concat([X, X.assign(metal="Nd3+")], ignore_index=True)
+    whole = fitted.predict(query)
+    monkeypatch.setattr(kriging, "_LIGAND_BLOCK", 3)  # 8 ligands: blocks of 3, 3 and 2
+    np.testing.assert_allclose(fitted.predict(query), whole, rtol=0, atol=1e-12)

@@ -74,6 +74,7 @@ DEFAULT_KRIGING_DESCRIPTORS: tuple[str, ...] = (
 # bounds of the log hyperparameters [log s_f^2, log g, log l, log s_n^2]
 _BOUNDS = ((-6.0, 5.0), (np.log(0.1), np.log(200.0)), (np.log(0.05), np.log(50.0)), (-8.0, 4.0))
 _SHARPNESS_STARTS = (0.3, 10.0, 100.0)
+_LIGAND_BLOCK = 512  # query ligands per similarity block in predict
 _HYPER = ("amplitude", "similarity_sharpness", "metal_length_scale", "noise")
 
 
@@ -451,29 +452,30 @@ class ResidualKriging(TagsMixin, MaskedR2ScoreMixin, RegressorMixin, BaseEstimat
         valid = ok_l & ok_mu[qm]
         if not valid.any() or not uniq_l or not self.ligands_:
             return corr, explained, noise_var
-        T = _tanimoto(
-            uniq_l,
-            tuple(self.ligands_),
-            int(self.fingerprint_radius),
-            int(self.fingerprint_size),
-        )
         Dq = np.where(np.isfinite(Dq), Dq, 0.0)
         rows = np.flatnonzero(valid)
-        for k in range(N):
-            theta = self.theta_[k]
-            if not np.isfinite(theta).all() or len(self.weights_[k]) == 0:
-                continue
-            amp, sharp, length, noise = theta
-            pl, pm = self.pairs_[k][:, 0], self.pairs_[k][:, 1]
-            Kl = np.exp(sharp * (T[:, pl] - 1.0))  # (query ligands, pairs)
-            Km = _metal_kernel(Dq, self.metal_features_[pm], length)  # (query metals, pairs)
-            for start in range(0, len(rows), 2048):
-                chunk = rows[start : start + 2048]
-                kq = amp * Kl[ql[chunk]] * Km[qm[chunk]]
-                corr[chunk, k] = kq @ self.weights_[k] + self.offset_[k]
-                kmax = kq.max(axis=1)
-                explained[chunk, k] = kmax**2 / (amp + noise)
-                noise_var[chunk, k] = noise
+        steps = [
+            k for k in range(N) if np.isfinite(self.theta_[k]).all() and len(self.weights_[k]) > 0
+        ]
+        train = tuple(self.ligands_)
+        # Blocks of query ligands bound the memory of a large screen: the similarity block is
+        # (ligands, training ligands) and the kernel block (ligands, training pairs).
+        for lstart in range(0, len(uniq_l), _LIGAND_BLOCK):
+            block = uniq_l[lstart : lstart + _LIGAND_BLOCK]
+            in_block = rows[(ql[rows] >= lstart) & (ql[rows] < lstart + len(block))]
+            T = _tanimoto(block, train, int(self.fingerprint_radius), int(self.fingerprint_size))
+            for k in steps:
+                amp, sharp, length, noise = self.theta_[k]
+                pl, pm = self.pairs_[k][:, 0], self.pairs_[k][:, 1]
+                Kl = np.exp(sharp * (T[:, pl] - 1.0))  # (block ligands, pairs)
+                Km = _metal_kernel(Dq, self.metal_features_[pm], length)  # (query metals, pairs)
+                for start in range(0, len(in_block), 2048):
+                    chunk = in_block[start : start + 2048]
+                    kq = amp * Kl[ql[chunk] - lstart] * Km[qm[chunk]]
+                    corr[chunk, k] = kq @ self.weights_[k] + self.offset_[k]
+                    kmax = kq.max(axis=1)
+                    explained[chunk, k] = kmax**2 / (amp + noise)
+                    noise_var[chunk, k] = noise
         return corr, explained, noise_var
 
     def explained_variance(self, X: pd.DataFrame) -> np.ndarray:
