@@ -7,14 +7,17 @@ from functools import lru_cache
 from typing import Any
 
 import numpy as np
-from rdkit.Chem import rdFingerprintGenerator
 from sklearn.base import BaseEstimator, RegressorMixin
 from sklearn.utils.validation import check_is_fitted
 
 from .._base import TagsMixin
 from ..chem import standardize_ligand
 from ..conditions import CONDITION_COLUMNS
-from ..featurize.descriptors import LIGAND_DESCRIPTOR_NAMES, ligand_descriptors
+from ..featurize.descriptors import (
+    LIGAND_DESCRIPTOR_NAMES,
+    _morgan_generator,
+    ligand_descriptors,
+)
 from ..featurize.donors import donor_scores
 from ..featurize.metals import LEGACY_METAL_DESCRIPTOR_NAMES, METAL_DESCRIPTOR_NAMES
 from ..featurize.rows import _check_y, _describe_bad_rows, _parse_rows, _Rows
@@ -62,11 +65,6 @@ def _fingerprint(smiles: str, radius: int, n_bits: int) -> np.ndarray:
     out = np.minimum(fp, 255).astype(np.uint8)
     out.flags.writeable = False
     return out
-
-
-@lru_cache(maxsize=16)
-def _morgan_generator(radius: int, n_bits: int) -> Any:
-    return rdFingerprintGenerator.GetMorganGenerator(radius=radius, fpSize=n_bits)
 
 
 def _features(

@@ -9,14 +9,24 @@ log beta).
 
 from __future__ import annotations
 
+from functools import lru_cache
+from typing import Any
+
 import numpy as np
 from rdkit import Chem
-from rdkit.Chem import rdMolDescriptors
+from rdkit.Chem import rdFingerprintGenerator, rdMolDescriptors
 
 from ..chem import iter_atoms
 from .donors import DONOR_GROUP_NAMES, donor_profile
 
 __all__ = ["LIGAND_DESCRIPTOR_NAMES", "ligand_descriptors", "ligand_profile"]
+
+
+@lru_cache(maxsize=16)
+def _morgan_generator(radius: int, n_bits: int) -> Any:
+    """The RDKit Morgan fingerprint generator (shared by the baselines and residual kriging)."""
+    return rdFingerprintGenerator.GetMorganGenerator(radius=radius, fpSize=n_bits)
+
 
 _RDKIT_NAMES = (
     "heavy_atoms",

@@ -56,6 +56,11 @@ from sklearn.base import BaseEstimator, RegressorMixin, clone
 from sklearn.utils.validation import check_is_fitted
 
 from .._base import TagsMixin, supports_std
+from ..chem import InvalidLigandError
+from ..featurize.descriptors import _morgan_generator
+from ..featurize.metals import METAL_DESCRIPTOR_NAMES, metal_descriptors
+from ..identity import ligand_id
+from ..ions import UnknownMetalError, canonical_or_none
 from ..metrics import MaskedR2ScoreMixin
 
 __all__ = ["ResidualKriging", "DEFAULT_KRIGING_DESCRIPTORS"]
@@ -82,11 +87,9 @@ _HYPER = ("amplitude", "similarity_sharpness", "metal_length_scale", "noise")
 # ligands and metals
 # --------------------------------------------------------------------------------------------
 def _identity_or_none(smiles: Any) -> str | None:
-    from ..identity import ligand_id
-
     try:
         return ligand_id(smiles)
-    except Exception:  # noqa: BLE001 - an invalid ligand gets no correction, the model flags it
+    except InvalidLigandError:  # no correction; the wrapped model flags the row
         return None
 
 
@@ -100,39 +103,39 @@ def _ligand_keys(smiles: pd.Series) -> np.ndarray:
     return np.asarray(out, dtype=object)
 
 
-@lru_cache(maxsize=8)
-def _fingerprints(ligands: tuple[str, ...], radius: int, size: int) -> tuple[Any, ...]:
+@lru_cache(maxsize=16384)
+def _count_fingerprint(identity: str, radius: int, size: int) -> Any:
+    """RDKit Morgan count fingerprint of an identity SMILES (for BulkTanimotoSimilarity)."""
     from rdkit import Chem
-    from rdkit.Chem import rdFingerprintGenerator
 
-    gen = rdFingerprintGenerator.GetMorganGenerator(radius=radius, fpSize=size)
-    return tuple(gen.GetCountFingerprint(Chem.MolFromSmiles(s)) for s in ligands)
+    return _morgan_generator(radius, size).GetCountFingerprint(Chem.MolFromSmiles(identity))
 
 
-def _tanimoto(query: Sequence[str], train: tuple[str, ...], radius: int, size: int) -> np.ndarray:
+def _tanimoto(query: Sequence[str], train: Sequence[str], radius: int, size: int) -> np.ndarray:
     """Tanimoto similarity (count fingerprints) of every query ligand to every training one."""
     from rdkit import DataStructs
 
-    fq = _fingerprints(tuple(query), radius, size)
-    ft = _fingerprints(train, radius, size)
-    return np.asarray([DataStructs.BulkTanimotoSimilarity(f, list(ft)) for f in fq], float)
+    ft = [_count_fingerprint(s, radius, size) for s in train]
+    return np.asarray(
+        [
+            DataStructs.BulkTanimotoSimilarity(_count_fingerprint(q, radius, size), ft)
+            for q in query
+        ],
+        dtype=float,
+    ).reshape(len(query), len(train))
 
 
 def _is_proton(metals: pd.Series) -> np.ndarray:
-    from ..ions import canonical_or_none
-
     return np.array([canonical_or_none(m) == "H+" for m in metals.tolist()], dtype=bool)
 
 
 def _metal_matrix(metals: Sequence[str], names: Sequence[str]) -> np.ndarray:
     """Descriptor rows of the metals; NaN rows for metals without descriptors."""
-    from ..featurize.metals import metal_descriptors
-
     out = np.full((len(metals), len(names)), np.nan)
     for i, m in enumerate(metals):
         try:
             out[i] = metal_descriptors(m, list(names))
-        except Exception:  # noqa: BLE001 - unknown metal: no correction, the model flags it
+        except UnknownMetalError:  # no correction; the wrapped model flags the row
             pass
     return out
 
@@ -310,8 +313,6 @@ class ResidualKriging(TagsMixin, MaskedR2ScoreMixin, RegressorMixin, BaseEstimat
             raise ValueError(
                 "estimator is required, e.g. ResidualKriging(skmetalpka.default_pipeline())"
             )
-        from ..featurize.metals import METAL_DESCRIPTOR_NAMES
-
         names = list(self.metal_descriptors)
         unknown = sorted(set(names) - set(METAL_DESCRIPTOR_NAMES))
         if not names or unknown:
@@ -384,10 +385,7 @@ class ResidualKriging(TagsMixin, MaskedR2ScoreMixin, RegressorMixin, BaseEstimat
         mi = np.array([met_index.get(m, -1) for m in metals], dtype=int)
         mi[_is_proton(X["metal"])] = -1  # protonation constants are not kriged
         T = _tanimoto(
-            self.ligands_,
-            tuple(self.ligands_),
-            int(self.fingerprint_radius),
-            int(self.fingerprint_size),
+            self.ligands_, self.ligands_, int(self.fingerprint_radius), int(self.fingerprint_size)
         )
         M = self.metal_features_
         rng = np.random.default_rng(self.random_state)
@@ -457,7 +455,7 @@ class ResidualKriging(TagsMixin, MaskedR2ScoreMixin, RegressorMixin, BaseEstimat
         steps = [
             k for k in range(N) if np.isfinite(self.theta_[k]).all() and len(self.weights_[k]) > 0
         ]
-        train = tuple(self.ligands_)
+        train = self.ligands_
         # Blocks of query ligands bound the memory of a large screen: the similarity block is
         # (ligands, training ligands) and the kernel block (ligands, training pairs).
         for lstart in range(0, len(uniq_l), _LIGAND_BLOCK):

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from ..model.ensemble import EnsembleRegressor
+from ..model.kriging import ResidualKriging
 from .default import default_pipeline
 from .registry import with_protons
 
@@ -58,7 +59,5 @@ def default_recipe(
     )
     model = with_protons(ensemble, mode=mode)
     if kriging:
-        from ..model.kriging import ResidualKriging
-
         return ResidualKriging(model, random_state=random_state)
     return model

@@ -18,6 +18,7 @@ from .._base import set_random_state
 from ..baselines import FingerprintForestRegressor, GPRBeta1Regressor, MetalMeanRegressor
 from ..exceptions import InputError
 from ..model.ensemble import EnsembleRegressor
+from ..model.kriging import ResidualKriging
 from ..tables import _check_file
 from .default import default_pipeline
 from .transfer import ProtonTransferRegressor
@@ -47,8 +48,6 @@ def make_model(name: str, **params: Any):
             f"got {kriging!r}"
         )
     if kriging is not False:
-        from ..model.kriging import ResidualKriging
-
         options = dict(kriging) if isinstance(kriging, Mapping) else {}
         return ResidualKriging(make_model(name, **params), **options)
     if name == "gnn":
