@@ -151,7 +151,7 @@ def run_split(split: str, X: pd.DataFrame, y: np.ndarray, args: argparse.Namespa
                 ev = rk.explained_variance(X.iloc[test])
                 explained[f"{name}_rk"][test, : ev.shape[1]] = ev[:, : y.shape[1]]
             for out_name, model in fitted:
-                if supports_std(model) and supports_std(est):
+                if supports_std(est):  # the kriged model's std comes from est's
                     mu, sd = model.predict(X.iloc[test], return_std=True)
                     std[out_name][test, : np.shape(sd)[1]] = sd
                 else:

@@ -198,7 +198,9 @@ def main() -> None:
 
 def _set_std(model, **params) -> None:
     """Set the ensemble's uncertainty parameters, inside a ResidualKriging wrapper too."""
-    if hasattr(model, "estimators_") or not hasattr(model, "estimator"):
+    from skmetalpka.model import ResidualKriging
+
+    if not isinstance(model, ResidualKriging):  # the bare ensemble (--no-kriging)
         model.set_params(**params)
         return
     model.set_params(**{f"estimator__{k}": v for k, v in params.items()})
