@@ -366,6 +366,7 @@ class ResidualKriging(TagsMixin, MaskedR2ScoreMixin, RegressorMixin, BaseEstimat
         keys = _ligand_keys(X["smiles"])
         names = list(self.metal_descriptors)
         metals = X["metal"].astype(str).to_numpy()
+        # protonation rows are not kriged: their metal gets no index below
         uniq_m = sorted(set(metals[~_is_proton(X["metal"])].tolist()))
         D = _metal_matrix(uniq_m, names)
         ok_m = np.isfinite(D).all(axis=1)
@@ -381,9 +382,8 @@ class ResidualKriging(TagsMixin, MaskedR2ScoreMixin, RegressorMixin, BaseEstimat
         self.ligands_ = sorted({k for k in keys.tolist() if k is not None})
         lig_index = {k: i for i, k in enumerate(self.ligands_)}
         met_index = {m: i for i, m in enumerate(good_metals)}
-        li = np.array([lig_index.get(k, -1) if k is not None else -1 for k in keys], dtype=int)
+        li = np.array([lig_index.get(k, -1) for k in keys], dtype=int)
         mi = np.array([met_index.get(m, -1) for m in metals], dtype=int)
-        mi[_is_proton(X["metal"])] = -1  # protonation constants are not kriged
         T = _tanimoto(
             self.ligands_, self.ligands_, int(self.fingerprint_radius), int(self.fingerprint_size)
         )
@@ -446,7 +446,7 @@ class ResidualKriging(TagsMixin, MaskedR2ScoreMixin, RegressorMixin, BaseEstimat
         mpos = {m: i for i, m in enumerate(uniq_m)}
         lpos = {k: i for i, k in enumerate(uniq_l)}
         qm = np.array([mpos[m] for m in metals], dtype=int)
-        ql = np.array([lpos.get(k, -1) if k is not None else -1 for k in keys], dtype=int)
+        ql = np.array([lpos.get(k, -1) for k in keys], dtype=int)
         valid = ok_l & ok_mu[qm]
         if not valid.any() or not uniq_l or not self.ligands_:
             return corr, explained, noise_var
