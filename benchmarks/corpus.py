@@ -17,11 +17,13 @@ Usage::
 
     python benchmarks/corpus.py --split ligand,metal,lomo --models gnn,gpr,rf,mean \
         --folds 5 --epochs 60 [--members 1] [--max-rows N] [--lomo-metals La3+,Lu3+] \
-        [--oof-dir DIR] [--kriging gnn]
+        [--oof-dir DIR] [--kriging gnn] [--blend gnn_rk+gpr]
 
 ``--kriging gnn`` also reports ``gnn_rk``: the same fitted GNN of every fold wrapped in
 :class:`skmetalpka.model.ResidualKriging` (a Gaussian process on its training residuals), so
-the two differ only by the kriging.
+the two differ only by the kriging. ``--blend gnn_rk+gpr`` (comma-separated, several allowed)
+reports the equal-weight :class:`skmetalpka.model.BlendRegressor` of those fitted models of
+every fold (no refit).
 
 Writes benchmarks/results/corpus_<split>.json and .md (``--tag`` adds a suffix).
 """
@@ -46,6 +48,7 @@ from skmetalpka._base import supports_std  # noqa: E402
 from skmetalpka.datasets import load_corpus  # noqa: E402
 from skmetalpka.families import METAL_FAMILIES, metal_families  # noqa: E402
 from skmetalpka.groups import make_groups  # noqa: E402
+from skmetalpka.model.blend import BlendRegressor  # noqa: E402
 from skmetalpka.model.kriging import ResidualKriging  # noqa: E402
 from skmetalpka.pipelines import make_model  # noqa: E402
 
@@ -129,13 +132,23 @@ def run_split(split: str, X: pd.DataFrame, y: np.ndarray, args: argparse.Namespa
     unknown = sorted(set(kriged) - set(base_names))
     if unknown:
         raise SystemExit(f"--kriging {unknown} must be among --models {base_names}")
-    names = base_names + [f"{n}_rk" for n in kriged]
+    blends = [b for b in (args.blend.split(",") if args.blend else []) if b]
+    for b in blends:
+        parts = b.split("+")
+        missing = sorted(set(parts) - set(base_names + [f"{n}_rk" for n in kriged]))
+        if len(parts) < 2 or missing:
+            raise SystemExit(
+                f"--blend {b!r}: give two or more of --models / <--kriging model>_rk joined by '+'"
+                + (f"; unknown {missing}" if missing else "")
+            )
+    names = base_names + [f"{n}_rk" for n in kriged] + blends
     pred = {n: np.full(y.shape, np.nan) for n in names}
     std = {n: np.full(y.shape, np.nan) for n in names}
     explained = {f"{n}_rk": np.full(y.shape, np.nan) for n in kriged}
     fit_time = {n: 0.0 for n in names}
     for k, test in enumerate(folds):
         train = np.setdiff1d(np.arange(len(X)), test)
+        fold_models: dict = {}
         for name in base_names:
             est = build(name, args, args.seed + k)
             t0 = time.perf_counter()
@@ -150,6 +163,7 @@ def run_split(split: str, X: pd.DataFrame, y: np.ndarray, args: argparse.Namespa
                 fitted.append((f"{name}_rk", rk))
                 ev = rk.explained_variance(X.iloc[test])
                 explained[f"{name}_rk"][test, : ev.shape[1]] = ev[:, : y.shape[1]]
+            fold_models.update(fitted)
             for out_name, model in fitted:
                 if supports_std(est):  # the kriged model's std comes from est's
                     mu, sd = model.predict(X.iloc[test], return_std=True)
@@ -160,6 +174,20 @@ def run_split(split: str, X: pd.DataFrame, y: np.ndarray, args: argparse.Namespa
                 pred[out_name][test, : mu.shape[1]] = mu[:, : y.shape[1]]
                 rmse = _stats(y[test, 0], pred[out_name][test, 0]).get("rmse", float("nan"))
                 print(f"[{split}] fold {k + 1}/{len(folds)} {out_name}: {rmse:.3f}", flush=True)
+        for b in blends:
+            # the fold's fitted models, averaged with equal weights (no refit)
+            parts = b.split("+")
+            blend = BlendRegressor([(p, FrozenEstimator(fold_models[p])) for p in parts])
+            blend.fit(X.iloc[train], y[train])
+            fit_time[b] = sum(fit_time[p] for p in parts)
+            if any(supports_std(fold_models[p]) for p in parts):
+                mu, sd = blend.predict(X.iloc[test], return_std=True)
+                std[b][test, : sd.shape[1]] = sd[:, : y.shape[1]]
+            else:
+                mu = blend.predict(X.iloc[test])
+            pred[b][test, : mu.shape[1]] = mu[:, : y.shape[1]]
+            rmse = _stats(y[test, 0], pred[b][test, 0]).get("rmse", float("nan"))
+            print(f"[{split}] fold {k + 1}/{len(folds)} {b}: {rmse:.3f}", flush=True)
     tested = np.zeros(len(X), dtype=bool)
     fold_of = np.full(len(X), -1)
     for k, f in enumerate(folds):
@@ -179,12 +207,39 @@ def run_split(split: str, X: pd.DataFrame, y: np.ndarray, args: argparse.Namespa
             **{f"std_{n}": std[n] for n in names},
             **{f"explained_{n}": v for n, v in explained.items()},
         )
-    fam = metal_families(X["metal"])
-    src = X["source"].to_numpy()
-    out: dict = {"split": split, "n_folds": len(folds), "n_rows_tested": int(tested.sum())}
+    return summarise(
+        split,
+        len(folds),
+        fold_of,
+        y,
+        X["metal"].to_numpy(),
+        X["source"].to_numpy(),
+        names,
+        pred,
+        std,
+        fit_time,
+    )
+
+
+def summarise(
+    split: str,
+    n_folds: int,
+    fold_of: np.ndarray,
+    y: np.ndarray,
+    metal: np.ndarray,
+    src: np.ndarray,
+    names: list[str],
+    pred: dict[str, np.ndarray],
+    std: dict[str, np.ndarray],
+    fit_time: dict[str, float] | None = None,
+) -> dict:
+    """The result dict of a split from out-of-fold predictions (rows with fold -1 untested)."""
+    tested = fold_of >= 0
+    fam = metal_families(metal)
+    out: dict = {"split": split, "n_folds": n_folds, "n_rows_tested": int(tested.sum())}
     for name in names:
         p1, t1 = pred[name][:, 0], np.where(tested, y[:, 0], np.nan)
-        res = {"fit_time_s": fit_time[name], "overall": _stats(t1, p1)}
+        res = {"fit_time_s": (fit_time or {}).get(name, float("nan")), "overall": _stats(t1, p1)}
         res["overall"].update(_coverage(t1, p1, std[name][:, 0]))
         res["family"] = {}
         for f in METAL_FAMILIES:
@@ -194,7 +249,6 @@ def run_split(split: str, X: pd.DataFrame, y: np.ndarray, args: argparse.Namespa
                 s.update(_coverage(t1[m], p1[m], std[name][m, 0]))
                 res["family"][f] = s
         res["source"] = {s: _stats(t1[src == s], p1[src == s]) for s in sorted(set(src))}
-        metal = X["metal"].to_numpy()
         res["metal"] = {
             m: _stats(t1[metal == m], p1[metal == m]) for m in sorted(set(metal[tested]))
         }
@@ -308,6 +362,11 @@ def main() -> None:
         help="models (of --models) also reported with residual kriging, as <model>_rk: the same "
         "fitted model per fold plus skmetalpka.model.ResidualKriging on its training residuals",
     )
+    ap.add_argument(
+        "--blend",
+        default="",
+        help="equal-weight blends of fitted models of each fold, e.g. gnn_rk+gpr (comma-separated)",
+    )
     ap.add_argument("--threads", type=int, default=0, help="torch threads (0: torch's default)")
     args = ap.parse_args()
     if args.threads:
@@ -319,6 +378,7 @@ def main() -> None:
         keep = np.random.default_rng(args.seed).choice(len(X), args.max_rows, replace=False)
         X, y = X.iloc[np.sort(keep)].reset_index(drop=True), y[np.sort(keep)]
     names = args.models.split(",") + [f"{n}_rk" for n in args.kriging.split(",") if n]
+    names += [b for b in args.blend.split(",") if b]
     for split in args.split.split(","):
         t0 = time.perf_counter()
         result = run_split(split, X, y, args)

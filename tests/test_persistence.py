@@ -31,7 +31,7 @@ from skmetalpka.baselines import (
 )
 from skmetalpka.cli import main
 from skmetalpka.exceptions import ModelFileError
-from skmetalpka.model import EnsembleRegressor, ResidualKriging
+from skmetalpka.model import BlendRegressor, EnsembleRegressor, ResidualKriging
 from skmetalpka.persistence import (
     UnsupportedValueError,
     fingerprint_data,
@@ -42,7 +42,7 @@ from skmetalpka.pipelines import ProtonTransferRegressor
 from skmetalpka.sites import AtomSiteClassifier
 
 SMALL = {"max_epochs": 2, "hidden_dim": 8, "heads": 2, "encoder_depth": 1, "star_layers": 1}
-KINDS = ["gnn", "learned", "ensemble", "transfer", "gpr", "rf", "mean", "kriging"]
+KINDS = ["gnn", "learned", "ensemble", "transfer", "gpr", "rf", "mean", "kriging", "blend"]
 #: a std calibration (skmetalpka.model.calibration) in its JSON form
 CALIBRATION = {
     "cells": {"transition|seen": [1.5, 0.2, 40]},
@@ -82,6 +82,14 @@ def models() -> dict[str, Any]:
         "mean": MetalMeanRegressor().fit(X, Y),
         "kriging": ResidualKriging(
             EnsembleRegressor(default_pipeline(**SMALL), n_members=2), min_rows=2
+        ).fit(X, Y),
+        "blend": BlendRegressor(
+            [
+                ("ens", EnsembleRegressor(default_pipeline(**SMALL), n_members=2)),
+                ("gpr", GPRBeta1Regressor(random_state=0)),
+            ],
+            weights=[2.0, 1.0],
+            std_calibration=CALIBRATION,
         ).fit(X, Y),
     }
     return out

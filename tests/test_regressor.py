@@ -181,3 +181,23 @@ def test_davies_mode_moves_predictions_with_ionic_strength_by_the_davies_shift()
     )
     with pytest.raises(ValueError, match="ionic_strength_model"):
         default_pipeline(max_epochs=1, ionic_strength_model="sit").fit(X, y)
+
+
+def test_metal_embedding_has_one_row_per_ion_however_spelled():
+    """``metal_embedding=True`` keys the embedding on the canonical ion: "Cu+2" is "Cu2+"."""
+    X = pd.DataFrame(
+        {
+            "metal": ["Cu2+", "Cu+2", "Ni2+", "Ni(II)", "Zn2+", "Zn2+"],
+            "smiles": ["NCCN", "NCC(=O)O", "NCCN", "NCC(=O)O", "NCCN", "OC(=O)C(=O)O"],
+        }
+    )
+    y = np.array([[10.0, 19.0], [8.0, 15.0], [7.0, 13.0], [5.0, np.nan], [6.0, 11.0], [4.0, 7.0]])
+    pipe = default_pipeline(max_epochs=2, random_state=0, metal_embedding=True, **SMALL)
+    pipe.fit(X, y)
+    net = pipe[-1]
+    assert net.metals_ == ["Cu2+", "Ni2+", "Zn2+"]
+    assert net.metal_index_ == {"Cu2+": 1, "Ni2+": 2, "Zn2+": 3}
+    query = pd.DataFrame({"metal": ["Cu2+", "Cu+2", "Co2+"], "smiles": ["NCCN"] * 3})
+    pred = pipe.predict(query)
+    np.testing.assert_array_equal(pred[0], pred[1])  # one ion, one embedding row
+    assert np.all(np.isfinite(pred[2]))  # an unseen ion takes the shared unknown row

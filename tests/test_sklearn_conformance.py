@@ -61,6 +61,7 @@ from skmetalpka.baselines import (
 from skmetalpka.featurize import LigandCountExpander, SitePredictor, SmilesToGraph
 from skmetalpka.metrics import SCORERS, make_masked_scorer
 from skmetalpka.model import (
+    BlendRegressor,
     EnsembleRegressor,
     MetalComplexRegressor,
     ProtonTransferRegressor,
@@ -117,6 +118,7 @@ def _all_estimators() -> list[Any]:
         EnsembleRegressor(default_pipeline(**SMALL), n_members=2),
         ProtonTransferRegressor(default_pipeline(**SMALL)),
         ResidualKriging(MetalMeanRegressor()),
+        BlendRegressor([("mean", MetalMeanRegressor()), ("gpr", GPRBeta1Regressor())]),
     ]
 
 
@@ -302,6 +304,7 @@ _EXPECTED_INPUT_TAGS: dict[str, dict[str, bool]] = {
     "EnsembleRegressor": _STRINGS,
     "ProtonTransferRegressor": _STRINGS,
     "ResidualKriging": _STRINGS,
+    "BlendRegressor": _STRINGS,
 }
 
 
@@ -344,6 +347,15 @@ _BASELINES = [
         "predict",
     ),
     Case("MetalMeanRegressor", MetalMeanRegressor, lambda: tiny()[0], "predict"),
+    Case(
+        "BlendRegressor",
+        lambda: BlendRegressor(
+            [("mean", MetalMeanRegressor()), ("gpr", GPRBeta1Regressor(random_state=0))],
+            weights=[1.0, 2.0],
+        ),
+        lambda: tiny()[0],
+        "predict",
+    ),
 ]
 _TRANSFORMERS = [
     Case("SmilesToGraph", SmilesToGraph, lambda: tiny()[0], "transform"),

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from .blend import BlendRegressor
 from .ensemble import EnsembleRegressor
 from .kriging import ResidualKriging
 from .losses import MaskedHuberLoss
@@ -15,6 +16,7 @@ from .module import MetalComplexModule
 from .regressor import GraphDataset, LigandGroupSplit, MetalComplexRegressor
 
 __all__ = [
+    "BlendRegressor",
     "EnsembleRegressor",
     "ResidualKriging",
     "MaskedHuberLoss",

@@ -45,6 +45,19 @@ __all__ = [
 ]
 
 
+def _metal_key(metal: str) -> str:
+    """The canonical spelling of an ion (the raw string if it has none)."""
+    from ..ions import canonical_or_none
+
+    return canonical_or_none(metal) or metal
+
+
+def _metal_slot(index: dict[str, int], metal: str) -> int:
+    """Embedding row of a metal: canonical key first, then the raw spelling (models fitted before
+    the keys were canonical), 0 (the shared unknown-metal row) otherwise."""
+    return index.get(_metal_key(metal), index.get(metal, 0))
+
+
 class MetalComplexRegressor(TagsMixin, MaskedR2ScoreMixin, NeuralNetRegressor):
     """Graph neural network for cumulative stability constants log beta_1..log beta_N.
 
@@ -381,7 +394,8 @@ class MetalComplexRegressor(TagsMixin, MaskedR2ScoreMixin, NeuralNetRegressor):
                 self.logk_mean_[k] = self.logk_mean_[k - 1]
                 self.logk_std_[k] = self.logk_std_[k - 1]
                 self.beta_std_[k] = self.beta_std_[k - 1]
-        self.metals_ = sorted({g.metal for g in graphs})
+        # one key per ion however it is spelled ("Cu2+", "Cu+2", "Cu(II)")
+        self.metals_ = sorted({_metal_key(g.metal) for g in graphs})
         self.metal_index_ = {m: i + 1 for i, m in enumerate(self.metals_)}
 
     # ---------------------------------------------------------------- skorch hooks
@@ -484,7 +498,9 @@ class MetalComplexRegressor(TagsMixin, MaskedR2ScoreMixin, NeuralNetRegressor):
         x = x.to(self.device)
         if self.metal_embedding:
             idx = torch.tensor(
-                [self.metal_index_.get(m, 0) for m in x.metal], dtype=torch.long, device=self.device
+                [_metal_slot(self.metal_index_, m) for m in x.metal],
+                dtype=torch.long,
+                device=self.device,
             )
             fit_params = {**fit_params, "metal_index": idx}
         return self.module_(x, **fit_params)

@@ -27,6 +27,7 @@ from typing import Any
 from .codec import Decoder, Encoder, FormatError
 from .kind import Kind, fs, generic_export, generic_restore, resolve
 from .sklearn_kinds import (
+    check_blend,
     check_decision_tree,
     check_forest,
     check_gp,
@@ -129,6 +130,12 @@ _ALL: list[Kind] = [
         "EnsembleRegressor",
         ("skmetalpka.model", "EnsembleRegressor"),
         fs("estimators_", "metals_", "n_steps_"),
+    ),
+    Kind(
+        "BlendRegressor",
+        ("skmetalpka.model", "BlendRegressor"),
+        fs("estimators_", "weights_", "n_steps_", "metals_", "n_features_in_", "feature_names_in_"),
+        check=check_blend,
     ),
     Kind(
         "ResidualKriging",

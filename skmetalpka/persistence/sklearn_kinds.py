@@ -27,6 +27,7 @@ __all__ = [
     "check_gp",
     "check_pipeline",
     "check_kriging",
+    "check_blend",
     "split_params",
 ]
 
@@ -205,6 +206,28 @@ def check_kriging(obj: Any, where: str) -> None:
             raise FormatError(f"{where}: pairs_/weights_ of step {k} have inconsistent shapes")
         if len(pr) and (pr.min() < 0 or pr[:, 0].max() >= n_lig or pr[:, 1].max() >= n_met):
             raise FormatError(f"{where}: pairs_ of step {k} point outside the ligand/metal tables")
+
+
+def check_blend(obj: Any, where: str) -> None:
+    """Refuse a blend whose fitted members and weights disagree with its member list."""
+    if not hasattr(obj, "estimators_"):
+        return
+    n = len(obj.estimators or [])
+    w = obj.weights_
+    ok = (
+        isinstance(obj.estimators_, list)
+        and len(obj.estimators_) == n
+        and isinstance(w, np.ndarray)
+        and w.shape == (n,)
+        and bool(np.all(np.isfinite(w)))
+        and bool(np.all(w >= 0))
+        and abs(float(w.sum()) - 1.0) < 1e-6
+    )
+    if not ok:
+        raise FormatError(
+            f"{where}: a blend needs one fitted member and one weight (>= 0, summing to 1) per "
+            f"entry of estimators"
+        )
 
 
 def check_pipeline(params: dict[str, Any], where: str) -> None:

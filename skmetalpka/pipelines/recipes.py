@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
+from ..baselines import FingerprintForestRegressor, GPRBeta1Regressor
+from ..model.blend import BlendRegressor
 from ..model.ensemble import EnsembleRegressor
 from ..model.kriging import ResidualKriging
 from .default import default_pipeline
@@ -26,6 +29,7 @@ def default_recipe(
     std_scale: float = 1.0,
     random_state: int = 0,
     kriging: bool = True,
+    blend: bool | Sequence[str] = False,
     **params: Any,
 ) -> Any:
     """The unfitted estimator of the packaged model.
@@ -47,6 +51,14 @@ def default_recipe(
     kriging : bool, default=True
         Wrap the ensemble in :class:`~skmetalpka.model.ResidualKriging` (its parameters are
         then ``estimator__std_calibration`` and so on).
+    blend : bool or sequence of {"gpr", "rf"}, default=False
+        Average the model, with equal weights, with other models fitted on the same data
+        (:class:`~skmetalpka.model.BlendRegressor` of ``("gnn", ...)`` and the others):
+        ``True`` is ``("gpr",)``, the Gaussian process on ligand and metal descriptors;
+        ``("gpr", "rf")`` adds the fingerprint forest under residual kriging. More accurate on
+        new ligands (docs/guide/blending.md), but the Gaussian process keeps its training data
+        and a Cholesky factor (hundreds of MB on the corpus), so the packaged model does not use
+        it. ``proton_X``/``proton_y`` of ``fit`` still reach the network only.
     **params
         Override :data:`RECIPE_PARAMS` / other :func:`skmetalpka.default_pipeline` arguments.
     """
@@ -59,5 +71,20 @@ def default_recipe(
     )
     model = with_protons(ensemble, mode=mode)
     if kriging:
-        return ResidualKriging(model, random_state=random_state)
-    return model
+        model = ResidualKriging(model, random_state=random_state)
+    if blend is False:
+        return model
+    others = ("gpr",) if blend is True else tuple(blend)
+    bad = sorted(set(others) - {"gpr", "rf"}) or [o for o in set(others) if others.count(o) > 1]
+    if bad or not others:
+        raise ValueError(
+            f"blend must be True or names among ('gpr', 'rf'), once each; got {blend!r}"
+        )
+    members: list[tuple[str, Any]] = [("gnn", model)]
+    for name in others:
+        if name == "gpr":
+            members.append(("gpr", GPRBeta1Regressor(random_state=random_state)))
+        else:
+            forest = FingerprintForestRegressor(random_state=random_state)
+            members.append(("rf", ResidualKriging(forest, random_state=random_state)))
+    return BlendRegressor(members)

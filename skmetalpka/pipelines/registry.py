@@ -17,6 +17,7 @@ from typing import Any
 from .._base import set_random_state
 from ..baselines import FingerprintForestRegressor, GPRBeta1Regressor, MetalMeanRegressor
 from ..exceptions import InputError
+from ..model.blend import BlendRegressor
 from ..model.ensemble import EnsembleRegressor
 from ..model.kriging import ResidualKriging
 from ..tables import _check_file
@@ -40,7 +41,23 @@ def make_model(name: str, **params: Any):
     :class:`~skmetalpka.model.ResidualKriging`: a Gaussian process on its training residuals
     that carries a ligand's measured constants over to neighbouring metals; a mapping instead
     of ``True`` gives its parameters (``{"kriging": {"max_rows": 8000}}``).
+
+    ``blend`` averages the model with other registered models
+    (:class:`~skmetalpka.model.BlendRegressor`, equal weights unless ``blend_weights``, the
+    named model first): a name (``"gpr"``), a list of names, or a mapping of names to their
+    parameters (``{"gpr": {"max_optimizer_samples": 2000}}``). ``make_model("gnn",
+    n_members=3, kriging=True, blend="gpr")`` is the kriged ensemble averaged with the Gaussian
+    process, each fitted on the same data.
     """
+    blend = params.pop("blend", None)
+    blend_weights = params.pop("blend_weights", None)
+    if blend_weights is not None and blend in (None, False):
+        raise ValueError("blend_weights needs blend (the models to average with)")
+    if blend not in (None, False):
+        members = [(name, make_model(name, **params))]
+        for other, other_params in _blend_members(blend).items():
+            members.append((other, make_model(other, **other_params)))
+        return BlendRegressor(members, weights=blend_weights)
     kriging = params.pop("kriging", False)
     if not isinstance(kriging, bool | Mapping):
         raise ValueError(
@@ -67,6 +84,31 @@ def make_model(name: str, **params: Any):
     if name == "mean":
         return MetalMeanRegressor(**params)
     raise ValueError(f"unknown model {name!r}; choose one of {', '.join(MODEL_NAMES)}")
+
+
+def _blend_members(blend: Any) -> dict[str, dict[str, Any]]:
+    """``blend`` of :func:`make_model` as ``{model name: parameters}``."""
+    if isinstance(blend, str):
+        blend = [blend]
+    if isinstance(blend, Mapping):
+        out = {}
+        for name, p in blend.items():
+            if p is not None and not isinstance(p, Mapping):
+                raise ValueError(f"blend[{name!r}] must be a mapping of parameters, got {p!r}")
+            out[str(name)] = dict(p or {})
+    elif isinstance(blend, list | tuple) and all(isinstance(b, str) for b in blend):
+        out = {b: {} for b in blend}
+    else:
+        raise ValueError(
+            f"blend must be a model name, a list of names or a mapping of names to parameters, "
+            f"got {blend!r}"
+        )
+    unknown = sorted(set(out) - set(MODEL_NAMES))
+    if unknown or not out:
+        raise ValueError(
+            f"blend names {unknown or '(none)'} are not models; choose from {', '.join(MODEL_NAMES)}"
+        )
+    return out
 
 
 def build_model(

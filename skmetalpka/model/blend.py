@@ -1,0 +1,323 @@
+"""Blends: a weighted average of different kinds of models, step by step.
+
+Models that see a ligand differently make different mistakes. On the multi-source corpus the
+out-of-fold errors of the kriged GNN ensemble and of the Gaussian process on ligand descriptors
+correlate at only about 0.76 for new ligands, so their average is more accurate than either
+(``benchmarks/corpus.py --blend``). :class:`BlendRegressor` fits every member on the same data
+and averages their predictions with fixed weights, like
+:class:`sklearn.ensemble.VotingRegressor`, with what stability constants need on top:
+
+* ``y`` has one column per step and missing steps are NaN. A member may predict fewer steps
+  than another (:class:`~skmetalpka.baselines.GPRBeta1Regressor` predicts log beta_1 only, NaN
+  after it) or NaN for a row it flags as invalid: every cell is the weighted mean of the members
+  that predict it, with the weights renormalised over them. A cell no member predicts stays NaN.
+* ``predict(X, return_std=True)`` gives the standard deviation of the weighted mixture of the
+  members' predictive distributions, ``sigma^2 = sum_i w_i (sigma_i^2 + (mu_i - mu)^2)``: the
+  members' own uncertainty plus their disagreement. A member without a standard deviation
+  contributes its disagreement only. ``std_calibration`` (per metal family and metal novelty,
+  :mod:`skmetalpka.model.calibration`) then rescales it, as for an ensemble.
+
+The weights are parameters, not learned: stacking weights fitted on in-sample predictions would
+favour whichever member overfits most, and honest out-of-fold weights cost a cross-validation of
+every member. Equal weights are the default.
+"""
+
+from __future__ import annotations
+
+import numbers
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+from sklearn.base import RegressorMixin, clone
+from sklearn.utils import Bunch
+from sklearn.utils.metaestimators import _BaseComposition
+from sklearn.utils.validation import check_is_fitted
+
+from .._base import supports_std
+from ..metrics import MaskedR2ScoreMixin
+from .calibration import apply_std_calibration
+
+__all__ = ["BlendRegressor", "combine_predictions"]
+
+
+def _as_2d(pred: Any, n: int) -> np.ndarray:
+    return np.asarray(pred, dtype=float).reshape(n, -1)
+
+
+def _pad(a: np.ndarray, width: int) -> np.ndarray:
+    if a.shape[1] >= width:
+        return a[:, :width]
+    return np.hstack([a, np.full((a.shape[0], width - a.shape[1]), np.nan)])
+
+
+def combine_predictions(
+    means: Any, weights: Any, stds: Any = None
+) -> np.ndarray | tuple[np.ndarray, np.ndarray]:
+    """The blend of members' predictions: cell-wise weighted mean over the finite ones.
+
+    Parameters
+    ----------
+    means : array-like of shape (n_members, n_samples, n_steps)
+        The members' predictions (NaN where a member does not predict a cell).
+    weights : array-like of shape (n_members,)
+        Non-negative weights (renormalised per cell over the members that predict it).
+    stds : array-like of shape (n_members, n_samples, n_steps), optional
+        The members' standard deviations (NaN: the member has none; it then contributes its
+        disagreement only).
+
+    Returns
+    -------
+    mean : ndarray of shape (n_samples, n_steps)
+        NaN where no member predicts the cell.
+    std : ndarray of shape (n_samples, n_steps), only if ``stds`` is given
+        ``sqrt(sum_i w_i (sigma_i^2 + (mu_i - mu)^2))``.
+    """
+    mus = np.asarray(means, dtype=float)
+    w = np.asarray(weights, dtype=float).reshape(-1, *([1] * (mus.ndim - 1))) * np.isfinite(mus)
+    total = w.sum(axis=0)
+    has = total > 0
+    wn = w / np.where(has, total, 1.0)
+    mean = np.where(has, np.sum(wn * np.nan_to_num(mus), axis=0), np.nan)
+    if stds is None:
+        return mean
+    sds = np.asarray(stds, dtype=float)
+    spread = (np.nan_to_num(mus) - np.nan_to_num(mean)[None]) ** 2
+    var = np.sum(wn * (np.nan_to_num(sds) ** 2 + spread), axis=0)
+    return mean, np.where(has, np.sqrt(var), np.nan)
+
+
+class BlendRegressor(MaskedR2ScoreMixin, RegressorMixin, _BaseComposition):
+    """Weighted average of heterogeneous regressors, cell by cell over the finite predictions.
+
+    Parameters
+    ----------
+    estimators : list of (str, estimator)
+        The members, with unique names (as :class:`sklearn.ensemble.VotingRegressor`). Each is
+        cloned and fitted on the same ``X, y``; wrap one in
+        :class:`sklearn.frozen.FrozenEstimator` to reuse an already fitted model.
+    weights : sequence of float or None, default=None
+        One non-negative weight per member (normalised to sum 1); ``None``: equal weights.
+    n_jobs : int or None, default=None
+        Members fitted in parallel with joblib.
+    std_calibration : dict or None, default=None
+        Per metal family and novelty calibration of the mixture's standard deviation
+        (:func:`skmetalpka.model.calibration.fit_std_calibration`), applied with the metals of the
+        training rows as the "seen" metals.
+
+    Attributes
+    ----------
+    estimators_ : list
+        The fitted members, in the order of ``estimators``.
+    named_estimators_ : sklearn.utils.Bunch
+        The fitted members by name.
+    weights_ : ndarray of shape (n_members,)
+        The normalised weights.
+    n_steps_ : int
+        Number of columns of ``y`` seen in fit.
+    n_features_in_ : int
+        Number of columns of ``X`` in fit (DataFrame input).
+    feature_names_in_ : ndarray of str
+        Column names of ``X`` in fit.
+    metals_ : list of str
+        The distinct metals of the training rows (canonical), when ``X`` has a ``metal`` column.
+
+    Examples
+    --------
+    >>> from skmetalpka import make_model
+    >>> from skmetalpka.model import BlendRegressor
+    >>> blend = BlendRegressor([("forest", make_model("rf", n_estimators=20)),
+    ...                         ("mean", make_model("mean"))], weights=[3, 1])
+    >>> blend.get_params()["weights"]
+    [3, 1]
+    """
+
+    def __init__(
+        self,
+        estimators: Sequence[tuple[str, Any]] | None = None,
+        weights: Sequence[float] | None = None,
+        n_jobs: int | None = None,
+        std_calibration: dict | None = None,
+    ) -> None:
+        self.estimators = estimators
+        self.weights = weights
+        self.n_jobs = n_jobs
+        self.std_calibration = std_calibration
+
+    # ------------------------------------------------------------------------------ params
+    def get_params(self, deep: bool = True) -> dict[str, Any]:
+        """Parameters, with every member's as ``<name>__<parameter>`` when ``deep``
+        (as :class:`sklearn.ensemble.VotingRegressor`)."""
+        return self._get_params("estimators", deep=deep)
+
+    def set_params(self, **params: Any) -> BlendRegressor:
+        """Set parameters; ``<name>=estimator`` replaces a member, ``<name>__<p>`` sets its own."""
+        self._set_params("estimators", **params)
+        return self
+
+    # ----------------------------------------------------------------------------- validation
+    def _validate(self) -> tuple[list[str], list[Any], np.ndarray]:
+        if not self.estimators:
+            raise ValueError(
+                "estimators is required: a list of (name, estimator) pairs, e.g. "
+                "BlendRegressor([('gnn', default_recipe()), ('gpr', make_model('gpr'))])"
+            )
+        names, members = [], []
+        for item in self.estimators:
+            if not (isinstance(item, tuple | list) and len(item) == 2 and isinstance(item[0], str)):
+                raise ValueError(
+                    f"every entry of estimators must be a (name, estimator) pair, got {item!r}"
+                )
+            names.append(item[0])
+            members.append(item[1])
+        dup = sorted({n for n in names if names.count(n) > 1})
+        if dup:
+            raise ValueError(f"estimator names must be unique; repeated: {dup}")
+        for name, est in zip(names, members, strict=True):
+            if not hasattr(est, "fit") or not hasattr(est, "predict"):
+                raise TypeError(f"estimator {name!r} ({type(est).__name__}) has no fit/predict")
+        if self.weights is None:
+            w = np.ones(len(members))
+        else:
+            w = np.asarray(list(self.weights), dtype=float)
+            if w.shape != (len(members),):
+                raise ValueError(
+                    f"weights has {w.size} entries for {len(members)} estimators; give one each"
+                )
+            if not np.all(np.isfinite(w)) or np.any(w < 0) or w.sum() <= 0:
+                raise ValueError(f"weights must be finite, >= 0 and not all 0, got {self.weights}")
+        if self.n_jobs is not None and not isinstance(self.n_jobs, numbers.Integral):
+            raise ValueError(f"n_jobs must be an int or None, got {self.n_jobs!r}")
+        return names, members, w / w.sum()
+
+    # ------------------------------------------------------------------------------------ fit
+    def fit(self, X: Any, y: Any, **fit_params: Any) -> BlendRegressor:
+        """Fit a clone of every member on ``X, y``.
+
+        ``fit_params`` named ``<member>__<parameter>`` go to that member only (as in a
+        pipeline: ``gnn__proton_X=...``); any other name goes to every member whose ``fit``
+        takes it (by name or through ``**kwargs``), so ``fit(X, y, proton_X=..., proton_y=...)``
+        reaches a proton-aware GNN and skips a Gaussian process.
+        """
+        from joblib import Parallel, delayed
+
+        names, members, w = self._validate()
+        routed: dict[str, dict[str, Any]] = {n: {} for n in names}
+        for key, value in fit_params.items():
+            name, sep, param = key.partition("__")
+            if sep and name in routed:
+                routed[name][param] = value
+                continue
+            takers = [n for n, est in zip(names, members, strict=True) if _takes(est, key)]
+            if not takers:
+                raise ValueError(
+                    f"no member's fit takes {key!r}; name it '<member>__{key}' with a member "
+                    f"among {names}, or drop it"
+                )
+            for n in takers:
+                routed[n][key] = value
+        parallel = self.n_jobs not in (None, 1)
+        self.estimators_ = Parallel(n_jobs=self.n_jobs if parallel else None)(
+            delayed(_fit_one)(est, X, y, routed[name])
+            for name, est in zip(names, members, strict=True)
+        )
+        self.weights_ = w
+        y_arr = np.asarray(y, dtype=float)
+        self.n_steps_ = 1 if y_arr.ndim == 1 else int(y_arr.shape[1])
+        if hasattr(X, "columns"):
+            self.n_features_in_ = int(X.shape[1])
+            self.feature_names_in_ = np.asarray([str(c) for c in X.columns], dtype=object)
+        metals = _training_metals(X)
+        if metals:
+            self.metals_ = metals
+        return self
+
+    @property
+    def named_estimators_(self) -> Bunch:
+        """The fitted members by name."""
+        check_is_fitted(self, "estimators_")
+        names = [name for name, _ in self.estimators]
+        return Bunch(**dict(zip(names, self.estimators_, strict=True)))
+
+    # -------------------------------------------------------------------------------- predict
+    def _member_predictions(self, X: Any, return_std: bool) -> tuple[np.ndarray, np.ndarray | None]:
+        n = len(X)
+        mus, sds = [], []
+        for est in self.estimators_:
+            if return_std and supports_std(est):
+                mu, sd = est.predict(X, return_std=True)
+                sds.append(_pad(_as_2d(sd, n), self.n_steps_))
+            else:
+                mu = est.predict(X)
+                sds.append(np.full((n, self.n_steps_), np.nan))
+            mus.append(_pad(_as_2d(mu, n), self.n_steps_))
+        return np.stack(mus), (np.stack(sds) if return_std else None)
+
+    def predict(self, X: Any, return_std: bool = False) -> Any:
+        """Weighted mean of the members' predictions (and the mixture's standard deviation).
+
+        Parameters
+        ----------
+        X : pandas.DataFrame
+            The members' input (``smiles`` and ``metal`` columns for skmetalpka models).
+        return_std : bool, default=False
+            Also return the standard deviation of the weighted mixture (see the module
+            docstring). Needs at least one member whose ``predict`` takes ``return_std``.
+
+        Returns
+        -------
+        y_pred : ndarray of shape (n_samples, n_steps_)
+            NaN where no member predicts the cell (e.g. a row every member flags).
+        y_std : ndarray of shape (n_samples, n_steps_), only if ``return_std``
+        """
+        check_is_fitted(self, "estimators_")
+        if return_std and not any(supports_std(e) for e in self.estimators_):
+            raise ValueError(
+                "no member gives a standard deviation; include an EnsembleRegressor, a "
+                "ResidualKriging over one, or a Gaussian process to use return_std=True"
+            )
+        mus, sds = self._member_predictions(X, return_std)
+        if not return_std:
+            return combine_predictions(mus, self.weights_)
+        mean, std = combine_predictions(mus, self.weights_, sds)
+        if self.std_calibration:
+            std = apply_std_calibration(
+                std, X["metal"].tolist(), getattr(self, "metals_", None), self.std_calibration
+            )
+        return mean, std
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        if self.estimators:
+            try:
+                inner = self.estimators[0][1].__sklearn_tags__()
+            except (AttributeError, IndexError, TypeError):
+                return tags
+            tags.input_tags = inner.input_tags
+            tags.target_tags = inner.target_tags
+        return tags
+
+
+def _takes(estimator: Any, key: str) -> bool:
+    """Whether ``estimator.fit`` accepts the keyword ``key``."""
+    import inspect
+
+    try:
+        params = inspect.signature(estimator.fit).parameters
+    except (TypeError, ValueError):
+        return False
+    return key in params or any(p.kind is p.VAR_KEYWORD for p in params.values())
+
+
+def _fit_one(estimator: Any, X: Any, y: Any, fit_params: dict[str, Any]) -> Any:
+    return clone(estimator).fit(X, y, **fit_params)
+
+
+def _training_metals(X: Any) -> list[str]:
+    """The distinct canonical metals of the training rows (the "seen" metals of calibration)."""
+    from ..ions import canonical_or_none
+
+    if not hasattr(X, "columns") or "metal" not in X.columns:
+        return []
+    out = {canonical_or_none(m) for m in X["metal"].tolist()}
+    return sorted(m for m in out if m is not None)

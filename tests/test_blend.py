@@ -1,0 +1,214 @@
+"""Blends (skmetalpka.model.blend): weighted averages of different models, step by step."""
+
+from __future__ import annotations
+
+import io
+
+import numpy as np
+import pandas as pd
+import pytest
+from conftest import TINY
+from sklearn.base import clone
+from sklearn.frozen import FrozenEstimator
+
+from skmetalpka.baselines import (
+    FingerprintForestRegressor,
+    GPRBeta1Regressor,
+    MetalMeanRegressor,
+)
+from skmetalpka.model import BlendRegressor, EnsembleRegressor, ResidualKriging
+from skmetalpka.pipelines import ProtonTransferRegressor, default_recipe, make_model
+
+_FRAME = pd.read_csv(io.StringIO(TINY))
+X = _FRAME[["metal", "smiles"]]
+Y = _FRAME[["log_beta_1", "log_beta_2"]].to_numpy()
+QUERY = pd.DataFrame(
+    {"metal": ["Cu2+", "Ni2+", "Co2+", "Zn2+"], "smiles": ["NCCN", "OCCO", "NCC(=O)O", "NCCN"]}
+)
+
+
+def _forest() -> FingerprintForestRegressor:
+    return FingerprintForestRegressor(n_estimators=8, n_bits=128, random_state=0)
+
+
+@pytest.fixture(scope="module")
+def gp_mean() -> BlendRegressor:
+    """A Gaussian process of log beta_1 only (NaN after it) and the per-metal mean."""
+    return BlendRegressor(
+        [("gpr", GPRBeta1Regressor(random_state=0)), ("mean", MetalMeanRegressor())],
+        weights=[3.0, 1.0],
+    ).fit(X, Y)
+
+
+def test_prediction_is_the_weighted_mean_of_the_members():
+    forest, mean = _forest().fit(X, Y), MetalMeanRegressor().fit(X, Y)
+    blend = BlendRegressor([("rf", _forest()), ("mean", MetalMeanRegressor())], weights=[1, 3])
+    assert blend.fit(X, Y) is blend
+    expected = 0.25 * forest.predict(QUERY) + 0.75 * mean.predict(QUERY)
+    np.testing.assert_allclose(blend.predict(QUERY), expected, rtol=1e-12)
+    np.testing.assert_allclose(blend.weights_, [0.25, 0.75])
+    assert blend.n_steps_ == 2
+    assert set(blend.named_estimators_) == {"rf", "mean"}
+    assert blend.named_estimators_["mean"] is blend.estimators_[1]
+    # the unfitted members are untouched (clones were fitted)
+    assert not hasattr(blend.estimators[1][1], "metal_means_")
+
+
+def test_default_weights_are_equal():
+    blend = BlendRegressor([("rf", _forest()), ("mean", MetalMeanRegressor())]).fit(X, Y)
+    members = [e.predict(QUERY) for e in blend.estimators_]
+    np.testing.assert_allclose(blend.predict(QUERY), (members[0] + members[1]) / 2)
+
+
+def test_a_member_without_a_step_leaves_it_to_the_others(gp_mean):
+    gp, mean = gp_mean.estimators_
+    p_gp, p_mean = gp.predict(QUERY), mean.predict(QUERY)
+    assert np.isnan(p_gp[:, 1]).all()  # the GP models log beta_1 only
+    pred = gp_mean.predict(QUERY)
+    np.testing.assert_allclose(pred[:, 0], 0.75 * p_gp[:, 0] + 0.25 * p_mean[:, 0])
+    # step 2: the renormalised weights of the members that predict it = the mean alone
+    np.testing.assert_allclose(pred[:, 1], p_mean[:, 1])
+
+
+def test_a_cell_no_member_predicts_stays_nan():
+    flagged = pd.DataFrame({"metal": ["Cu2+", "Cu2+"], "smiles": ["NCCN", "not a smiles"]})
+    blend = BlendRegressor(
+        [
+            ("gpr", GPRBeta1Regressor(random_state=0, on_error="flag")),
+            ("mean", MetalMeanRegressor(on_error="flag")),
+        ]
+    ).fit(X, Y)
+    pred = blend.predict(flagged)
+    assert np.isfinite(pred[0]).all()
+    assert np.isnan(pred[1]).all()
+
+
+def test_std_is_that_of_the_weighted_mixture(gp_mean):
+    gp, mean = gp_mean.estimators_
+    mu_gp, sd_gp = gp.predict(QUERY, return_std=True)
+    mu_mean = mean.predict(QUERY)
+    mu, sd = gp_mean.predict(QUERY, return_std=True)
+    np.testing.assert_allclose(mu, gp_mean.predict(QUERY))
+    # step 1: 3/4 of the GP's variance, plus both members' squared distance to the mean
+    m = mu[:, 0]
+    var = 0.75 * (sd_gp[:, 0] ** 2 + (mu_gp[:, 0] - m) ** 2) + 0.25 * (mu_mean[:, 0] - m) ** 2
+    np.testing.assert_allclose(sd[:, 0], np.sqrt(var), rtol=1e-10)
+    # step 2: only the mean predicts it and it gives no std: nothing to mix
+    np.testing.assert_allclose(sd[:, 1], 0.0, atol=1e-12)
+
+
+def test_std_calibration_rescales_the_mixture(gp_mean):
+    calibration = {"cells": {}, "pooled": {"seen": [2.0, 0.5, 10], "unseen": [3.0, 1.0, 10]}}
+    _, raw = gp_mean.predict(QUERY, return_std=True)
+    calibrated = clone(gp_mean).set_params(std_calibration=calibration).fit(X, Y)
+    _, sd = calibrated.predict(QUERY, return_std=True)
+    seen = QUERY["metal"].isin(["Cu2+", "Ni2+", "Zn2+"]).to_numpy()
+    assert gp_mean.metals_ == ["Cu2+", "Ni2+", "Zn2+"]
+    np.testing.assert_allclose(sd[seen], np.sqrt((2.0 * raw[seen]) ** 2 + 0.25))
+    np.testing.assert_allclose(sd[~seen], np.sqrt((3.0 * raw[~seen]) ** 2 + 1.0))
+
+
+def test_return_std_needs_a_member_with_one():
+    blend = BlendRegressor([("rf", _forest()), ("mean", MetalMeanRegressor())]).fit(X, Y)
+    with pytest.raises(ValueError, match="no member gives a standard deviation"):
+        blend.predict(QUERY, return_std=True)
+
+
+def test_frozen_members_are_reused_without_refitting():
+    forest = _forest().fit(X, Y)
+    before = forest.predict(QUERY)
+    # fitted on other data: a refit would change the forest
+    blend = BlendRegressor([("rf", FrozenEstimator(forest)), ("mean", MetalMeanRegressor())])
+    blend.fit(X.iloc[:3], Y[:3])
+    np.testing.assert_array_equal(blend.estimators_[0].predict(QUERY), before)
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "match"),
+    [
+        ({"estimators": None}, "estimators is required"),
+        ({"estimators": []}, "estimators is required"),
+        ({"estimators": [MetalMeanRegressor()]}, r"\(name, estimator\) pair"),
+        (
+            {"estimators": [("m", MetalMeanRegressor()), ("m", MetalMeanRegressor())]},
+            "must be unique",
+        ),
+        ({"estimators": [("m", MetalMeanRegressor())], "weights": [1, 2]}, "2 entries for 1"),
+        ({"estimators": [("m", MetalMeanRegressor())], "weights": [-1]}, ">= 0"),
+        ({"estimators": [("m", MetalMeanRegressor())], "weights": [0]}, "not all 0"),
+        ({"estimators": [("m", "mean")]}, "no fit/predict"),
+    ],
+)
+def test_invalid_parameters_are_refused_in_fit(kwargs, match):
+    blend = BlendRegressor(**kwargs)  # __init__ only stores
+    with pytest.raises((ValueError, TypeError), match=match):
+        blend.fit(X, Y)
+
+
+def test_fit_params_are_routed_by_name_or_by_signature():
+    xp = pd.DataFrame({"metal": ["H+"] * 3, "smiles": ["NCCN", "NCC(=O)O", "OC(=O)C(=O)O"]})
+    yp = np.array([[9.9, 16.8], [9.6, 12.0], [4.2, 5.4]])
+    small = {"max_epochs": 1, "hidden_dim": 8, "heads": 2, "encoder_depth": 1, "star_layers": 1}
+    from skmetalpka.pipelines import default_pipeline
+
+    blend = BlendRegressor(
+        [
+            ("gnn", ProtonTransferRegressor(default_pipeline(**small), mode="joint")),
+            ("mean", MetalMeanRegressor()),
+        ]
+    )
+    # proton_X/proton_y reach the proton-aware member only; the mean's fit does not take them
+    blend.fit(X, Y, proton_X=xp, proton_y=yp)
+    assert blend.named_estimators_["gnn"].n_proton_rows_ == 3
+    with pytest.raises(ValueError, match="no member's fit takes 'sample_weight'"):
+        blend.fit(X, Y, sample_weight=np.ones(len(X)))
+    with pytest.raises(TypeError, match="bogus"):  # named: the member's own fit refuses it
+        BlendRegressor([("mean", MetalMeanRegressor())]).fit(X, Y, mean__bogus=1)
+
+
+def test_params_clone_and_nested_set_params():
+    blend = BlendRegressor([("rf", _forest()), ("mean", MetalMeanRegressor())], weights=[1, 1])
+    params = blend.get_params()
+    assert params["rf__n_estimators"] == 8 and params["weights"] == [1, 1]
+    blend.set_params(rf__n_estimators=3, weights=[2, 1])
+    assert blend.estimators[0][1].n_estimators == 3 and blend.weights == [2, 1]
+    twin = clone(blend)
+    assert twin.estimators[0][1] is not blend.estimators[0][1]
+    assert twin.get_params()["rf__n_estimators"] == 3
+
+
+def test_make_model_blend():
+    blend = make_model("rf", n_estimators=5, blend="mean", blend_weights=[2, 1])
+    assert isinstance(blend, BlendRegressor)
+    assert [n for n, _ in blend.estimators] == ["rf", "mean"]
+    assert blend.estimators[0][1].n_estimators == 5 and blend.weights == [2, 1]
+    kriged = make_model("mean", kriging=True, blend={"gpr": {"max_optimizer_samples": 50}})
+    assert isinstance(kriged.estimators[0][1], ResidualKriging)
+    assert kriged.estimators[1][1].max_optimizer_samples == 50
+    both = make_model("mean", blend=["gpr", "rf"])
+    assert [n for n, _ in both.estimators] == ["mean", "gpr", "rf"]
+    with pytest.raises(ValueError, match="not models"):
+        make_model("mean", blend="forest")
+    with pytest.raises(ValueError, match="must be unique"):
+        make_model("mean", blend="mean").fit(X, Y)
+    with pytest.raises(ValueError, match="blend_weights needs blend"):
+        make_model("mean", blend_weights=[1, 1])
+    with pytest.raises(ValueError, match="model name, a list"):
+        make_model("mean", blend=3)
+
+
+def test_default_recipe_blend():
+    recipe = default_recipe(blend=True, random_state=4)
+    assert isinstance(recipe, BlendRegressor)
+    gnn, gpr = (est for _, est in recipe.estimators)
+    assert isinstance(gnn, ResidualKriging) and isinstance(gnn.estimator, EnsembleRegressor)
+    assert isinstance(gpr, GPRBeta1Regressor) and gpr.random_state == 4
+    assert not isinstance(default_recipe(), BlendRegressor)
+    three = default_recipe(blend=("gpr", "rf"))
+    assert [n for n, _ in three.estimators] == ["gnn", "gpr", "rf"]
+    forest = three.estimators[2][1]
+    assert isinstance(forest, ResidualKriging)
+    assert isinstance(forest.estimator, FingerprintForestRegressor)
+    for bad in (("gpr", "gpr"), ("mean",), ()):
+        with pytest.raises(ValueError, match="blend must be True or names"):
+            default_recipe(blend=bad)
