@@ -76,8 +76,18 @@ def supports_std(estimator: Any) -> bool:
     """Whether ``estimator.predict`` takes ``return_std`` (ensembles, Gaussian processes).
 
     Decided from the signature, so that a ``TypeError`` raised *inside* ``predict`` is never
-    mistaken for "no standard deviation".
+    mistaken for "no standard deviation". A wrapper whose ``predict`` takes ``return_std`` but
+    can only pass it on (:class:`~skmetalpka.model.ResidualKriging`,
+    :class:`~skmetalpka.model.BlendRegressor`) answers through its ``_supports_std()``; a
+    :class:`sklearn.frozen.FrozenEstimator` is looked through.
     """
+    from sklearn.frozen import FrozenEstimator
+
+    if isinstance(estimator, FrozenEstimator):
+        return supports_std(estimator.estimator)
+    own = getattr(type(estimator), "_supports_std", None)
+    if callable(own):
+        return bool(estimator._supports_std())
     try:
         return "return_std" in inspect.signature(estimator.predict).parameters
     except (AttributeError, TypeError, ValueError):

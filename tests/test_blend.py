@@ -212,3 +212,22 @@ def test_default_recipe_blend():
     for bad in (("gpr", "gpr"), ("mean",), ()):
         with pytest.raises(ValueError, match="blend must be True or names"):
             default_recipe(blend=bad)
+
+
+def test_a_kriged_member_without_std_contributes_its_disagreement_only():
+    """A wrapper's predict takes return_std, but a kriged forest has none to give."""
+    from skmetalpka._base import supports_std
+
+    forest = ResidualKriging(_forest(), max_optimizer_rows=60, min_rows=2)
+    gp = GPRBeta1Regressor(random_state=0)
+    assert not supports_std(forest) and supports_std(ResidualKriging(gp))
+    assert not supports_std(FrozenEstimator(forest)) and supports_std(FrozenEstimator(gp))
+    blend = BlendRegressor([("rf", forest), ("gpr", gp)]).fit(X, Y)
+    assert supports_std(blend)
+    mu, sd = blend.predict(QUERY, return_std=True)
+    f_mu = blend.estimators_[0].predict(QUERY)[:, 0]
+    g_mu, g_sd = blend.estimators_[1].predict(QUERY, return_std=True)
+    m = mu[:, 0]
+    var = 0.5 * (f_mu - m) ** 2 + 0.5 * (g_sd[:, 0] ** 2 + (g_mu[:, 0] - m) ** 2)
+    np.testing.assert_allclose(sd[:, 0], np.sqrt(var), rtol=1e-10)
+    assert not supports_std(BlendRegressor([("rf", forest)]))

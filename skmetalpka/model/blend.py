@@ -253,6 +253,13 @@ class BlendRegressor(MaskedR2ScoreMixin, RegressorMixin, _BaseComposition):
             mus.append(_pad(_as_2d(mu, n), self.n_steps_))
         return np.stack(mus), (np.stack(sds) if return_std else None)
 
+    def _supports_std(self) -> bool:
+        """Whether ``predict(return_std=True)`` works: some member gives a std."""
+        members = getattr(self, "estimators_", None)
+        if members is None:
+            members = [est for _, est in (self.estimators or [])]
+        return any(supports_std(est) for est in members)
+
     def predict(self, X: Any, return_std: bool = False) -> Any:
         """Weighted mean of the members' predictions (and the mixture's standard deviation).
 
@@ -271,7 +278,7 @@ class BlendRegressor(MaskedR2ScoreMixin, RegressorMixin, _BaseComposition):
         y_std : ndarray of shape (n_samples, n_steps_), only if ``return_std``
         """
         check_is_fitted(self, "estimators_")
-        if return_std and not any(supports_std(e) for e in self.estimators_):
+        if return_std and not self._supports_std():
             raise ValueError(
                 "no member gives a standard deviation; include an EnsembleRegressor, a "
                 "ResidualKriging over one, or a Gaussian process to use return_std=True"

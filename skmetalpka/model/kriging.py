@@ -487,6 +487,10 @@ class ResidualKriging(TagsMixin, MaskedR2ScoreMixin, RegressorMixin, BaseEstimat
         check_is_fitted(self, "estimator_")
         return self._correction(X)[1]
 
+    def _supports_std(self) -> bool:
+        """Whether ``predict(return_std=True)`` works: the wrapped model gives a std."""
+        return supports_std(getattr(self, "estimator_", self.estimator))
+
     def predict(self, X: pd.DataFrame, return_std: bool = False) -> Any:
         """Wrapped prediction plus the kriged residual, ``(n_samples, N)``.
 
