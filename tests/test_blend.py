@@ -89,9 +89,10 @@ def test_std_is_that_of_the_weighted_mixture(gp_mean):
     mu_mean = mean.predict(QUERY)
     mu, sd = gp_mean.predict(QUERY, return_std=True)
     np.testing.assert_allclose(mu, gp_mean.predict(QUERY))
-    # step 1: 3/4 of the GP's variance, plus both members' squared distance to the mean
+    # step 1: the GP's variance (the mean, without a std, is taken to be as uncertain), plus
+    # both members' weighted squared distance to the blend
     m = mu[:, 0]
-    var = 0.75 * (sd_gp[:, 0] ** 2 + (mu_gp[:, 0] - m) ** 2) + 0.25 * (mu_mean[:, 0] - m) ** 2
+    var = sd_gp[:, 0] ** 2 + 0.75 * (mu_gp[:, 0] - m) ** 2 + 0.25 * (mu_mean[:, 0] - m) ** 2
     np.testing.assert_allclose(sd[:, 0], np.sqrt(var), rtol=1e-10)
     # step 2: only the mean predicts it and it gives no std: nothing to mix
     np.testing.assert_allclose(sd[:, 1], 0.0, atol=1e-12)
@@ -214,8 +215,9 @@ def test_default_recipe_blend():
             default_recipe(blend=bad)
 
 
-def test_a_kriged_member_without_std_contributes_its_disagreement_only():
-    """A wrapper's predict takes return_std, but a kriged forest has none to give."""
+def test_a_kriged_member_without_std_counts_as_uncertain_as_the_others():
+    """A wrapper's predict takes return_std, but a kriged forest has none to give: it counts as
+    uncertain as the GP, plus its disagreement."""
     from skmetalpka._base import supports_std
 
     forest = ResidualKriging(_forest(), max_optimizer_rows=60, min_rows=2)
@@ -228,6 +230,21 @@ def test_a_kriged_member_without_std_contributes_its_disagreement_only():
     f_mu = blend.estimators_[0].predict(QUERY)[:, 0]
     g_mu, g_sd = blend.estimators_[1].predict(QUERY, return_std=True)
     m = mu[:, 0]
-    var = 0.5 * (f_mu - m) ** 2 + 0.5 * (g_sd[:, 0] ** 2 + (g_mu[:, 0] - m) ** 2)
+    var = g_sd[:, 0] ** 2 + 0.5 * (f_mu - m) ** 2 + 0.5 * (g_mu[:, 0] - m) ** 2
     np.testing.assert_allclose(sd[:, 0], np.sqrt(var), rtol=1e-10)
     assert not supports_std(BlendRegressor([("rf", forest)]))
+
+
+def test_combine_predictions_by_hand():
+    from skmetalpka.model.blend import combine_predictions
+
+    nan = np.nan
+    mus = np.array([[[1.0, 2.0, nan]], [[3.0, nan, nan]]])  # 2 members, 1 row, 3 steps
+    sds = np.array([[[0.5, 0.4, nan]], [[nan, nan, nan]]])  # the second member has no std
+    mean, std = combine_predictions(mus, [0.25, 0.75], sds)
+    np.testing.assert_allclose(mean[0, :2], [0.25 * 1 + 0.75 * 3, 2.0])
+    assert np.isnan(mean[0, 2]) and np.isnan(std[0, 2])
+    # step 1: v = 0.5^2 (only member 1 has a std) + 0.25 (1 - 2.5)^2 + 0.75 (3 - 2.5)^2
+    np.testing.assert_allclose(std[0, 0], np.sqrt(0.25 + 0.25 * 2.25 + 0.75 * 0.25))
+    np.testing.assert_allclose(std[0, 1], 0.4)  # one member predicts step 2
+    np.testing.assert_allclose(combine_predictions(mus, [1, 1])[0, 0], 2.0)

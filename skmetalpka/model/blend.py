@@ -12,10 +12,13 @@ and averages their predictions with fixed weights, like
   after it) or NaN for a row it flags as invalid: every cell is the weighted mean of the members
   that predict it, with the weights renormalised over them. A cell no member predicts stays NaN.
 * ``predict(X, return_std=True)`` gives the standard deviation of the weighted mixture of the
-  members' predictive distributions, ``sigma^2 = sum_i w_i (sigma_i^2 + (mu_i - mu)^2)``: the
-  members' own uncertainty plus their disagreement. A member without a standard deviation
-  contributes its disagreement only. ``std_calibration`` (per metal family and metal novelty,
-  :mod:`skmetalpka.model.calibration`) then rescales it, as for an ensemble.
+  members' predictive distributions, ``sigma^2 = v + sum_i w_i (mu_i - mu)^2``: the members'
+  own variance plus their disagreement. ``v`` is the weighted mean of ``sigma_i^2`` over the
+  members that give a standard deviation; a member without one (a forest, a kriged mean) is
+  taken to be as uncertain as they are, so that blending a calibrated ensemble with such a
+  model does not dilute its calibrated variance. ``std_calibration`` (per metal family and
+  metal novelty, :mod:`skmetalpka.model.calibration`) can then rescale it, as for an
+  ensemble.
 
 The weights are parameters, not learned: stacking weights fitted on in-sample predictions would
 favour whichever member overfits most, and honest out-of-fold weights cost a cross-validation of
@@ -63,15 +66,16 @@ def combine_predictions(
     weights : array-like of shape (n_members,)
         Non-negative weights (renormalised per cell over the members that predict it).
     stds : array-like of shape (n_members, n_samples, n_steps), optional
-        The members' standard deviations (NaN: the member has none; it then contributes its
-        disagreement only).
+        The members' standard deviations (NaN: the member has none).
 
     Returns
     -------
     mean : ndarray of shape (n_samples, n_steps)
         NaN where no member predicts the cell.
     std : ndarray of shape (n_samples, n_steps), only if ``stds`` is given
-        ``sqrt(sum_i w_i (sigma_i^2 + (mu_i - mu)^2))``.
+        ``sqrt(v + sum_i w_i (mu_i - mu)^2)``: ``v`` is the weighted mean of ``sigma_i^2`` over
+        the members that give one (a member without a std is taken to be as uncertain as
+        them; 0 if none gives one), the sum is the members' disagreement.
     """
     mus = np.asarray(means, dtype=float)
     w = np.asarray(weights, dtype=float).reshape(-1, *([1] * (mus.ndim - 1))) * np.isfinite(mus)
@@ -82,9 +86,17 @@ def combine_predictions(
     if stds is None:
         return mean
     sds = np.asarray(stds, dtype=float)
-    spread = (np.nan_to_num(mus) - np.nan_to_num(mean)[None]) ** 2
-    var = np.sum(wn * (np.nan_to_num(sds) ** 2 + spread), axis=0)
-    return mean, np.where(has, np.sqrt(var), np.nan)
+    # own variance: weighted mean over the members that predict the cell and give a std
+    # (a member without one is taken to be as uncertain as those that have one)
+    ws = w * np.isfinite(sds)
+    ws_total = ws.sum(axis=0)
+    own = np.where(
+        ws_total > 0,
+        np.sum(ws * np.nan_to_num(sds) ** 2, axis=0) / np.where(ws_total > 0, ws_total, 1.0),
+        0.0,
+    )
+    spread = np.sum(wn * (np.nan_to_num(mus) - np.nan_to_num(mean)[None]) ** 2, axis=0)
+    return mean, np.where(has, np.sqrt(own + spread), np.nan)
 
 
 class BlendRegressor(MaskedR2ScoreMixin, RegressorMixin, _BaseComposition):
