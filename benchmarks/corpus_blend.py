@@ -11,7 +11,7 @@ Usage::
 
     python benchmarks/corpus_blend.py --oof-dir OOF --split metal \
         --members _gnn3rk:gnn_rk,_gpr:gpr [--members _gnn3rk:gnn_rk,_gpr:gpr,_rfrk:rf_rk] \
-        [--weights 1,1] [--tag _blend]
+        [--weights 1,1] [--interpolate-only mean_rk] [--tag _blend]
 
 ``--members`` names ``<tag of the run>:<model in it>`` per member (the file is
 ``corpus_<split><tag>_oof.npz``); it can be repeated for several blends. The members are
@@ -43,6 +43,16 @@ def _load(oof_dir: Path, split: str, tag: str) -> dict[str, np.ndarray]:
         return {k: d[k] for k in d.files}
 
 
+def _unseen_rows(fold: np.ndarray, metal: np.ndarray) -> np.ndarray:
+    """Tested rows whose metal is absent from the training rows of their fold."""
+    out = np.zeros(len(fold), dtype=bool)
+    for k in sorted(set(fold.tolist()) - {-1}):
+        test = fold == k
+        seen = set(metal[~test].tolist())
+        out[test] = [m not in seen for m in metal[test].tolist()]
+    return out
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--oof-dir", required=True)
@@ -54,6 +64,13 @@ def main() -> None:
         help="comma-separated <run tag>:<model> of one blend (repeat for several blends)",
     )
     ap.add_argument("--weights", default="", help="comma-separated weights (default: equal)")
+    ap.add_argument(
+        "--interpolate-only",
+        default="",
+        help="comma-separated members that get weight 0 for rows whose metal is not in the "
+        "fold's training rows (BlendRegressor's unseen_metal_weights, as default_recipe gives "
+        "the kriged mean), e.g. mean_rk",
+    )
     ap.add_argument("--tag", default="_blend_oof")
     args = ap.parse_args()
     oof_dir = Path(args.oof_dir)
@@ -97,9 +114,17 @@ def main() -> None:
         )
         if weights.shape != (len(parts),):
             raise SystemExit(f"--weights has {weights.size} entries for the {len(parts)} of {name}")
+        weights = weights / weights.sum()
+        only = set(args.interpolate_only.split(",")) - {""}
+        if only & set(parts) and not set(parts) <= only:
+            unseen_w = np.where([p in only for p in parts], 0.0, weights)
+            unseen = _unseen_rows(ref["fold"], ref["metal"])
+            weights = np.where(
+                unseen[None, :], (unseen_w / unseen_w.sum())[:, None], weights[:, None]
+            )
         mus = np.stack([pred[p] for p in parts])
         sds = np.stack([std[p] for p in parts])
-        pred[name], std[name] = combine_predictions(mus, weights / weights.sum(), sds)
+        pred[name], std[name] = combine_predictions(mus, weights, sds)
         # members without any std make the mixture std meaningless: drop it
         if not any(np.isfinite(std[p]).any() for p in parts):
             std[name] = np.full_like(pred[name], np.nan)

@@ -192,7 +192,7 @@ def test_make_model_blend():
         make_model("mean", blend="forest")
     with pytest.raises(ValueError, match="must be unique"):
         make_model("mean", blend="mean").fit(X, Y)
-    with pytest.raises(ValueError, match="blend_weights needs blend"):
+    with pytest.raises(ValueError, match="need blend"):
         make_model("mean", blend_weights=[1, 1])
     with pytest.raises(ValueError, match="model name, a list"):
         make_model("mean", blend=3)
@@ -201,15 +201,19 @@ def test_make_model_blend():
 def test_default_recipe_blend():
     recipe = default_recipe(blend=True, random_state=4)
     assert isinstance(recipe, BlendRegressor)
-    gnn, gpr = (est for _, est in recipe.estimators)
+    assert [n for n, _ in recipe.estimators] == ["gnn", "gpr", "kriged_mean"]
+    gnn, gpr, kriged = (est for _, est in recipe.estimators)
     assert isinstance(gnn, ResidualKriging) and isinstance(gnn.estimator, EnsembleRegressor)
     assert isinstance(gpr, GPRBeta1Regressor) and gpr.random_state == 4
+    assert isinstance(kriged, ResidualKriging)
+    assert isinstance(kriged.estimator, MetalMeanRegressor)
+    # the kriged mean cannot extrapolate to a new metal: weight 0 there
+    assert recipe.weights is None and recipe.unseen_metal_weights == [1.0, 1.0, 0.0]
     assert not isinstance(default_recipe(), BlendRegressor)
-    three = default_recipe(blend=("gpr", "rf"))
-    assert [n for n, _ in three.estimators] == ["gnn", "gpr", "rf"]
-    forest = three.estimators[2][1]
-    assert isinstance(forest, ResidualKriging)
-    assert isinstance(forest.estimator, FingerprintForestRegressor)
+    forest = default_recipe(blend=("rf",))
+    assert [n for n, _ in forest.estimators] == ["gnn", "rf"]
+    assert forest.unseen_metal_weights is None
+    assert isinstance(forest.estimators[1][1].estimator, FingerprintForestRegressor)
     for bad in (("gpr", "gpr"), ("mean",), ()):
         with pytest.raises(ValueError, match="blend must be True or names"):
             default_recipe(blend=bad)
@@ -248,3 +252,20 @@ def test_combine_predictions_by_hand():
     np.testing.assert_allclose(std[0, 0], np.sqrt(0.25 + 0.25 * 2.25 + 0.75 * 0.25))
     np.testing.assert_allclose(std[0, 1], 0.4)  # one member predicts step 2
     np.testing.assert_allclose(combine_predictions(mus, [1, 1])[0, 0], 2.0)
+
+
+def test_unseen_metal_weights_apply_to_metals_not_in_fit():
+    blend = BlendRegressor(
+        [("rf", _forest()), ("mean", MetalMeanRegressor())], unseen_metal_weights=[1, 0]
+    ).fit(X, Y)
+    forest, mean = (e.predict(QUERY) for e in blend.estimators_)
+    pred = blend.predict(QUERY)
+    unseen = (QUERY["metal"] == "Co2+").to_numpy()
+    np.testing.assert_allclose(pred[unseen], forest[unseen])  # the mean knows no Co2+
+    np.testing.assert_allclose(pred[~unseen], (forest[~unseen] + mean[~unseen]) / 2)
+    np.testing.assert_allclose(blend.unseen_metal_weights_, [1.0, 0.0])
+    # another spelling of a training metal is the same metal
+    spelled = pd.DataFrame({"metal": ["Cu+2"], "smiles": ["NCCN"]})
+    np.testing.assert_allclose(blend.predict(spelled), blend.predict(QUERY.iloc[:1]))
+    with pytest.raises(ValueError, match="unseen_metal_weights has 1 entries for 2"):
+        clone(blend).set_params(unseen_metal_weights=[1]).fit(X, Y)

@@ -89,6 +89,7 @@ def models() -> dict[str, Any]:
                 ("gpr", GPRBeta1Regressor(random_state=0)),
             ],
             weights=[2.0, 1.0],
+            unseen_metal_weights=[1.0, 0.0],
             std_calibration=CALIBRATION,
         ).fit(X, Y),
     }

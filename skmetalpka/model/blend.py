@@ -63,8 +63,9 @@ def combine_predictions(
     ----------
     means : array-like of shape (n_members, n_samples, n_steps)
         The members' predictions (NaN where a member does not predict a cell).
-    weights : array-like of shape (n_members,)
-        Non-negative weights (renormalised per cell over the members that predict it).
+    weights : array-like of shape (n_members,) or (n_members, n_samples)
+        Non-negative weights, one set for all rows or one per row (renormalised per cell over
+        the members that predict it).
     stds : array-like of shape (n_members, n_samples, n_steps), optional
         The members' standard deviations (NaN: the member has none).
 
@@ -78,7 +79,8 @@ def combine_predictions(
         them; 0 if none gives one), the sum is the members' disagreement.
     """
     mus = np.asarray(means, dtype=float)
-    w = np.asarray(weights, dtype=float).reshape(-1, *([1] * (mus.ndim - 1))) * np.isfinite(mus)
+    w = np.asarray(weights, dtype=float)
+    w = w.reshape(*w.shape, *([1] * (mus.ndim - w.ndim))) * np.isfinite(mus)
     total = w.sum(axis=0)
     has = total > 0
     wn = w / np.where(has, total, 1.0)
@@ -110,6 +112,11 @@ class BlendRegressor(MaskedR2ScoreMixin, RegressorMixin, _BaseComposition):
         :class:`sklearn.frozen.FrozenEstimator` to reuse an already fitted model.
     weights : sequence of float or None, default=None
         One non-negative weight per member (normalised to sum 1); ``None``: equal weights.
+    unseen_metal_weights : sequence of float or None, default=None
+        Weights for rows whose metal is not among the training rows' metals (``None``: the
+        same ``weights``). A member that only interpolates between measured metals, such as
+        the kriged per-metal mean, knows nothing of a new metal; give it weight 0 here so
+        that the models that extrapolate from metal descriptors answer alone.
     n_jobs : int or None, default=None
         Members fitted in parallel with joblib.
     std_calibration : dict or None, default=None
@@ -125,6 +132,8 @@ class BlendRegressor(MaskedR2ScoreMixin, RegressorMixin, _BaseComposition):
         The fitted members by name.
     weights_ : ndarray of shape (n_members,)
         The normalised weights.
+    unseen_metal_weights_ : ndarray of shape (n_members,) or None
+        The normalised weights for metals not seen in fit.
     n_steps_ : int
         Number of columns of ``y`` seen in fit.
     n_features_in_ : int
@@ -148,11 +157,13 @@ class BlendRegressor(MaskedR2ScoreMixin, RegressorMixin, _BaseComposition):
         self,
         estimators: Sequence[tuple[str, Any]] | None = None,
         weights: Sequence[float] | None = None,
+        unseen_metal_weights: Sequence[float] | None = None,
         n_jobs: int | None = None,
         std_calibration: dict | None = None,
     ) -> None:
         self.estimators = estimators
         self.weights = weights
+        self.unseen_metal_weights = unseen_metal_weights
         self.n_jobs = n_jobs
         self.std_calibration = std_calibration
 
@@ -188,19 +199,12 @@ class BlendRegressor(MaskedR2ScoreMixin, RegressorMixin, _BaseComposition):
         for name, est in zip(names, members, strict=True):
             if not hasattr(est, "fit") or not hasattr(est, "predict"):
                 raise TypeError(f"estimator {name!r} ({type(est).__name__}) has no fit/predict")
-        if self.weights is None:
-            w = np.ones(len(members))
-        else:
-            w = np.asarray(list(self.weights), dtype=float)
-            if w.shape != (len(members),):
-                raise ValueError(
-                    f"weights has {w.size} entries for {len(members)} estimators; give one each"
-                )
-            if not np.all(np.isfinite(w)) or np.any(w < 0) or w.sum() <= 0:
-                raise ValueError(f"weights must be finite, >= 0 and not all 0, got {self.weights}")
+        w = _check_weights("weights", self.weights, len(members))
+        if self.unseen_metal_weights is not None:
+            _check_weights("unseen_metal_weights", self.unseen_metal_weights, len(members))
         if self.n_jobs is not None and not isinstance(self.n_jobs, numbers.Integral):
             raise ValueError(f"n_jobs must be an int or None, got {self.n_jobs!r}")
-        return names, members, w / w.sum()
+        return names, members, w
 
     # ------------------------------------------------------------------------------------ fit
     def fit(self, X: Any, y: Any, **fit_params: Any) -> BlendRegressor:
@@ -234,6 +238,11 @@ class BlendRegressor(MaskedR2ScoreMixin, RegressorMixin, _BaseComposition):
             for name, est in zip(names, members, strict=True)
         )
         self.weights_ = w
+        self.unseen_metal_weights_ = (
+            None
+            if self.unseen_metal_weights is None
+            else _check_weights("unseen_metal_weights", self.unseen_metal_weights, len(members))
+        )
         y_arr = np.asarray(y, dtype=float)
         self.n_steps_ = 1 if y_arr.ndim == 1 else int(y_arr.shape[1])
         if hasattr(X, "columns"):
@@ -264,6 +273,19 @@ class BlendRegressor(MaskedR2ScoreMixin, RegressorMixin, _BaseComposition):
                 sds.append(np.full((n, self.n_steps_), np.nan))
             mus.append(_pad(_as_2d(mu, n), self.n_steps_))
         return np.stack(mus), (np.stack(sds) if return_std else None)
+
+    def _row_weights(self, X: Any) -> np.ndarray:
+        """``weights_``, or per row with ``unseen_metal_weights_`` for metals not in fit."""
+        unseen_w = getattr(self, "unseen_metal_weights_", None)
+        if unseen_w is None or not hasattr(X, "columns") or "metal" not in X.columns:
+            return self.weights_
+        from ..ions import canonical_or_none
+
+        seen = set(getattr(self, "metals_", []))
+        unseen = np.array(
+            [canonical_or_none(m) not in seen for m in X["metal"].tolist()], dtype=bool
+        )
+        return np.where(unseen[None, :], unseen_w[:, None], self.weights_[:, None])
 
     def _supports_std(self) -> bool:
         """Whether ``predict(return_std=True)`` works: some member gives a std."""
@@ -296,9 +318,10 @@ class BlendRegressor(MaskedR2ScoreMixin, RegressorMixin, _BaseComposition):
                 "ResidualKriging over one, or a Gaussian process to use return_std=True"
             )
         mus, sds = self._member_predictions(X, return_std)
+        weights = self._row_weights(X)
         if not return_std:
-            return combine_predictions(mus, self.weights_)
-        mean, std = combine_predictions(mus, self.weights_, sds)
+            return combine_predictions(mus, weights)
+        mean, std = combine_predictions(mus, weights, sds)
         if self.std_calibration:
             std = apply_std_calibration(
                 std, X["metal"].tolist(), getattr(self, "metals_", None), self.std_calibration
@@ -326,6 +349,18 @@ def _takes(estimator: Any, key: str) -> bool:
     except (TypeError, ValueError):
         return False
     return key in params or any(p.kind is p.VAR_KEYWORD for p in params.values())
+
+
+def _check_weights(name: str, weights: Any, n: int) -> np.ndarray:
+    """Normalised weights (equal for None); a clear error for a wrong length or sign."""
+    if weights is None:
+        return np.full(n, 1.0 / n)
+    w = np.asarray(list(weights), dtype=float)
+    if w.shape != (n,):
+        raise ValueError(f"{name} has {w.size} entries for {n} estimators; give one each")
+    if not np.all(np.isfinite(w)) or np.any(w < 0) or w.sum() <= 0:
+        raise ValueError(f"{name} must be finite, >= 0 and not all 0, got {weights}")
+    return w / w.sum()
 
 
 def _fit_one(estimator: Any, X: Any, y: Any, fit_params: dict[str, Any]) -> Any:

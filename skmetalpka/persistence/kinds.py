@@ -134,7 +134,15 @@ _ALL: list[Kind] = [
     Kind(
         "BlendRegressor",
         ("skmetalpka.model", "BlendRegressor"),
-        fs("estimators_", "weights_", "n_steps_", "metals_", "n_features_in_", "feature_names_in_"),
+        fs(
+            "estimators_",
+            "weights_",
+            "unseen_metal_weights_",
+            "n_steps_",
+            "metals_",
+            "n_features_in_",
+            "feature_names_in_",
+        ),
         check=check_blend,
     ),
     Kind(

@@ -223,6 +223,15 @@ def check_blend(obj: Any, where: str) -> None:
         and bool(np.all(w >= 0))
         and abs(float(w.sum()) - 1.0) < 1e-6
     )
+    unseen = getattr(obj, "unseen_metal_weights_", None)
+    if unseen is not None:
+        ok = ok and (
+            isinstance(unseen, np.ndarray)
+            and unseen.shape == (n,)
+            and bool(np.all(np.isfinite(unseen)))
+            and bool(np.all(unseen >= 0))
+            and abs(float(unseen.sum()) - 1.0) < 1e-6
+        )
     if not ok:
         raise FormatError(
             f"{where}: a blend needs one fitted member and one weight (>= 0, summing to 1) per "

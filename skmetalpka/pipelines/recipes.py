@@ -5,20 +5,41 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from ..baselines import FingerprintForestRegressor, GPRBeta1Regressor
+from ..baselines import FingerprintForestRegressor, GPRBeta1Regressor, MetalMeanRegressor
 from ..model.blend import BlendRegressor
 from ..model.ensemble import EnsembleRegressor
 from ..model.kriging import ResidualKriging
 from .default import default_pipeline
 from .registry import with_protons
 
-__all__ = ["RECIPE_PARAMS", "default_recipe"]
+__all__ = ["RECIPE_PARAMS", "BLEND_DEFAULT", "default_recipe"]
 
 #: Network of the packaged model: the default pipeline, narrower (hidden 96) so that three
 #: members fit the package budget, with light dropout (0.05): on the corpus's new-ligand folds a
 #: 3-member ensemble gave log K1 RMSE 2.31 with it against 2.43 with the default 0.2
 #: (docs/benchmarks.md).
 RECIPE_PARAMS: dict[str, Any] = {"hidden_dim": 96, "heads": 4, "dropout": 0.05}
+
+
+def _gpr(random_state: int) -> Any:
+    return GPRBeta1Regressor(random_state=random_state)
+
+
+def _kriged_mean(random_state: int) -> Any:
+    return ResidualKriging(MetalMeanRegressor(), random_state=random_state)
+
+
+def _kriged_forest(random_state: int) -> Any:
+    return ResidualKriging(
+        FingerprintForestRegressor(random_state=random_state), random_state=random_state
+    )
+
+
+_BLEND_MEMBERS = {"gpr": _gpr, "kriged_mean": _kriged_mean, "rf": _kriged_forest}
+#: Blend members that only interpolate between measured metals (weight 0 for a new metal).
+_INTERPOLATE_ONLY = frozenset({"kriged_mean"})
+#: The models ``default_recipe(blend=True)`` averages the network with.
+BLEND_DEFAULT: tuple[str, ...] = ("gpr", "kriged_mean")
 
 
 def default_recipe(
@@ -51,14 +72,23 @@ def default_recipe(
     kriging : bool, default=True
         Wrap the ensemble in :class:`~skmetalpka.model.ResidualKriging` (its parameters are
         then ``estimator__std_calibration`` and so on).
-    blend : bool or sequence of {"gpr", "rf"}, default=False
-        Average the model, with equal weights, with other models fitted on the same data
-        (:class:`~skmetalpka.model.BlendRegressor` of ``("gnn", ...)`` and the others):
-        ``True`` is ``("gpr",)``, the Gaussian process on ligand and metal descriptors;
-        ``("gpr", "rf")`` adds the fingerprint forest under residual kriging. More accurate on
-        new ligands (docs/guide/blending.md), but the Gaussian process keeps its training data
-        and a Cholesky factor (hundreds of MB on the corpus), so the packaged model does not use
-        it. ``proton_X``/``proton_y`` of ``fit`` still reach the network only.
+    blend : bool or sequence of {"gpr", "kriged_mean", "rf"}, default=False
+        Average the model with other models fitted on the same data
+        (:class:`~skmetalpka.model.BlendRegressor`, equal weights, the network first as
+        ``"gnn"``). ``True`` is ``("gpr", "kriged_mean")``:
+
+        * ``"gpr"``: the Gaussian process on ligand and metal descriptors
+          (:class:`~skmetalpka.baselines.GPRBeta1Regressor`, log beta_1 only);
+        * ``"kriged_mean"``: the per-metal mean under residual kriging, i.e. a Gaussian process
+          on ligand fingerprints (Tanimoto) and metal descriptors around each metal's mean;
+          it only interpolates between measured metals, so it gets weight 0 for a metal the
+          training data lacks (``unseen_metal_weights``);
+        * ``"rf"``: the fingerprint forest under residual kriging.
+
+        More accurate on new ligands (docs/guide/blending.md). The Gaussian process keeps its
+        training rows and a Cholesky factor (hundreds of MB on the corpus), so the packaged
+        model uses ``("kriged_mean",)`` only. ``proton_X``/``proton_y`` of ``fit`` reach the
+        network only.
     **params
         Override :data:`RECIPE_PARAMS` / other :func:`skmetalpka.default_pipeline` arguments.
     """
@@ -74,17 +104,15 @@ def default_recipe(
         model = ResidualKriging(model, random_state=random_state)
     if blend is False:
         return model
-    others = ("gpr",) if blend is True else tuple(blend)
-    bad = sorted(set(others) - {"gpr", "rf"}) or [o for o in set(others) if others.count(o) > 1]
+    others = BLEND_DEFAULT if blend is True else tuple(blend)
+    bad = sorted(set(others) - set(_BLEND_MEMBERS)) or sorted(
+        {o for o in others if others.count(o) > 1}
+    )
     if bad or not others:
         raise ValueError(
-            f"blend must be True or names among ('gpr', 'rf'), once each; got {blend!r}"
+            f"blend must be True or names among {tuple(_BLEND_MEMBERS)}, once each; got {blend!r}"
         )
     members: list[tuple[str, Any]] = [("gnn", model)]
-    for name in others:
-        if name == "gpr":
-            members.append(("gpr", GPRBeta1Regressor(random_state=random_state)))
-        else:
-            forest = FingerprintForestRegressor(random_state=random_state)
-            members.append(("rf", ResidualKriging(forest, random_state=random_state)))
-    return BlendRegressor(members)
+    members += [(name, _BLEND_MEMBERS[name](random_state)) for name in others]
+    unseen = [1.0] + [0.0 if name in _INTERPOLATE_ONLY else 1.0 for name in others]
+    return BlendRegressor(members, unseen_metal_weights=None if all(unseen) else unseen)

@@ -44,20 +44,24 @@ def make_model(name: str, **params: Any):
 
     ``blend`` averages the model with other registered models
     (:class:`~skmetalpka.model.BlendRegressor`, equal weights unless ``blend_weights``, the
-    named model first): a name (``"gpr"``), a list of names, or a mapping of names to their
-    parameters (``{"gpr": {"max_optimizer_samples": 2000}}``). ``make_model("gnn",
+    named model first; ``blend_unseen_metal_weights`` for metals the training data lacks): a
+    name (``"gpr"``), a list of names, or a mapping of names to their parameters
+    (``{"gpr": {"max_optimizer_samples": 2000}, "mean": {"kriging": true}}``). ``make_model("gnn",
     n_members=3, kriging=True, blend="gpr")`` is the kriged ensemble averaged with the Gaussian
     process, each fitted on the same data.
     """
     blend = params.pop("blend", None)
     blend_weights = params.pop("blend_weights", None)
-    if blend_weights is not None and blend in (None, False):
-        raise ValueError("blend_weights needs blend (the models to average with)")
+    unseen_weights = params.pop("blend_unseen_metal_weights", None)
+    if (blend_weights is not None or unseen_weights is not None) and blend in (None, False):
+        raise ValueError(
+            "blend_weights / blend_unseen_metal_weights need blend (the models to average with)"
+        )
     if blend not in (None, False):
         members = [(name, make_model(name, **params))]
         for other, other_params in _blend_members(blend).items():
             members.append((other, make_model(other, **other_params)))
-        return BlendRegressor(members, weights=blend_weights)
+        return BlendRegressor(members, weights=blend_weights, unseen_metal_weights=unseen_weights)
     kriging = params.pop("kriging", False)
     if not isinstance(kriging, bool | Mapping):
         raise ValueError(
