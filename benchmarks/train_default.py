@@ -62,6 +62,20 @@ def main() -> None:
         action="store_false",
         help="ship the bare ensemble, without skmetalpka.model.ResidualKriging around it",
     )
+    ap.add_argument(
+        "--blend",
+        default="kriged_mean",
+        choices=("kriged_mean", "none"),
+        help="average the kriged ensemble with the per-metal mean under residual kriging "
+        "(skmetalpka.model.BlendRegressor; weight 0 for metals the corpus lacks), or ship the "
+        "kriged ensemble alone",
+    )
+    ap.add_argument(
+        "--reuse-gnn",
+        metavar="FILE",
+        help="do not train the network: take the kriged ensemble of this model file (a packaged "
+        "model, blended or not) trained on the same data, and fit only the blend's other member",
+    )
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument(
         "--card-only",
@@ -133,7 +147,7 @@ def main() -> None:
             found = re.search(r"; trained (.+?) in [0-9.]+ min", card)
             params["trained"] = found.group(1) if found else old["created"]
     else:
-        model = default_recipe(
+        recipe = default_recipe(
             mode=args.mode,
             n_members=args.members,
             n_jobs=args.n_jobs,
@@ -142,22 +156,44 @@ def main() -> None:
             kriging=args.kriging,
             **({"max_epochs": args.epochs} if args.epochs else {}),
         )
-        _set_std(model, std_calibration=std_calibration)
+        _set_std(recipe, std_calibration=std_calibration)
         t0 = time.perf_counter()
-        model.fit(X, y, proton_X=Xp, proton_y=yp)
+        if args.reuse_gnn:
+            reused, old = load_model(args.reuse_gnn, return_meta=True)
+            gnn = _gnn_member(reused)
+            if old.get("data_fingerprint") != (
+                f"{fingerprint_data(X, y)} + {fingerprint_data(Xp, yp)}"
+            ):
+                sys.exit(f"{args.reuse_gnn} was trained on other data; train the network again")
+            _set_std(gnn, std_calibration=std_calibration)
+            train_seconds = float(old["params"].get("train_seconds", float("nan")))
+        else:
+            gnn = recipe.fit(X, y, proton_X=Xp, proton_y=yp)
+            train_seconds = time.perf_counter() - t0
+        if args.blend == "none":
+            model = gnn
+        else:
+            model = _blend(recipe, gnn, X, y, args.seed)
         params = {
             "recipe": "skmetalpka.pretrained.default_recipe",
             "mode": args.mode,
             "n_members": args.members,
             "metal_data": args.metals,
             "kriging": args.kriging,
+            "blend": args.blend,
             **({"max_epochs": args.epochs} if args.epochs else {}),
             **RECIPE_PARAMS,
             "std_scale": std_scale,
             "std_calibration": bool(std_calibration),
-            "train_seconds": round(time.perf_counter() - t0, 1),
+            "train_seconds": round(train_seconds + time.perf_counter() - t0, 1)
+            if args.reuse_gnn
+            else round(train_seconds, 1),
             "trained": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
         }
+        if args.reuse_gnn:  # the network's weights were rounded to float16 when it was saved
+            params["trained"] = old["params"].get("trained", old["created"])
+            if old["params"].get("float16_rounding") is not None:
+                params["float16_rounding"] = old["params"]["float16_rounding"]
         trained_on = f"{Path(report.source).name} + {Path(preport.source).name}"
         n_samples, seed = len(X) + len(Xp), args.seed
         fingerprint = f"{fingerprint_data(X, y)} + {fingerprint_data(Xp, yp)}"
@@ -196,10 +232,48 @@ def main() -> None:
     print(f"wrote {out.parent / MODEL_CARD}")
 
 
-def _set_std(model, **params) -> None:
-    """Set the ensemble's uncertainty parameters, inside a ResidualKriging wrapper too."""
-    from skmetalpka.model import ResidualKriging
+def _gnn_member(model):
+    """The kriged ensemble of a packaged model (itself, or the blend's ``gnn`` member)."""
+    from skmetalpka.model import BlendRegressor
 
+    return model.named_estimators_["gnn"] if isinstance(model, BlendRegressor) else model
+
+
+def _blend(recipe, gnn, X, y, seed: int):
+    """The packaged blend: the fitted kriged ensemble and the kriged per-metal mean, fitted
+    on the same rows; the kriged mean gets weight 0 for metals the corpus lacks.
+
+    The blend is fitted with the network frozen (it is not trained again), then its parameters
+    name the unfitted recipe, so that ``clone(model).fit(...)`` retrains everything.
+    """
+    from sklearn.base import clone
+    from sklearn.frozen import FrozenEstimator
+
+    from skmetalpka.baselines import MetalMeanRegressor
+    from skmetalpka.model import BlendRegressor, ResidualKriging
+
+    blend = BlendRegressor(
+        [
+            ("gnn", FrozenEstimator(gnn)),
+            ("kriged_mean", ResidualKriging(MetalMeanRegressor(), random_state=seed)),
+        ],
+        unseen_metal_weights=[1.0, 0.0],
+    ).fit(X, y)
+    blend.estimators_[0] = gnn  # the fitted network itself, not its frozen view
+    return blend.set_params(gnn=clone(recipe))
+
+
+def _set_std(model, **params) -> None:
+    """Set the ensemble's uncertainty parameters, inside a ResidualKriging wrapper or a blend
+    too."""
+    from skmetalpka.model import BlendRegressor, ResidualKriging
+
+    if isinstance(model, BlendRegressor):
+        if model.estimators and model.estimators[0][0] == "gnn":
+            _set_std(model.estimators[0][1], **params)
+        if hasattr(model, "estimators_"):
+            _set_std(_gnn_member(model), **params)
+        return
     if not isinstance(model, ResidualKriging):  # the bare ensemble (--no-kriging)
         model.set_params(**params)
         return
@@ -243,6 +317,20 @@ def _card(args, meta, report, preport, cal, size, digest, rounding, version) -> 
                 "SMILES, one weight per measured ligand-metal pair) are part of the file.",
             ]
             if meta["params"].get("kriging")
+            else []
+        ),
+        *(
+            [
+                "- The packaged model is a `skmetalpka.model.BlendRegressor`: the average, with "
+                "equal weights, of the kriged ensemble and of the per-metal mean under residual "
+                "kriging (a Gaussian process on ligand fingerprints and metal descriptors around "
+                "each metal's mean, fitted on the same corpus). The kriged mean only "
+                "interpolates between measured metals, so for a metal absent from the corpus "
+                "(and for protonation constants) the ensemble answers alone "
+                "(`unseen_metal_weights`). σ is the ensemble's calibrated σ plus the two "
+                "members' disagreement (docs/guide/blending.md).",
+            ]
+            if meta["params"].get("blend", "none") != "none"
             else []
         ),
         "- Inputs: metal ion (any charge, oxo-cations such as UO2 2+ included, described by "
@@ -403,7 +491,9 @@ def _card(args, meta, report, preport, cal, size, digest, rounding, version) -> 
             else [f"python benchmarks/calibration.py --mode {args.mode} --members {args.members}"]
         ),
         f"python benchmarks/train_default.py --metals {args.metals} --mode {args.mode} "
-        f"--members {args.members}" + (f" --epochs {args.epochs}" if args.epochs else ""),
+        f"--members {args.members}"
+        + (f" --epochs {args.epochs}" if args.epochs else "")
+        + (f" --blend {args.blend}" if args.blend != "kriged_mean" else ""),
         "```",
         "",
         "They read the shared tables from `--data`, `$SKMETALPKA_DATA_HOME` or `../shared/data`.",

@@ -161,6 +161,9 @@ def test_fit_params_are_routed_by_name_or_by_signature():
     # proton_X/proton_y reach the proton-aware member only; the mean's fit does not take them
     blend.fit(X, Y, proton_X=xp, proton_y=yp)
     assert blend.named_estimators_["gnn"].n_proton_rows_ == 3
+    # the network learned H+ too: a seen metal of the blend (calibration, warnings), but not
+    # one of its own training rows (the mean never saw it)
+    assert "H+" in blend.metals_ and "H+" not in blend.fit_metals_
     with pytest.raises(ValueError, match="no member's fit takes 'sample_weight'"):
         blend.fit(X, Y, sample_weight=np.ones(len(X)))
     with pytest.raises(TypeError, match="bogus"):  # named: the member's own fit refuses it
@@ -258,6 +261,7 @@ def test_unseen_metal_weights_apply_to_metals_not_in_fit():
     blend = BlendRegressor(
         [("rf", _forest()), ("mean", MetalMeanRegressor())], unseen_metal_weights=[1, 0]
     ).fit(X, Y)
+    assert blend.fit_metals_ == ["Cu2+", "Ni2+", "Zn2+"]
     forest, mean = (e.predict(QUERY) for e in blend.estimators_)
     pred = blend.predict(QUERY)
     unseen = (QUERY["metal"] == "Co2+").to_numpy()
@@ -269,3 +273,14 @@ def test_unseen_metal_weights_apply_to_metals_not_in_fit():
     np.testing.assert_allclose(blend.predict(spelled), blend.predict(QUERY.iloc[:1]))
     with pytest.raises(ValueError, match="unseen_metal_weights has 1 entries for 2"):
         clone(blend).set_params(unseen_metal_weights=[1]).fit(X, Y)
+
+
+def test_a_wider_member_adds_steps_only_it_predicts():
+    y3 = np.column_stack([Y, Y[:, 1] + 3.0])
+    wide = MetalMeanRegressor().fit(X, y3)  # e.g. a network that also predicts proton steps
+    blend = BlendRegressor([("wide", FrozenEstimator(wide)), ("rf", _forest())]).fit(X, Y)
+    assert blend.n_steps_ == 2
+    pred, forest = blend.predict(QUERY), blend.estimators_[1].predict(QUERY)
+    assert pred.shape == (len(QUERY), 3)
+    np.testing.assert_allclose(pred[:, 2], wide.predict(QUERY)[:, 2])
+    np.testing.assert_allclose(pred[:, :2], (wide.predict(QUERY)[:, :2] + forest) / 2)

@@ -8,7 +8,8 @@ import numpy as np
 import pandas as pd
 
 from skmetalpka.cli import main
-from skmetalpka.model import EnsembleRegressor, ResidualKriging
+from skmetalpka.baselines import MetalMeanRegressor
+from skmetalpka.model import BlendRegressor, EnsembleRegressor, ResidualKriging
 from skmetalpka.pretrained import MODEL_CARD, default_model_path, load_default_model
 
 
@@ -24,18 +25,43 @@ def test_packaged_model_is_small_and_has_a_card():
     # Trained on the multi-source corpus: lanthanides, actinides and hard trivalent ions too.
     for metal in ("La3+", "Lu3+", "Fe3+", "Al3+", "UO2 2+", "Cu2+"):
         assert metal in meta["trained_metals"], metal
-    # A kriged ensemble: residual kriging around a calibrated deep ensemble.
-    assert isinstance(model, ResidualKriging) and isinstance(model.estimator_, EnsembleRegressor)
-    assert len(model.ligands_) > 800 and "La3+" in model.kriging_metals_
-    assert np.isfinite(model.theta_[0]).all()
+    # A blend of a kriged ensemble (residual kriging around a calibrated deep ensemble) and
+    # the kriged per-metal mean, which gets no weight for metals the corpus lacks.
+    assert isinstance(model, BlendRegressor)
+    assert [n for n, _ in model.estimators] == ["gnn", "kriged_mean"]
+    gnn, kriged = model.estimators_
+    assert isinstance(gnn, ResidualKriging) and isinstance(gnn.estimator_, EnsembleRegressor)
+    assert isinstance(kriged, ResidualKriging) and isinstance(kriged.estimator_, MetalMeanRegressor)
+    np.testing.assert_allclose(model.weights_, [0.5, 0.5])
+    np.testing.assert_allclose(model.unseen_metal_weights_, [1.0, 0.0])
+    assert len(gnn.ligands_) > 800 and "La3+" in gnn.kriging_metals_
+    assert np.isfinite(gnn.theta_[0]).all() and np.isfinite(kriged.theta_[0]).all()
+    assert "H+" in model.metals_ and "H+" not in model.fit_metals_
+    # The parameters name the unfitted recipe: a clone retrains everything.
+    assert not hasattr(model.estimators[0][1], "estimator_")
     # Calibrated spread, per metal family and seen/unseen metal (model.calibration).
-    calibration = model.estimator_.std_calibration
+    calibration = gnn.estimator_.std_calibration
     assert calibration and {"cells", "pooled", "overall"} <= set(calibration)
     assert "rare earth|seen" in calibration["cells"] and "rare earth|unseen" in calibration["cells"]
 
 
-def test_packaged_model_narrows_sigma_only_where_it_has_measured_neighbours():
+def test_packaged_blend_answers_with_the_network_alone_for_new_metals_and_protons():
     model = load_default_model()
+    gnn, kriged = model.estimators_
+    X = pd.DataFrame(
+        {
+            "metal": ["Nd3+", "Cu2+", "Ho3+", "H+"],  # Ho3+: no measured constant in the corpus
+            "smiles": ["OC(=O)CN(CC(=O)O)CC(=O)O", "NCCN", "OC(=O)CN(CC(=O)O)CC(=O)O", "NCCN"],
+        }
+    )
+    assert "Ho3+" not in model.fit_metals_
+    blend, net, mean = model.predict(X), gnn.predict(X), kriged.predict(X)
+    np.testing.assert_allclose(blend[:2, 0], (net[:2, 0] + mean[:2, 0]) / 2)
+    np.testing.assert_allclose(blend[2:], net[2:])
+
+
+def test_packaged_model_narrows_sigma_only_where_it_has_measured_neighbours():
+    model = load_default_model().named_estimators_["gnn"]
     edta = "OC(=O)CN(CC(=O)O)CCN(CC(=O)O)CC(=O)O"  # measured with every lanthanide
     X = pd.DataFrame({"metal": ["Nd3+", "Nd3+"], "smiles": [edta, "CCCCCCCCCCCCCCCCCCCC(=O)O"]})
     mean, std = model.predict(X, return_std=True)

@@ -121,8 +121,8 @@ class BlendRegressor(MaskedR2ScoreMixin, RegressorMixin, _BaseComposition):
         Members fitted in parallel with joblib.
     std_calibration : dict or None, default=None
         Per metal family and novelty calibration of the mixture's standard deviation
-        (:func:`skmetalpka.model.calibration.fit_std_calibration`), applied with the metals of the
-        training rows as the "seen" metals.
+        (:func:`skmetalpka.model.calibration.fit_std_calibration`), applied with ``metals_`` as
+        the "seen" metals.
 
     Attributes
     ----------
@@ -135,13 +135,19 @@ class BlendRegressor(MaskedR2ScoreMixin, RegressorMixin, _BaseComposition):
     unseen_metal_weights_ : ndarray of shape (n_members,) or None
         The normalised weights for metals not seen in fit.
     n_steps_ : int
-        Number of columns of ``y`` seen in fit.
+        Number of columns of ``y`` seen in fit. ``predict`` gives at least as many, more when
+        a member predicts more (those cells come from the members that predict them).
     n_features_in_ : int
         Number of columns of ``X`` in fit (DataFrame input).
     feature_names_in_ : ndarray of str
         Column names of ``X`` in fit.
+    fit_metals_ : list of str
+        The distinct metals (canonical) of the training rows; a row whose metal is not among
+        them uses ``unseen_metal_weights``.
     metals_ : list of str
-        The distinct metals of the training rows (canonical), when ``X`` has a ``metal`` column.
+        ``fit_metals_`` and the metals the members were trained on (a proton-aware network
+        adds ``H+``): the "seen" metals of ``std_calibration`` and of the extrapolation
+        warnings.
 
     Examples
     --------
@@ -248,9 +254,14 @@ class BlendRegressor(MaskedR2ScoreMixin, RegressorMixin, _BaseComposition):
         if hasattr(X, "columns"):
             self.n_features_in_ = int(X.shape[1])
             self.feature_names_in_ = np.asarray([str(c) for c in X.columns], dtype=object)
-        metals = _training_metals(X)
+        from ..inference import training_metals
+
+        self.fit_metals_ = _training_metals(X)
+        metals = set(self.fit_metals_)
+        for est in self.estimators_:
+            metals.update(_training_metals_of(est, training_metals))
         if metals:
-            self.metals_ = metals
+            self.metals_ = sorted(metals)
         return self
 
     @property
@@ -267,12 +278,21 @@ class BlendRegressor(MaskedR2ScoreMixin, RegressorMixin, _BaseComposition):
         for est in self.estimators_:
             if return_std and supports_std(est):
                 mu, sd = est.predict(X, return_std=True)
-                sds.append(_pad(_as_2d(sd, n), self.n_steps_))
+                sds.append(_as_2d(sd, n))
             else:
                 mu = est.predict(X)
-                sds.append(np.full((n, self.n_steps_), np.nan))
-            mus.append(_pad(_as_2d(mu, n), self.n_steps_))
-        return np.stack(mus), (np.stack(sds) if return_std else None)
+                sds.append(None)
+            mus.append(_as_2d(mu, n))
+        # at least n_steps_ columns; more when a member predicts more (a proton-aware network
+        # predicts every protonation step of its proton table)
+        width = max([self.n_steps_, *(m.shape[1] for m in mus)])
+        mu_arr = np.stack([_pad(m, width) for m in mus])
+        if not return_std:
+            return mu_arr, None
+        sd_arr = np.stack(
+            [np.full((n, width), np.nan) if sd is None else _pad(sd, width) for sd in sds]
+        )
+        return mu_arr, sd_arr
 
     def _row_weights(self, X: Any) -> np.ndarray:
         """``weights_``, or per row with ``unseen_metal_weights_`` for metals not in fit."""
@@ -281,7 +301,7 @@ class BlendRegressor(MaskedR2ScoreMixin, RegressorMixin, _BaseComposition):
             return self.weights_
         from ..ions import canonical_or_none
 
-        seen = set(getattr(self, "metals_", []))
+        seen = set(getattr(self, "fit_metals_", []))
         unseen = np.array(
             [canonical_or_none(m) not in seen for m in X["metal"].tolist()], dtype=bool
         )
@@ -307,9 +327,10 @@ class BlendRegressor(MaskedR2ScoreMixin, RegressorMixin, _BaseComposition):
 
         Returns
         -------
-        y_pred : ndarray of shape (n_samples, n_steps_)
-            NaN where no member predicts the cell (e.g. a row every member flags).
-        y_std : ndarray of shape (n_samples, n_steps_), only if ``return_std``
+        y_pred : ndarray of shape (n_samples, n_out)
+            ``n_out`` is ``n_steps_`` or the widest member's output if wider. NaN where no
+            member predicts the cell (e.g. a row every member flags).
+        y_std : ndarray of shape (n_samples, n_out), only if ``return_std``
         """
         check_is_fitted(self, "estimators_")
         if return_std and not self._supports_std():
@@ -365,6 +386,14 @@ def _check_weights(name: str, weights: Any, n: int) -> np.ndarray:
 
 def _fit_one(estimator: Any, X: Any, y: Any, fit_params: dict[str, Any]) -> Any:
     return clone(estimator).fit(X, y, **fit_params)
+
+
+def _training_metals_of(est: Any, training_metals: Any) -> list[str]:
+    """Canonical training metals of a fitted member (none if it does not record them)."""
+    from ..ions import canonical_or_none
+
+    metals = training_metals(est) or []
+    return [c for c in (canonical_or_none(m) for m in metals) if c is not None]
 
 
 def _training_metals(X: Any) -> list[str]:

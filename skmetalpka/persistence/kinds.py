@@ -138,6 +138,7 @@ _ALL: list[Kind] = [
             "estimators_",
             "weights_",
             "unseen_metal_weights_",
+            "fit_metals_",
             "n_steps_",
             "metals_",
             "n_features_in_",
