@@ -284,3 +284,28 @@ def test_a_wider_member_adds_steps_only_it_predicts():
     assert pred.shape == (len(QUERY), 3)
     np.testing.assert_allclose(pred[:, 2], wide.predict(QUERY)[:, 2])
     np.testing.assert_allclose(pred[:, :2], (wide.predict(QUERY)[:, :2] + forest) / 2)
+
+
+def test_command_line_fits_and_saves_a_blend(tiny_csv, tmp_path, capsys):
+    import json
+
+    from skmetalpka.cli import main
+    from skmetalpka.persistence import load_model
+
+    params = {
+        "blend": {"gpr": {"random_state": 0}, "rf": {"n_estimators": 5}},
+        "blend_unseen_metal_weights": [1, 1, 0],
+    }
+    out = tmp_path / "blend.skmodel"
+    args = ["fit", "--data", str(tiny_csv), "--model", "mean", "--params", json.dumps(params)]
+    assert main([*args, "--out", str(out)]) == 0
+    model = load_model(out)
+    assert isinstance(model, BlendRegressor)
+    assert [n for n, _ in model.estimators] == ["mean", "gpr", "rf"]
+    capsys.readouterr()
+    assert main(["predict", "--model", str(out), "--smiles", "NCCN", "--metal", "Co2+", "--std"]) == 0
+    frame = pd.read_csv(io.StringIO(capsys.readouterr().out), keep_default_na=False)
+    # Co2+ is new: the forest (weight 0 there) is left out, the mean and the GP answer
+    mean, gpr = (e.predict(QUERY.iloc[[2]].assign(smiles="NCCN")) for e in model.estimators_[:2])
+    assert abs(float(frame["log_beta_1"].iloc[0]) - (mean[0, 0] + gpr[0, 0]) / 2) < 1e-9
+    assert float(frame["log_beta_1_std"].iloc[0]) > 0
