@@ -254,12 +254,10 @@ class BlendRegressor(MaskedR2ScoreMixin, RegressorMixin, _BaseComposition):
         if hasattr(X, "columns"):
             self.n_features_in_ = int(X.shape[1])
             self.feature_names_in_ = np.asarray([str(c) for c in X.columns], dtype=object)
-        from ..inference import training_metals
-
         self.fit_metals_ = _training_metals(X)
         metals = set(self.fit_metals_)
         for est in self.estimators_:
-            metals.update(_training_metals_of(est, training_metals))
+            metals.update(_training_metals_of(est))
         if metals:
             self.metals_ = sorted(metals)
         return self
@@ -388,12 +386,28 @@ def _fit_one(estimator: Any, X: Any, y: Any, fit_params: dict[str, Any]) -> Any:
     return clone(estimator).fit(X, y, **fit_params)
 
 
-def _training_metals_of(est: Any, training_metals: Any) -> list[str]:
-    """Canonical training metals of a fitted member (none if it does not record them)."""
+def _training_metals_of(est: Any) -> list[str]:
+    """Canonical training metals of a fitted member: ``metals_`` of it, of what it wraps
+    (``estimator_``, a frozen ``estimator``), of a pipeline's last step or of an ensemble's
+    first member; none if it does not record them."""
     from ..ions import canonical_or_none
 
-    metals = training_metals(est) or []
-    return [c for c in (canonical_or_none(m) for m in metals) if c is not None]
+    todo, seen = [est], 0
+    while todo and seen < 16:
+        obj = todo.pop(0)
+        seen += 1
+        if obj is None:
+            continue
+        metals = obj.__dict__.get("metals_") if hasattr(obj, "__dict__") else None
+        if metals is not None:
+            return [c for c in (canonical_or_none(m) for m in metals) if c is not None]
+        if hasattr(obj, "steps"):
+            todo.append(obj.steps[-1][1])
+        todo.append(getattr(obj, "estimator_", None))
+        if type(obj).__name__ == "FrozenEstimator":
+            todo.append(obj.estimator)
+        todo.append((getattr(obj, "estimators_", None) or [None])[0])
+    return []
 
 
 def _training_metals(X: Any) -> list[str]:
