@@ -11,7 +11,7 @@ Usage::
 
     python benchmarks/corpus_blend.py --oof-dir OOF --split metal \
         --members _gnn3rk:gnn_rk,_gpr:gpr [--members _gnn3rk:gnn_rk,_gpr:gpr,_rfrk:rf_rk] \
-        [--weights 1,1] [--interpolate-only mean_rk] [--tag _blend]
+        [--weights 1,1] [--interpolate-only mean_rk] [--max-steps mean_rk=1] [--tag _blend]
 
 ``--members`` names ``<tag of the run>:<model in it>`` per member (the file is
 ``corpus_<split><tag>_oof.npz``); it can be repeated for several blends. The members are
@@ -65,6 +65,18 @@ def main() -> None:
     )
     ap.add_argument("--weights", default="", help="comma-separated weights (default: equal)")
     ap.add_argument(
+        "--names",
+        default="",
+        help="comma-separated names of the blends, in --members order (default: members "
+        "joined by '+')",
+    )
+    ap.add_argument(
+        "--max-steps",
+        default="",
+        help="comma-separated <member>=<k>: that member answers its first k steps only "
+        "(BlendRegressor's max_steps), e.g. mean_rk=1",
+    )
+    ap.add_argument(
         "--interpolate-only",
         default="",
         help="comma-separated members that get weight 0 for rows whose metal is not in the "
@@ -105,6 +117,11 @@ def main() -> None:
             parts.append(model)
         blends.append(("+".join(parts), parts))
     assert ref is not None
+    if args.names:
+        labels = args.names.split(",")
+        if len(labels) != len(blends):
+            raise SystemExit(f"--names has {len(labels)} names for {len(blends)} blends")
+        blends = [(label, parts) for label, (_, parts) in zip(labels, blends, strict=True)]
     members = list(dict.fromkeys(m for _, parts in blends for m in parts))
     for name, parts in blends:
         weights = (
@@ -122,8 +139,15 @@ def main() -> None:
             weights = np.where(
                 unseen[None, :], (unseen_w / unseen_w.sum())[:, None], weights[:, None]
             )
+        limits = {
+            k: int(v) for k, _, v in (x.partition("=") for x in args.max_steps.split(",") if x)
+        }
         mus = np.stack([pred[p] for p in parts])
         sds = np.stack([std[p] for p in parts])
+        for i, p in enumerate(parts):
+            if p in limits:
+                mus[i, :, limits[p] :] = np.nan
+                sds[i, :, limits[p] :] = np.nan
         pred[name], std[name] = combine_predictions(mus, weights, sds)
         # members without any std make the mixture std meaningless: drop it
         if not any(np.isfinite(std[p]).any() for p in parts):

@@ -112,6 +112,14 @@ def main() -> None:
         help="AMPLITUDE,NOISE of the kriging (step 1), for out-of-fold files written before "
         "corpus.py saved the explained variance",
     )
+    ap.add_argument(
+        "--blend",
+        default="",
+        metavar="TAG:MODEL",
+        help="also report the packaged blend: the kriged model averaged, for log K1 of metals "
+        "seen in training, with MODEL of the corpus.py run --tag TAG (e.g. _meanrk:mean_rk); "
+        "sigma = sqrt(kriged sigma^2 + disagreement), as skmetalpka.model.BlendRegressor",
+    )
     args = ap.parse_args()
     kriged = f"{args.model}_rk" if args.kriged is None else args.kriged
     theta = tuple(float(v) for v in args.kriging_theta.split(",")) if args.kriging_theta else None
@@ -121,8 +129,20 @@ def main() -> None:
         "unseen": _load(oof / f"corpus_metal{args.tag}_oof.npz", args.model, kriged, theta),
     }
     has_rk = all("pred_rk" in d for d in parts.values())
+    if args.blend:
+        if not has_rk:
+            sys.exit("--blend needs the kriged model (run corpus.py with --kriging)")
+        tag, _, other = args.blend.partition(":")
+        for split, d in (("ligand", parts["seen"]), ("metal", parts["unseen"])):
+            path = oof / f"corpus_{split}{tag}_oof.npz"
+            if not path.is_file():
+                sys.exit(f"{path} not found (--blend {args.blend})")
+            z = np.load(path, allow_pickle=False)
+            if not np.array_equal(z["fold"], d["fold"]):
+                sys.exit(f"{path}: other folds than the kriged model's run")
+            d["pred_other"] = z[f"pred_{other}"][:, 0]
     cols: dict[str, list[np.ndarray]] = {k: [] for k in ("novelty", "fold", "cell", "metal")}
-    cols.update(y=[], pred=[], spread=[], pred_rk=[], explained_rk=[])
+    cols.update(y=[], pred=[], spread=[], pred_rk=[], explained_rk=[], pred_other=[])
     for nov, d in parts.items():
         ok = np.isfinite(d["y"]) & np.isfinite(d["pred"]) & np.isfinite(d["std"])
         cols["novelty"].append(np.full(ok.sum(), nov))
@@ -135,6 +155,8 @@ def main() -> None:
         if has_rk:
             cols["pred_rk"].append(d["pred_rk"][ok])
             cols["explained_rk"].append(d["explained_rk"][ok])
+        if "pred_other" in d:
+            cols["pred_other"].append(d["pred_other"][ok])
     novelty, fold, cell, metal, y, pred, spread = (
         np.concatenate(cols[k]) for k in ("novelty", "fold", "cell", "metal", "y", "pred", "spread")
     )
@@ -215,6 +237,37 @@ def main() -> None:
                 f"| {c} | {t['n']} | {t['rmse']:.2f} | {t['cover_1sd']:.0%} | "
                 f"{t['cover_2sd']:.0%} | {t['median_sd']:.2f} |"
             )
+    blend_table = {}
+    if args.blend:
+        other = np.concatenate(cols["pred_other"])
+        # seen metals: equal-weight average; unseen metals: the kriged model alone (the
+        # other member only interpolates between measured metals: unseen_metal_weights)
+        seen = (novelty == "seen") & np.isfinite(other)
+        pred_b = np.where(seen, (pred_rk + np.nan_to_num(other)) / 2, pred_rk)
+        sigma_b = np.sqrt(
+            sigma_rk**2 + np.where(seen, ((pred_rk - np.nan_to_num(other)) / 2) ** 2, 0)
+        )
+        lines += [
+            "",
+            f"the packaged blend ({kriged} averaged with {args.blend} for seen metals; sigma "
+            "of the kriged model plus the members' disagreement): share inside +-1 / +-2 "
+            "sigma, cross-fitted",
+            "",
+            "| cell | n | RMSE | 1sd | 2sd | median sd |",
+            "|---|---|---|---|---|---|",
+        ]
+        for c in table:
+            if c.startswith("*|"):
+                nov = c.split("|")[1]
+                sel = np.ones(y.size, bool) if nov == "all" else novelty == nov
+            else:
+                sel = cell == c
+            t = _coverage(y[sel], pred_b[sel], sigma_b[sel])
+            blend_table[c] = t
+            lines.append(
+                f"| {c} | {t['n']} | {t['rmse']:.2f} | {t['cover_1sd']:.0%} | "
+                f"{t['cover_2sd']:.0%} | {t['median_sd']:.2f} |"
+            )
     md = "\n".join(lines) + "\n"
     print(md)
     command = " ".join(["python benchmarks/corpus_calibration.py", *sys.argv[1:]])
@@ -226,6 +279,7 @@ def main() -> None:
             "calibration": final,
             "coverage": table,
             **({"kriged": kriged, "kriged_coverage": kriged_table} if has_rk else {}),
+            **({"blend": args.blend, "blend_coverage": blend_table} if args.blend else {}),
         },
         md,
     )

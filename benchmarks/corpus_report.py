@@ -54,13 +54,25 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--split", default="ligand,metal,lomo")
     ap.add_argument("--tags", default="_gnn,_gpr,_rf_mean")
+    ap.add_argument(
+        "--models",
+        default="",
+        help="comma-separated models to report, in this order (default: every model of the runs)",
+    )
     args = ap.parse_args()
     order = ["gnn", "gnn_rk", "gpr", "rf", "mean"]
     for split in args.split.split(","):
         merged, names = merge(split, args.tags.split(","))
         if not names:
             continue
-        names.sort(key=lambda n: order.index(n) if n in order else len(order))
+        if args.models:
+            wanted = args.models.split(",")
+            missing = sorted(set(wanted) - set(names))
+            if missing:
+                sys.exit(f"--models {missing} are in none of the {split} runs")
+            names = wanted
+        else:
+            names.sort(key=lambda n: order.index(n) if n in order else len(order))
         md = to_markdown(merged, names)
         commands = [r["command"] for r in merged["runs"].values() if "command" in r]
         md += "\n\nReproduce: " + "; ".join(f"`{c}`" for c in commands) + "\n"

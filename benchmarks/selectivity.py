@@ -44,7 +44,7 @@ def pair_stats(frame: pd.DataFrame, a: str, b: str) -> dict:
     """Selectivity metrics of ``a`` over ``b`` on ligands measured with both."""
     A = frame[frame["metal"] == a].groupby("ligand")[["y", "p"]].mean()
     B = frame[frame["metal"] == b].groupby("ligand")[["y", "p"]].mean()
-    j = A.join(B, how="inner", lsuffix="_a", rsuffix="_b")
+    j = A.join(B, how="inner", suffixes=("_a", "_b"))
     if len(j) < 5:
         return {"n_ligands": int(len(j))}
     true = (j["y_a"] - j["y_b"]).to_numpy()

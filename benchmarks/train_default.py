@@ -241,7 +241,8 @@ def _gnn_member(model):
 
 def _blend(recipe, gnn, X, y, seed: int):
     """The packaged blend: the fitted kriged ensemble and the kriged per-metal mean, fitted
-    on the same rows; the kriged mean gets weight 0 for metals the corpus lacks.
+    on the same rows; the kriged mean answers log beta_1 only and gets weight 0 for metals
+    the corpus lacks (as ``default_recipe(blend=("kriged_mean",))``).
 
     The blend is fitted with the network frozen (it is not trained again), then its parameters
     name the unfitted recipe, so that ``clone(model).fit(...)`` retrains everything.
@@ -258,6 +259,7 @@ def _blend(recipe, gnn, X, y, seed: int):
             ("kriged_mean", ResidualKriging(MetalMeanRegressor(), random_state=seed)),
         ],
         unseen_metal_weights=[1.0, 0.0],
+        max_steps={"kriged_mean": 1},
     ).fit(X, y)
     blend.estimators_[0] = gnn  # the fitted network itself, not its frozen view
     return blend.set_params(gnn=clone(recipe))
@@ -327,7 +329,8 @@ def _card(args, meta, report, preport, cal, size, digest, rounding, version) -> 
                 "each metal's mean, fitted on the same corpus). The kriged mean only "
                 "interpolates between measured metals, so for a metal absent from the corpus "
                 "(and for protonation constants) the ensemble answers alone "
-                "(`unseen_metal_weights`). σ is the ensemble's calibrated σ plus the two "
+                "(`unseen_metal_weights`), and the kriged mean answers log β1 only "
+                "(`max_steps`; log β2… are the ensemble's). σ is the ensemble's calibrated σ plus the two "
                 "members' disagreement (docs/guide/blending.md).",
             ]
             if meta["params"].get("blend", "none") != "none"

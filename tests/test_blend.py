@@ -138,6 +138,9 @@ def test_frozen_members_are_reused_without_refitting():
         ({"estimators": [("m", MetalMeanRegressor())], "weights": [-1]}, ">= 0"),
         ({"estimators": [("m", MetalMeanRegressor())], "weights": [0]}, "not all 0"),
         ({"estimators": [("m", "mean")]}, "no fit/predict"),
+        ({"estimators": [("m", MetalMeanRegressor())], "max_steps": {"x": 1}}, "not members"),
+        ({"estimators": [("m", MetalMeanRegressor())], "max_steps": {"m": 0}}, "int >= 1"),
+        ({"estimators": [("m", MetalMeanRegressor())], "max_steps": [1]}, "must be a dict"),
     ],
 )
 def test_invalid_parameters_are_refused_in_fit(kwargs, match):
@@ -212,6 +215,7 @@ def test_default_recipe_blend():
     assert isinstance(kriged.estimator, MetalMeanRegressor)
     # the kriged mean cannot extrapolate to a new metal: weight 0 there
     assert recipe.weights is None and recipe.unseen_metal_weights == [1.0, 1.0, 0.0]
+    assert recipe.max_steps == {"kriged_mean": 1}  # log beta_1 only
     assert not isinstance(default_recipe(), BlendRegressor)
     forest = default_recipe(blend=("rf",))
     assert [n for n, _ in forest.estimators] == ["gnn", "rf"]
@@ -303,9 +307,24 @@ def test_command_line_fits_and_saves_a_blend(tiny_csv, tmp_path, capsys):
     assert isinstance(model, BlendRegressor)
     assert [n for n, _ in model.estimators] == ["mean", "gpr", "rf"]
     capsys.readouterr()
-    assert main(["predict", "--model", str(out), "--smiles", "NCCN", "--metal", "Co2+", "--std"]) == 0
+    assert (
+        main(["predict", "--model", str(out), "--smiles", "NCCN", "--metal", "Co2+", "--std"]) == 0
+    )
     frame = pd.read_csv(io.StringIO(capsys.readouterr().out), keep_default_na=False)
     # Co2+ is new: the forest (weight 0 there) is left out, the mean and the GP answer
     mean, gpr = (e.predict(QUERY.iloc[[2]].assign(smiles="NCCN")) for e in model.estimators_[:2])
     assert abs(float(frame["log_beta_1"].iloc[0]) - (mean[0, 0] + gpr[0, 0]) / 2) < 1e-9
     assert float(frame["log_beta_1_std"].iloc[0]) > 0
+
+
+def test_max_steps_limits_a_member_to_its_first_steps(gp_mean):
+    blend = BlendRegressor(
+        [("rf", _forest()), ("mean", MetalMeanRegressor())], max_steps={"mean": 1}
+    ).fit(X, Y)
+    forest, mean = (e.predict(QUERY) for e in blend.estimators_)
+    pred = blend.predict(QUERY)
+    np.testing.assert_allclose(pred[:, 0], (forest[:, 0] + mean[:, 0]) / 2)
+    np.testing.assert_allclose(pred[:, 1], forest[:, 1])  # the mean answers step 1 only
+    limited = clone(gp_mean).set_params(max_steps={"gpr": 1}).fit(X, Y)
+    _, sd = limited.predict(QUERY, return_std=True)
+    np.testing.assert_allclose(sd, gp_mean.predict(QUERY, return_std=True)[1])

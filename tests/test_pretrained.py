@@ -7,8 +7,8 @@ import io
 import numpy as np
 import pandas as pd
 
-from skmetalpka.cli import main
 from skmetalpka.baselines import MetalMeanRegressor
+from skmetalpka.cli import main
 from skmetalpka.model import BlendRegressor, EnsembleRegressor, ResidualKriging
 from skmetalpka.pretrained import MODEL_CARD, default_model_path, load_default_model
 
@@ -34,6 +34,7 @@ def test_packaged_model_is_small_and_has_a_card():
     assert isinstance(kriged, ResidualKriging) and isinstance(kriged.estimator_, MetalMeanRegressor)
     np.testing.assert_allclose(model.weights_, [0.5, 0.5])
     np.testing.assert_allclose(model.unseen_metal_weights_, [1.0, 0.0])
+    assert model.max_steps == {"kriged_mean": 1}
     assert len(gnn.ligands_) > 800 and "La3+" in gnn.kriging_metals_
     assert np.isfinite(gnn.theta_[0]).all() and np.isfinite(kriged.theta_[0]).all()
     assert "H+" in model.metals_ and "H+" not in model.fit_metals_
@@ -57,6 +58,7 @@ def test_packaged_blend_answers_with_the_network_alone_for_new_metals_and_proton
     assert "Ho3+" not in model.fit_metals_
     blend, net, mean = model.predict(X), gnn.predict(X), kriged.predict(X)
     np.testing.assert_allclose(blend[:2, 0], (net[:2, 0] + mean[:2, 0]) / 2)
+    np.testing.assert_allclose(blend[:2, 1:], net[:2, 1:])  # the kriged mean: log beta_1 only
     np.testing.assert_allclose(blend[2:], net[2:])
 
 

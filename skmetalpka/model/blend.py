@@ -117,6 +117,10 @@ class BlendRegressor(MaskedR2ScoreMixin, RegressorMixin, _BaseComposition):
         same ``weights``). A member that only interpolates between measured metals, such as
         the kriged per-metal mean, knows nothing of a new metal; give it weight 0 here so
         that the models that extrapolate from metal descriptors answer alone.
+    max_steps : dict of {str: int} or None, default=None
+        Per member name, the number of leading steps it contributes to (``{"kriged_mean": 1}``:
+        log beta_1 only); the other members answer the later steps. Members not named
+        contribute to every step they predict.
     n_jobs : int or None, default=None
         Members fitted in parallel with joblib.
     std_calibration : dict or None, default=None
@@ -164,12 +168,14 @@ class BlendRegressor(MaskedR2ScoreMixin, RegressorMixin, _BaseComposition):
         estimators: Sequence[tuple[str, Any]] | None = None,
         weights: Sequence[float] | None = None,
         unseen_metal_weights: Sequence[float] | None = None,
+        max_steps: dict[str, int] | None = None,
         n_jobs: int | None = None,
         std_calibration: dict | None = None,
     ) -> None:
         self.estimators = estimators
         self.weights = weights
         self.unseen_metal_weights = unseen_metal_weights
+        self.max_steps = max_steps
         self.n_jobs = n_jobs
         self.std_calibration = std_calibration
 
@@ -206,6 +212,17 @@ class BlendRegressor(MaskedR2ScoreMixin, RegressorMixin, _BaseComposition):
             if not hasattr(est, "fit") or not hasattr(est, "predict"):
                 raise TypeError(f"estimator {name!r} ({type(est).__name__}) has no fit/predict")
         w = _check_weights("weights", self.weights, len(members))
+        if self.max_steps is not None:
+            if not isinstance(self.max_steps, dict):
+                raise ValueError(
+                    f"max_steps must be a dict of member name -> int, got {self.max_steps!r}"
+                )
+            unknown = sorted(set(self.max_steps) - set(names))
+            if unknown:
+                raise ValueError(f"max_steps names {unknown} are not members; members: {names}")
+            for name, k in self.max_steps.items():
+                if not isinstance(k, numbers.Integral) or isinstance(k, bool) or k < 1:
+                    raise ValueError(f"max_steps[{name!r}] must be an int >= 1, got {k!r}")
         if self.unseen_metal_weights is not None:
             _check_weights("unseen_metal_weights", self.unseen_metal_weights, len(members))
         if self.n_jobs is not None and not isinstance(self.n_jobs, numbers.Integral):
@@ -272,15 +289,22 @@ class BlendRegressor(MaskedR2ScoreMixin, RegressorMixin, _BaseComposition):
     # -------------------------------------------------------------------------------- predict
     def _member_predictions(self, X: Any, return_std: bool) -> tuple[np.ndarray, np.ndarray | None]:
         n = len(X)
+        limits = self.max_steps or {}
+        names = [name for name, _ in self.estimators]
         mus, sds = [], []
-        for est in self.estimators_:
+        for name, est in zip(names, self.estimators_, strict=True):
             if return_std and supports_std(est):
                 mu, sd = est.predict(X, return_std=True)
-                sds.append(_as_2d(sd, n))
+                sd = _as_2d(sd, n).copy()
             else:
-                mu = est.predict(X)
-                sds.append(None)
-            mus.append(_as_2d(mu, n))
+                mu, sd = est.predict(X), None
+            mu = _as_2d(mu, n).copy()
+            if name in limits:  # the member answers its first max_steps steps only
+                mu[:, int(limits[name]) :] = np.nan
+                if sd is not None:
+                    sd[:, int(limits[name]) :] = np.nan
+            mus.append(mu)
+            sds.append(sd)
         # at least n_steps_ columns; more when a member predicts more (a proton-aware network
         # predicts every protonation step of its proton table)
         width = max([self.n_steps_, *(m.shape[1] for m in mus)])
