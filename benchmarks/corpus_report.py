@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 import sys
 from pathlib import Path
 
@@ -74,7 +75,12 @@ def main() -> None:
         else:
             names.sort(key=lambda n: order.index(n) if n in order else len(order))
         md = to_markdown(merged, names)
-        commands = [r["command"] for r in merged["runs"].values() if "command" in r]
+        # the out-of-fold folder is this machine's: write it as OOF, as docs/benchmarks.md does
+        commands = [
+            re.sub(r"--oof-dir \S+", "--oof-dir OOF", r["command"])
+            for r in merged["runs"].values()
+            if "command" in r
+        ]
         md += "\n\nReproduce: " + "; ".join(f"`{c}`" for c in commands) + "\n"
         print(md)
         save(f"corpus_{split}_all", merged)

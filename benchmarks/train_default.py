@@ -284,6 +284,11 @@ def _set_std(model, **params) -> None:
         model.estimator_.set_params(**params)
 
 
+def _portable(command: str) -> str:
+    """A benchmark command with this machine's out-of-fold folder written as OOF."""
+    return re.sub(r"--oof-dir \S+", "--oof-dir OOF", command)
+
+
 def _old_card(folder: Path, name: str) -> str:
     path = folder / name
     return path.read_text(encoding="utf-8") if path.is_file() else ""
@@ -395,7 +400,7 @@ def _card(args, meta, report, preport, cal, size, digest, rounding, version) -> 
             "Uncertainty: the ensemble spread is calibrated per metal family and per seen / "
             "unseen metal, sigma = sqrt((a * spread)^2 + b^2) "
             "(`skmetalpka.model.calibration`), fitted on the out-of-fold log K1 residuals "
-            f"(`{cal['command']}`). Share of held-out values inside ±1σ / ±2σ (cross-fitted):",
+            f"(`{_portable(cal['command'])}`). Share of held-out values inside ±1σ / ±2σ (cross-fitted):",
             "",
             (RESULTS / "corpus_std_calibration.md").read_text().strip()
             if (RESULTS / "corpus_std_calibration.md").is_file()
