@@ -41,6 +41,7 @@ from _common import save  # noqa: E402
 from corpus import _coverage as corpus_coverage  # noqa: E402
 from corpus import _stats as corpus_stats  # noqa: E402
 
+from skmetalpka.model.blend import combine_predictions  # noqa: E402
 from skmetalpka.model.calibration import (  # noqa: E402
     apply_std_calibration,
     calibration_cells,
@@ -181,13 +182,34 @@ def main() -> None:
             calibrated[sel] = apply_std_calibration(spread[sel], metal[sel].tolist(), known, cal)
     final = fit_std_calibration(y, pred, spread, cell, min_count=args.min_count)
 
+    # the rows of every reported cell: family x novelty, then the pooled ones
+    selections = {c: cell == c for c in sorted(set(cell.tolist()))}
+    selections.update(
+        {"*|seen": novelty == "seen", "*|unseen": novelty == "unseen", "*|all": novelty != ""}
+    )
+
+    def cell_table(title: str, mean: np.ndarray, sigma: np.ndarray) -> dict:
+        """Coverage of ``mean +- sigma`` per cell, as a dict and as markdown lines."""
+        lines.extend(
+            [
+                "",
+                title,
+                "",
+                "| cell | n | RMSE | 1sd | 2sd | median sd |",
+                "|---|---|---|---|---|---|",
+            ]
+        )
+        out = {}
+        for c, sel in selections.items():
+            t = out[c] = _coverage(y[sel], mean[sel], sigma[sel])
+            lines.append(
+                f"| {c} | {t['n']} | {t['rmse']:.2f} | {t['cover_1sd']:.0%} | "
+                f"{t['cover_2sd']:.0%} | {t['median_sd']:.2f} |"
+            )
+        return out
+
     table = {}
-    for c in sorted(set(cell.tolist())) + ["*|seen", "*|unseen", "*|all"]:
-        if c.startswith("*|"):
-            nov = c.split("|")[1]
-            sel = np.ones(y.size, bool) if nov == "all" else novelty == nov
-        else:
-            sel = cell == c
+    for c, sel in selections.items():
         table[c] = {
             "raw": _coverage(y[sel], pred[sel], spread[sel]),
             "calibrated": _coverage(y[sel], pred[sel], calibrated[sel]),
@@ -216,58 +238,31 @@ def main() -> None:
         noise = theta[1] if theta else 0.0
         explained_rk = np.concatenate(cols["explained_rk"])
         sigma_rk = np.sqrt(np.maximum(var - explained_rk, np.minimum(var, noise)))
-        lines += [
-            "",
+        kriged_table = cell_table(
             f"{kriged} (the same ensemble under ResidualKriging, which shifts the prediction and "
             "narrows the calibrated sigma where the ligand was measured nearby): share inside "
             "+-1 / +-2 sigma, cross-fitted",
-            "",
-            "| cell | n | RMSE | 1sd | 2sd | median sd |",
-            "|---|---|---|---|---|---|",
-        ]
-        for c in table:
-            if c.startswith("*|"):
-                nov = c.split("|")[1]
-                sel = np.ones(y.size, bool) if nov == "all" else novelty == nov
-            else:
-                sel = cell == c
-            t = _coverage(y[sel], pred_rk[sel], sigma_rk[sel])
-            kriged_table[c] = t
-            lines.append(
-                f"| {c} | {t['n']} | {t['rmse']:.2f} | {t['cover_1sd']:.0%} | "
-                f"{t['cover_2sd']:.0%} | {t['median_sd']:.2f} |"
-            )
+            pred_rk,
+            sigma_rk,
+        )
     blend_table = {}
     if args.blend:
+        # BlendRegressor's arithmetic: equal weights for seen metals; for unseen metals the
+        # kriged model alone (the other member only interpolates: unseen_metal_weights); the
+        # other member gives no sigma, so sigma = the kriged one plus the disagreement
         other = np.concatenate(cols["pred_other"])
-        # seen metals: equal-weight average; unseen metals: the kriged model alone (the
-        # other member only interpolates between measured metals: unseen_metal_weights)
-        seen = (novelty == "seen") & np.isfinite(other)
-        pred_b = np.where(seen, (pred_rk + np.nan_to_num(other)) / 2, pred_rk)
-        sigma_b = np.sqrt(
-            sigma_rk**2 + np.where(seen, ((pred_rk - np.nan_to_num(other)) / 2) ** 2, 0)
+        seen = novelty == "seen"
+        weights = np.where(seen, 0.5, [[1.0], [0.0]])
+        pred_b, sigma_b = combine_predictions(
+            np.stack([pred_rk, other]), weights, np.stack([sigma_rk, np.full_like(other, np.nan)])
         )
-        lines += [
-            "",
+        blend_table = cell_table(
             f"the packaged blend ({kriged} averaged with {args.blend} for seen metals; sigma "
             "of the kriged model plus the members' disagreement): share inside +-1 / +-2 "
             "sigma, cross-fitted",
-            "",
-            "| cell | n | RMSE | 1sd | 2sd | median sd |",
-            "|---|---|---|---|---|---|",
-        ]
-        for c in table:
-            if c.startswith("*|"):
-                nov = c.split("|")[1]
-                sel = np.ones(y.size, bool) if nov == "all" else novelty == nov
-            else:
-                sel = cell == c
-            t = _coverage(y[sel], pred_b[sel], sigma_b[sel])
-            blend_table[c] = t
-            lines.append(
-                f"| {c} | {t['n']} | {t['rmse']:.2f} | {t['cover_1sd']:.0%} | "
-                f"{t['cover_2sd']:.0%} | {t['median_sd']:.2f} |"
-            )
+            pred_b,
+            sigma_b,
+        )
     md = "\n".join(lines) + "\n"
     print(md)
     command = " ".join(["python benchmarks/corpus_calibration.py", *sys.argv[1:]])

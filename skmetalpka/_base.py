@@ -19,6 +19,7 @@ __all__ = [
     "pad_steps",
     "set_random_state",
     "supports_std",
+    "estimator_metals",
     "TagsMixin",
 ]
 
@@ -92,6 +93,33 @@ def supports_std(estimator: Any) -> bool:
         return "return_std" in inspect.signature(estimator.predict).parameters
     except (AttributeError, TypeError, ValueError):
         return False
+
+
+def estimator_metals(estimator: Any) -> list[str] | None:
+    """Metals a fitted estimator was trained on, or ``None`` when it does not record them.
+
+    ``metals_`` of the estimator, of its last pipeline step or of its first ensemble member,
+    else of the model it wraps (``estimator_``: residual kriging, a proton-transfer wrapper).
+    The public name is :func:`skmetalpka.inference.training_metals`; the model layer, below
+    inference, uses this one.
+    """
+    for _ in range(8):  # wrappers nest a few levels at most
+        for obj in (
+            estimator,
+            getattr(estimator, "steps", [[None, None]])[-1][1],
+            (getattr(estimator, "estimators_", None) or [None])[0],
+        ):
+            if obj is None:
+                continue
+            metals = getattr(obj, "metals_", None)
+            if metals is None and hasattr(obj, "steps"):
+                metals = getattr(obj.steps[-1][1], "metals_", None)
+            if metals is not None:
+                return [str(m) for m in metals]
+        estimator = getattr(estimator, "estimator_", None)
+        if estimator is None:
+            return None
+    return None
 
 
 class TagsMixin:

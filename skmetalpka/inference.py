@@ -18,7 +18,7 @@ from typing import IO, Any
 import numpy as np
 import pandas as pd
 
-from ._base import pad_steps, supports_std
+from ._base import estimator_metals, pad_steps, supports_std
 from ._files import atomic_open
 from .conditions import CONDITION_COLUMNS
 from .exceptions import InputError
@@ -140,21 +140,9 @@ def predict_rows(
 
 
 def training_metals(estimator: Any) -> list[str] | None:
-    """Metals a fitted estimator was trained on (``metals_`` of it, its last step or its first
-    ensemble member), or ``None`` when it does not record them."""
-    for obj in (
-        estimator,
-        getattr(estimator, "steps", [[None, None]])[-1][1],
-        (getattr(estimator, "estimators_", None) or [None])[0],
-    ):
-        if obj is None:
-            continue
-        metals = getattr(obj, "metals_", None)
-        if metals is None and hasattr(obj, "steps"):
-            metals = getattr(obj.steps[-1][1], "metals_", None)
-        if metals is not None:
-            return [str(m) for m in metals]
-    return None
+    """Metals a fitted estimator was trained on (``metals_`` of it, its last step, its first
+    ensemble member or the model it wraps), or ``None`` when it does not record them."""
+    return estimator_metals(estimator)
 
 
 def row_warnings(metals: Sequence[Any], known_metals: Iterable[str] | None) -> list[str]:

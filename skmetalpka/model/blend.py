@@ -37,21 +37,11 @@ from sklearn.utils import Bunch
 from sklearn.utils.metaestimators import _BaseComposition
 from sklearn.utils.validation import check_is_fitted
 
-from .._base import supports_std
+from .._base import estimator_metals, pad_steps, supports_std
 from ..metrics import MaskedR2ScoreMixin
 from .calibration import apply_std_calibration
 
 __all__ = ["BlendRegressor", "combine_predictions"]
-
-
-def _as_2d(pred: Any, n: int) -> np.ndarray:
-    return np.asarray(pred, dtype=float).reshape(n, -1)
-
-
-def _pad(a: np.ndarray, width: int) -> np.ndarray:
-    if a.shape[1] >= width:
-        return a[:, :width]
-    return np.hstack([a, np.full((a.shape[0], width - a.shape[1]), np.nan)])
 
 
 def combine_predictions(
@@ -191,7 +181,7 @@ class BlendRegressor(MaskedR2ScoreMixin, RegressorMixin, _BaseComposition):
         return self
 
     # ----------------------------------------------------------------------------- validation
-    def _validate(self) -> tuple[list[str], list[Any], np.ndarray]:
+    def _validate(self) -> tuple[list[str], list[Any], np.ndarray, np.ndarray | None]:
         if not self.estimators:
             raise ValueError(
                 "estimators is required: a list of (name, estimator) pairs, e.g. "
@@ -223,11 +213,14 @@ class BlendRegressor(MaskedR2ScoreMixin, RegressorMixin, _BaseComposition):
             for name, k in self.max_steps.items():
                 if not isinstance(k, numbers.Integral) or isinstance(k, bool) or k < 1:
                     raise ValueError(f"max_steps[{name!r}] must be an int >= 1, got {k!r}")
-        if self.unseen_metal_weights is not None:
-            _check_weights("unseen_metal_weights", self.unseen_metal_weights, len(members))
+        unseen = (
+            None
+            if self.unseen_metal_weights is None
+            else _check_weights("unseen_metal_weights", self.unseen_metal_weights, len(members))
+        )
         if self.n_jobs is not None and not isinstance(self.n_jobs, numbers.Integral):
             raise ValueError(f"n_jobs must be an int or None, got {self.n_jobs!r}")
-        return names, members, w
+        return names, members, w, unseen
 
     # ------------------------------------------------------------------------------------ fit
     def fit(self, X: Any, y: Any, **fit_params: Any) -> BlendRegressor:
@@ -240,7 +233,7 @@ class BlendRegressor(MaskedR2ScoreMixin, RegressorMixin, _BaseComposition):
         """
         from joblib import Parallel, delayed
 
-        names, members, w = self._validate()
+        names, members, w, unseen = self._validate()
         routed: dict[str, dict[str, Any]] = {n: {} for n in names}
         for key, value in fit_params.items():
             name, sep, param = key.partition("__")
@@ -261,11 +254,7 @@ class BlendRegressor(MaskedR2ScoreMixin, RegressorMixin, _BaseComposition):
             for name, est in zip(names, members, strict=True)
         )
         self.weights_ = w
-        self.unseen_metal_weights_ = (
-            None
-            if self.unseen_metal_weights is None
-            else _check_weights("unseen_metal_weights", self.unseen_metal_weights, len(members))
-        )
+        self.unseen_metal_weights_ = unseen
         y_arr = np.asarray(y, dtype=float)
         self.n_steps_ = 1 if y_arr.ndim == 1 else int(y_arr.shape[1])
         if hasattr(X, "columns"):
@@ -295,10 +284,10 @@ class BlendRegressor(MaskedR2ScoreMixin, RegressorMixin, _BaseComposition):
         for name, est in zip(names, self.estimators_, strict=True):
             if return_std and supports_std(est):
                 mu, sd = est.predict(X, return_std=True)
-                sd = _as_2d(sd, n).copy()
+                sd = np.array(pad_steps(sd, self.n_steps_, truncate=False))
             else:
                 mu, sd = est.predict(X), None
-            mu = _as_2d(mu, n).copy()
+            mu = np.array(pad_steps(mu, self.n_steps_, truncate=False))
             if name in limits:  # the member answers its first max_steps steps only
                 mu[:, int(limits[name]) :] = np.nan
                 if sd is not None:
@@ -308,11 +297,11 @@ class BlendRegressor(MaskedR2ScoreMixin, RegressorMixin, _BaseComposition):
         # at least n_steps_ columns; more when a member predicts more (a proton-aware network
         # predicts every protonation step of its proton table)
         width = max([self.n_steps_, *(m.shape[1] for m in mus)])
-        mu_arr = np.stack([_pad(m, width) for m in mus])
+        mu_arr = np.stack([pad_steps(m, width) for m in mus])
         if not return_std:
             return mu_arr, None
         sd_arr = np.stack(
-            [np.full((n, width), np.nan) if sd is None else _pad(sd, width) for sd in sds]
+            [np.full((n, width), np.nan) if sd is None else pad_steps(sd, width) for sd in sds]
         )
         return mu_arr, sd_arr
 
@@ -411,27 +400,11 @@ def _fit_one(estimator: Any, X: Any, y: Any, fit_params: dict[str, Any]) -> Any:
 
 
 def _training_metals_of(est: Any) -> list[str]:
-    """Canonical training metals of a fitted member: ``metals_`` of it, of what it wraps
-    (``estimator_``, a frozen ``estimator``), of a pipeline's last step or of an ensemble's
-    first member; none if it does not record them."""
+    """Canonical training metals of a fitted member (none if it does not record them)."""
     from ..ions import canonical_or_none
 
-    todo, seen = [est], 0
-    while todo and seen < 16:
-        obj = todo.pop(0)
-        seen += 1
-        if obj is None:
-            continue
-        metals = obj.__dict__.get("metals_") if hasattr(obj, "__dict__") else None
-        if metals is not None:
-            return [c for c in (canonical_or_none(m) for m in metals) if c is not None]
-        if hasattr(obj, "steps"):
-            todo.append(obj.steps[-1][1])
-        todo.append(getattr(obj, "estimator_", None))
-        if type(obj).__name__ == "FrozenEstimator":
-            todo.append(obj.estimator)
-        todo.append((getattr(obj, "estimators_", None) or [None])[0])
-    return []
+    metals = estimator_metals(est) or []
+    return [c for c in (canonical_or_none(m) for m in metals) if c is not None]
 
 
 def _training_metals(X: Any) -> list[str]:

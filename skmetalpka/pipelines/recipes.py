@@ -5,12 +5,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from ..baselines import FingerprintForestRegressor, GPRBeta1Regressor, MetalMeanRegressor
 from ..model.blend import BlendRegressor
 from ..model.ensemble import EnsembleRegressor
 from ..model.kriging import ResidualKriging
 from .default import default_pipeline
-from .registry import with_protons
+from .registry import build_model, with_protons
 
 __all__ = ["RECIPE_PARAMS", "BLEND_DEFAULT", "default_recipe"]
 
@@ -21,21 +20,13 @@ __all__ = ["RECIPE_PARAMS", "BLEND_DEFAULT", "default_recipe"]
 RECIPE_PARAMS: dict[str, Any] = {"hidden_dim": 96, "heads": 4, "dropout": 0.05}
 
 
-def _gpr(random_state: int) -> Any:
-    return GPRBeta1Regressor(random_state=random_state)
-
-
-def _kriged_mean(random_state: int) -> Any:
-    return ResidualKriging(MetalMeanRegressor(), random_state=random_state)
-
-
-def _kriged_forest(random_state: int) -> Any:
-    return ResidualKriging(
-        FingerprintForestRegressor(random_state=random_state), random_state=random_state
-    )
-
-
-_BLEND_MEMBERS = {"gpr": _gpr, "kriged_mean": _kriged_mean, "rf": _kriged_forest}
+#: Blend members of :func:`default_recipe`: registered model name and its parameters
+#: (:func:`~skmetalpka.pipelines.build_model`).
+_BLEND_MEMBERS: dict[str, tuple[str, dict[str, Any]]] = {
+    "gpr": ("gpr", {}),
+    "kriged_mean": ("mean", {"kriging": True}),
+    "rf": ("rf", {"kriging": True}),
+}
 #: Blend members that only interpolate between measured metals (weight 0 for a new metal).
 _INTERPOLATE_ONLY = frozenset({"kriged_mean"})
 #: Blend members that answer log beta_1 only: the kriged per-metal mean of the higher steps
@@ -117,7 +108,9 @@ def default_recipe(
             f"blend must be True or names among {tuple(_BLEND_MEMBERS)}, once each; got {blend!r}"
         )
     members: list[tuple[str, Any]] = [("gnn", model)]
-    members += [(name, _BLEND_MEMBERS[name](random_state)) for name in others]
+    members += [
+        (name, build_model(*_BLEND_MEMBERS[name], random_state=random_state)) for name in others
+    ]
     unseen = [1.0] + [0.0 if name in _INTERPOLATE_ONLY else 1.0 for name in others]
     steps = {name: 1 for name in others if name in _BETA1_ONLY}
     return BlendRegressor(
