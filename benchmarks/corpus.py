@@ -19,6 +19,12 @@ Usage::
         --folds 5 --epochs 60 [--members 1] [--max-rows N] [--lomo-metals La3+,Lu3+] \
         [--oof-dir DIR] [--kriging gnn] [--blend gnn_rk+gpr]
 
+``--protons joint`` makes the GNN learn from the NIST-46 protonation constants as well, as the
+packaged model's network does (:func:`skmetalpka.pipelines.with_protons`); with ``--split
+ligand`` the protonation rows of every fold's test ligands are removed first (the test ligands
+stay unseen), with the metal splits the whole proton table trains (its ligands are not what is
+held out).
+
 ``--kriging gnn`` also reports ``gnn_rk``: the same fitted GNN of every fold wrapped in
 :class:`skmetalpka.model.ResidualKriging` (a Gaussian process on its training residuals), so
 the two differ only by the kriging. ``--blend gnn_rk+gpr`` (comma-separated, several allowed)
@@ -50,7 +56,8 @@ from skmetalpka.families import METAL_FAMILIES, metal_families  # noqa: E402
 from skmetalpka.groups import make_groups  # noqa: E402
 from skmetalpka.model.blend import BlendRegressor  # noqa: E402
 from skmetalpka.model.kriging import ResidualKriging  # noqa: E402
-from skmetalpka.pipelines import make_model  # noqa: E402
+from skmetalpka.pipelines import make_model, with_protons  # noqa: E402
+from skmetalpka.pipelines.transfer import exclude_ligands  # noqa: E402
 
 
 def _stats(true: np.ndarray, pred: np.ndarray) -> dict[str, float]:
@@ -98,7 +105,10 @@ def build(name: str, args: argparse.Namespace, seed: int):
         params.update(json.loads(args.gnn_params))
         if args.members > 1:
             params["n_members"] = args.members
-        return make_model("gnn", **params)
+        model = make_model("gnn", **params)
+        if args.protons != "none":
+            model = with_protons(model, mode=args.protons)
+        return model
     if name == "rf":
         return make_model("rf", n_estimators=args.trees, random_state=seed, n_jobs=1)
     if name == "gpr":
@@ -123,6 +133,19 @@ def folds_for(split: str, X: pd.DataFrame, args: argparse.Namespace) -> list[np.
     groups = make_groups(X, "ligand" if split == "ligand" else "metal")
     cv = GroupKFold(n_splits=args.folds, shuffle=True, random_state=args.seed)
     return [test for _, test in cv.split(X, groups=groups)]
+
+
+def proton_fit_params(
+    split: str, X: pd.DataFrame, test: np.ndarray, args: argparse.Namespace
+) -> dict:
+    """``proton_X``/``proton_y`` for the GNN of one fold (``{}`` without ``--protons``)."""
+    if args.protons == "none":
+        return {}
+    Xp, yp = args.proton_table
+    if split == "ligand":
+        # the protonation constants of the test ligands would tell the network about them
+        Xp, yp = exclude_ligands(Xp, yp, X["smiles"].iloc[test])
+    return {"proton_X": Xp, "proton_y": yp}
 
 
 def run_split(split: str, X: pd.DataFrame, y: np.ndarray, args: argparse.Namespace) -> dict:
@@ -151,8 +174,9 @@ def run_split(split: str, X: pd.DataFrame, y: np.ndarray, args: argparse.Namespa
         fold_models: dict = {}
         for name in base_names:
             est = build(name, args, args.seed + k)
+            fit_params = proton_fit_params(split, X, test, args) if name == "gnn" else {}
             t0 = time.perf_counter()
-            est.fit(X.iloc[train], y[train])
+            est.fit(X.iloc[train], y[train], **fit_params)
             fit_time[name] += time.perf_counter() - t0
             fitted = [(name, est)]
             if name in kriged:
@@ -167,7 +191,8 @@ def run_split(split: str, X: pd.DataFrame, y: np.ndarray, args: argparse.Namespa
             for out_name, model in fitted:
                 if supports_std(est):  # the kriged model's std comes from est's
                     mu, sd = model.predict(X.iloc[test], return_std=True)
-                    std[out_name][test, : np.shape(sd)[1]] = sd
+                    sd = np.asarray(sd, dtype=float).reshape(len(test), -1)[:, : y.shape[1]]
+                    std[out_name][test, : sd.shape[1]] = sd
                 else:
                     mu = model.predict(X.iloc[test])
                 mu = np.asarray(mu, dtype=float).reshape(len(test), -1)
@@ -367,8 +392,19 @@ def main() -> None:
         default="",
         help="equal-weight blends of fitted models of each fold, e.g. gnn_rk+gpr (comma-separated)",
     )
+    ap.add_argument(
+        "--protons",
+        default="none",
+        choices=["none", "joint", "pretrain"],
+        help="the GNN also learns from the NIST-46 protonation constants (the packaged model's "
+        "network uses joint); test ligands' rows are removed with --split ligand",
+    )
     ap.add_argument("--threads", type=int, default=0, help="torch threads (0: torch's default)")
     args = ap.parse_args()
+    if args.protons != "none":
+        from skmetalpka.datasets import load_nist46_proton
+
+        args.proton_table = load_nist46_proton()
     if args.threads:
         import torch
 

@@ -64,11 +64,12 @@ def main() -> None:
     )
     ap.add_argument(
         "--blend",
-        default="kriged_mean",
-        choices=("kriged_mean", "none"),
+        default="kriged_mean+series",
+        choices=("kriged_mean+series", "kriged_mean", "none"),
         help="average the kriged ensemble with the per-metal mean under residual kriging "
-        "(skmetalpka.model.BlendRegressor; weight 0 for metals the corpus lacks), or ship the "
-        "kriged ensemble alone",
+        "(weight 0 for metals the corpus lacks) and the lanthanide/actinide series "
+        "interpolation (skmetalpka.model.BlendRegressor, default_recipe(blend=...)), with the "
+        "kriged mean only, or ship the kriged ensemble alone",
     )
     ap.add_argument(
         "--reuse-gnn",
@@ -147,15 +148,16 @@ def main() -> None:
             found = re.search(r"; trained (.+?) in [0-9.]+ min", card)
             params["trained"] = found.group(1) if found else old["created"]
     else:
-        recipe = default_recipe(
-            mode=args.mode,
-            n_members=args.members,
-            n_jobs=args.n_jobs,
-            std_scale=std_scale,
-            random_state=args.seed,
-            kriging=args.kriging,
+        recipe_args = {
+            "mode": args.mode,
+            "n_members": args.members,
+            "n_jobs": args.n_jobs,
+            "std_scale": std_scale,
+            "random_state": args.seed,
+            "kriging": args.kriging,
             **({"max_epochs": args.epochs} if args.epochs else {}),
-        )
+        }
+        recipe = default_recipe(**recipe_args)
         _set_std(recipe, std_calibration=std_calibration)
         t0 = time.perf_counter()
         if args.reuse_gnn:
@@ -173,7 +175,8 @@ def main() -> None:
         if args.blend == "none":
             model = gnn
         else:
-            model = _blend(recipe, gnn, X, y, args.seed)
+            full = default_recipe(**recipe_args, blend=tuple(args.blend.split("+")))
+            model = _blend(full, recipe, gnn, X, y)
         params = {
             "recipe": "skmetalpka.pretrained.default_recipe",
             "mode": args.mode,
@@ -239,10 +242,10 @@ def _gnn_member(model):
     return model.named_estimators_["gnn"] if isinstance(model, BlendRegressor) else model
 
 
-def _blend(recipe, gnn, X, y, seed: int):
-    """The packaged blend: the fitted kriged ensemble and the kriged per-metal mean, fitted
-    on the same rows; the kriged mean answers log beta_1 only and gets weight 0 for metals
-    the corpus lacks (as ``default_recipe(blend=("kriged_mean",))``).
+def _blend(full, recipe, gnn, X, y):
+    """The packaged blend: ``full`` (``default_recipe(blend=...)``, unfitted) with the fitted
+    kriged ensemble ``gnn`` as its network; the other members are fitted on the same rows (the
+    kriged mean answers log beta_1 only and gets weight 0 for metals the corpus lacks).
 
     The blend is fitted with the network frozen (it is not trained again), then its parameters
     name the unfitted recipe, so that ``clone(model).fit(...)`` retrains everything.
@@ -250,17 +253,7 @@ def _blend(recipe, gnn, X, y, seed: int):
     from sklearn.base import clone
     from sklearn.frozen import FrozenEstimator
 
-    from skmetalpka.baselines import MetalMeanRegressor
-    from skmetalpka.model import BlendRegressor, ResidualKriging
-
-    blend = BlendRegressor(
-        [
-            ("gnn", FrozenEstimator(gnn)),
-            ("kriged_mean", ResidualKriging(MetalMeanRegressor(), random_state=seed)),
-        ],
-        unseen_metal_weights=[1.0, 0.0],
-        max_steps={"kriged_mean": 1},
-    ).fit(X, y)
+    blend = clone(full).set_params(gnn=FrozenEstimator(gnn)).fit(X, y)
     blend.estimators_[0] = gnn  # the fitted network itself, not its frozen view
     return blend.set_params(gnn=clone(recipe))
 
@@ -335,9 +328,22 @@ def _card(args, meta, report, preport, cal, size, digest, rounding, version) -> 
                 "interpolates between measured metals, so for a metal absent from the corpus "
                 "(and for protonation constants) the ensemble answers alone "
                 "(`unseen_metal_weights`), and the kriged mean answers log β1 only "
-                "(`max_steps`; log β2… are the ensemble's). σ is the ensemble's calibrated σ plus the two "
+                "(`max_steps`; log β2… are the ensemble's). σ is the ensemble's calibrated σ plus the "
                 "members' disagreement (docs/guide/blending.md).",
             ]
+            + (
+                [
+                    "- The blend's third member, `series` "
+                    "(`skmetalpka.baselines.SeriesInterpolationRegressor`), interpolates log β1 "
+                    "of a lanthanide (actinide) along the series, by a straight line in the "
+                    "atomic number through the same ligand's measured values with the nearest "
+                    "metals of the series; it answers only those rows (for example Ho³⁺ or Tb³⁺, "
+                    "which the corpus lacks, for a ligand measured with their neighbours) and "
+                    "leaves every other row to the others."
+                ]
+                if "series" in meta["params"].get("blend", "")
+                else []
+            )
             if meta["params"].get("blend", "none") != "none"
             else []
         ),
@@ -509,7 +515,7 @@ def _card(args, meta, report, preport, cal, size, digest, rounding, version) -> 
         f"python benchmarks/train_default.py --metals {args.metals} --mode {args.mode} "
         f"--members {args.members}"
         + (f" --epochs {args.epochs}" if args.epochs else "")
-        + (f" --blend {args.blend}" if args.blend != "kriged_mean" else ""),
+        + (f" --blend {args.blend}" if args.blend != "kriged_mean+series" else ""),
         "```",
         "",
         "They read the shared tables from `--data`, `$SKMETALPKA_DATA_HOME` or `../shared/data`.",

@@ -15,6 +15,7 @@ from skmetalpka.baselines import (
     FingerprintForestRegressor,
     GPRBeta1Regressor,
     MetalMeanRegressor,
+    SeriesInterpolationRegressor,
 )
 from skmetalpka.model import BlendRegressor, EnsembleRegressor, ResidualKriging
 from skmetalpka.pipelines import ProtonTransferRegressor, default_recipe, make_model
@@ -207,14 +208,15 @@ def test_make_model_blend():
 def test_default_recipe_blend():
     recipe = default_recipe(blend=True, random_state=4)
     assert isinstance(recipe, BlendRegressor)
-    assert [n for n, _ in recipe.estimators] == ["gnn", "gpr", "kriged_mean"]
-    gnn, gpr, kriged = (est for _, est in recipe.estimators)
+    assert [n for n, _ in recipe.estimators] == ["gnn", "gpr", "kriged_mean", "series"]
+    gnn, gpr, kriged, series = (est for _, est in recipe.estimators)
+    assert isinstance(series, SeriesInterpolationRegressor)
     assert isinstance(gnn, ResidualKriging) and isinstance(gnn.estimator, EnsembleRegressor)
     assert isinstance(gpr, GPRBeta1Regressor) and gpr.random_state == 4
     assert isinstance(kriged, ResidualKriging)
     assert isinstance(kriged.estimator, MetalMeanRegressor)
     # the kriged mean cannot extrapolate to a new metal: weight 0 there
-    assert recipe.weights is None and recipe.unseen_metal_weights == [1.0, 1.0, 0.0]
+    assert recipe.weights is None and recipe.unseen_metal_weights == [1.0, 1.0, 0.0, 1.0]
     assert recipe.max_steps == {"kriged_mean": 1}  # log beta_1 only
     assert not isinstance(default_recipe(), BlendRegressor)
     forest = default_recipe(blend=("rf",))

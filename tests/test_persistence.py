@@ -28,6 +28,7 @@ from skmetalpka.baselines import (
     FingerprintForestRegressor,
     GPRBeta1Regressor,
     MetalMeanRegressor,
+    SeriesInterpolationRegressor,
 )
 from skmetalpka.cli import main
 from skmetalpka.exceptions import ModelFileError
@@ -42,7 +43,18 @@ from skmetalpka.pipelines import ProtonTransferRegressor
 from skmetalpka.sites import AtomSiteClassifier
 
 SMALL = {"max_epochs": 2, "hidden_dim": 8, "heads": 2, "encoder_depth": 1, "star_layers": 1}
-KINDS = ["gnn", "learned", "ensemble", "transfer", "gpr", "rf", "mean", "kriging", "blend"]
+KINDS = [
+    "gnn",
+    "learned",
+    "ensemble",
+    "transfer",
+    "gpr",
+    "rf",
+    "mean",
+    "kriging",
+    "blend",
+    "series",
+]
 #: a std calibration (skmetalpka.model.calibration) in its JSON form
 CALIBRATION = {
     "cells": {"transition|seen": [1.5, 0.2, 40]},
@@ -58,6 +70,11 @@ def _tiny() -> tuple[pd.DataFrame, np.ndarray]:
 X, Y = _tiny()
 XP = pd.DataFrame({"metal": ["H+"] * 3, "smiles": ["NCCN", "NCC(=O)O", "OC(=O)C(=O)O"]})
 YP = np.array([[9.9, 16.8], [9.6, 12.0], [4.2, 5.4]])
+#: lanthanide rows for the series interpolation (TINY has no series metal)
+XS = pd.DataFrame(
+    {"metal": ["La3+", "Ce3+", "Nd3+", "Sm3+", "Pr3+"], "smiles": ["OC(=O)CO"] * 4 + ["NCC(=O)O"]}
+)
+YS = np.array([[2.2, 4.0], [2.3, 4.1], [2.5, np.nan], [2.7, 4.6], [3.3, np.nan]])
 
 
 @pytest.fixture(scope="module")
@@ -92,6 +109,7 @@ def models() -> dict[str, Any]:
             unseen_metal_weights=[1.0, 0.0],
             std_calibration=CALIBRATION,
         ).fit(X, Y),
+        "series": SeriesInterpolationRegressor().fit(XS, YS),
     }
     return out
 
@@ -116,6 +134,10 @@ def test_every_model_kind_round_trips_bit_identically(models, name, tmp_path):
     assert meta_back == meta and meta["file_format"] == "skmodel" and meta["format_version"] == 2
     assert type(back) is type(model)
     assert back.predict(X).tobytes() == model.predict(X).tobytes()
+    if name == "series":  # TINY has no series metal: compare the interpolated rows too
+        query = XS.assign(metal=["La3+", "Ce3+", "Pr3+", "Nd3+", "Gd3+"])
+        assert np.isfinite(model.predict(query)[:4, 0]).all()
+        assert back.predict(query).tobytes() == model.predict(query).tobytes()
     if supports_std(model):
         assert back.predict(X, return_std=True)[1].tobytes() == (
             model.predict(X, return_std=True)[1].tobytes()

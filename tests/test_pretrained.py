@@ -7,7 +7,7 @@ import io
 import numpy as np
 import pandas as pd
 
-from skmetalpka.baselines import MetalMeanRegressor
+from skmetalpka.baselines import MetalMeanRegressor, SeriesInterpolationRegressor
 from skmetalpka.cli import main
 from skmetalpka.model import BlendRegressor, EnsembleRegressor, ResidualKriging
 from skmetalpka.pretrained import MODEL_CARD, default_model_path, load_default_model
@@ -25,16 +25,18 @@ def test_packaged_model_is_small_and_has_a_card():
     # Trained on the multi-source corpus: lanthanides, actinides and hard trivalent ions too.
     for metal in ("La3+", "Lu3+", "Fe3+", "Al3+", "UO2 2+", "Cu2+"):
         assert metal in meta["trained_metals"], metal
-    # A blend of a kriged ensemble (residual kriging around a calibrated deep ensemble) and
-    # the kriged per-metal mean, which gets no weight for metals the corpus lacks.
+    # A blend of a kriged ensemble (residual kriging around a calibrated deep ensemble), the
+    # kriged per-metal mean, which gets no weight for metals the corpus lacks, and the
+    # lanthanide/actinide series interpolation, which keeps its weight there.
     assert isinstance(model, BlendRegressor)
-    assert [n for n, _ in model.estimators] == ["gnn", "kriged_mean"]
-    gnn, kriged = model.estimators_
+    assert [n for n, _ in model.estimators] == ["gnn", "kriged_mean", "series"]
+    gnn, kriged, series = model.estimators_
     assert isinstance(gnn, ResidualKriging) and isinstance(gnn.estimator_, EnsembleRegressor)
     assert isinstance(kriged, ResidualKriging) and isinstance(kriged.estimator_, MetalMeanRegressor)
-    np.testing.assert_allclose(model.weights_, [0.5, 0.5])
-    np.testing.assert_allclose(model.unseen_metal_weights_, [1.0, 0.0])
-    assert model.max_steps == {"kriged_mean": 1}
+    assert isinstance(series, SeriesInterpolationRegressor) and len(series.values_) > 300
+    np.testing.assert_allclose(model.weights_, [1 / 3, 1 / 3, 1 / 3])
+    np.testing.assert_allclose(model.unseen_metal_weights_, [0.5, 0.0, 0.5])
+    assert model.max_steps == {"kriged_mean": 1}  # the series answers log beta_1 only anyway
     assert len(gnn.ligands_) > 800 and "La3+" in gnn.kriging_metals_
     assert np.isfinite(gnn.theta_[0]).all() and np.isfinite(kriged.theta_[0]).all()
     assert "H+" in model.metals_ and "H+" not in model.fit_metals_
@@ -48,18 +50,29 @@ def test_packaged_model_is_small_and_has_a_card():
 
 def test_packaged_blend_answers_with_the_network_alone_for_new_metals_and_protons():
     model = load_default_model()
-    gnn, kriged = model.estimators_
+    gnn, kriged, series = model.estimators_
+    nta, edta = "OC(=O)CN(CC(=O)O)CC(=O)O", "OC(=O)CN(CC(=O)O)CCN(CC(=O)O)CC(=O)O"
     X = pd.DataFrame(
         {
-            "metal": ["Nd3+", "Cu2+", "Ho3+", "H+"],  # Ho3+: no measured constant in the corpus
-            "smiles": ["OC(=O)CN(CC(=O)O)CC(=O)O", "NCCN", "OC(=O)CN(CC(=O)O)CC(=O)O", "NCCN"],
+            # Ho3+ and Tb3+: no measured constant in the corpus; the glycolamide-like ligand
+            # below was never measured with a lanthanide
+            "metal": ["Cu2+", "Nd3+", "Tb3+", "Ho3+", "Ho3+", "H+"],
+            "smiles": ["NCCN", nta, nta, edta, "CCNC(=O)CO", "NCCN"],
         }
     )
-    assert "Ho3+" not in model.fit_metals_
-    blend, net, mean = model.predict(X), gnn.predict(X), kriged.predict(X)
-    np.testing.assert_allclose(blend[:2, 0], (net[:2, 0] + mean[:2, 0]) / 2)
-    np.testing.assert_allclose(blend[:2, 1:], net[:2, 1:])  # the kriged mean: log beta_1 only
-    np.testing.assert_allclose(blend[2:], net[2:])
+    assert "Ho3+" not in model.fit_metals_ and "Tb3+" not in model.fit_metals_
+    blend, net, mean, ser = model.predict(X), gnn.predict(X), kriged.predict(X), series.predict(X)
+    assert np.isnan(ser[[0, 4, 5], 0]).all() and np.isfinite(ser[1:4, 0]).all()
+    # a measured metal: network and kriged mean (+ the series for a lanthanide), log beta_1
+    np.testing.assert_allclose(blend[0, 0], (net[0, 0] + mean[0, 0]) / 2)
+    np.testing.assert_allclose(blend[1, 0], (net[1, 0] + mean[1, 0] + ser[1, 0]) / 3)
+    # a lanthanide the corpus lacks, for a ligand measured with its neighbours: network and
+    # series; log beta_2... (and everything without neighbours, protons too): the network alone
+    np.testing.assert_allclose(blend[2:4, 0], (net[2:4, 0] + ser[2:4, 0]) / 2)
+    np.testing.assert_allclose(blend[:4, 1:], net[:4, 1:])
+    np.testing.assert_allclose(blend[4:], net[4:])
+    # Ho3+-EDTA lies between Dy3+ and Er3+ (measured 18.3 and 18.9)
+    assert 17.5 < blend[3, 0] < 18.5
 
 
 def test_packaged_model_narrows_sigma_only_where_it_has_measured_neighbours():

@@ -6,6 +6,9 @@
 * :class:`FingerprintForestRegressor` -- random forests on Morgan count fingerprints plus
   metal descriptors, one forest per step.
 * :class:`MetalMeanRegressor` -- the floor: per-metal mean of each step.
+* :class:`SeriesInterpolationRegressor` -- log beta_1 interpolated along the lanthanide (or
+  actinide) series from the same ligand's values with neighbouring metals; a blend member that
+  answers only the rows it can interpolate.
 
 Data contract
 -------------
@@ -48,11 +51,14 @@ from ._base import DESCRIPTOR_FEATURE_NAMES
 from .forest import FingerprintForestRegressor
 from .gpr import GPRBeta1Regressor, _matern52_ard_lml  # noqa: F401 (private, for tests)
 from .mean import MetalMeanRegressor
+from .series import METAL_SERIES, SeriesInterpolationRegressor
 
 __all__ = [
     "GPRBeta1Regressor",
     "FingerprintForestRegressor",
     "MetalMeanRegressor",
+    "SeriesInterpolationRegressor",
+    "METAL_SERIES",
     "row_errors",
     "DESCRIPTOR_FEATURE_NAMES",
     "DEFAULT_TEMPERATURE",

@@ -33,6 +33,7 @@ from .sklearn_kinds import (
     check_gp,
     check_kriging,
     check_pipeline,
+    check_series,
     split_params,
     tree_export,
     tree_params,
@@ -185,6 +186,12 @@ _ALL: list[Kind] = [
         "MetalMeanRegressor",
         ("skmetalpka.baselines", "MetalMeanRegressor"),
         fs(*_BASELINE, "global_mean_", "metal_means_"),
+    ),
+    Kind(
+        "SeriesInterpolationRegressor",
+        ("skmetalpka.baselines", "SeriesInterpolationRegressor"),
+        fs(*_BASELINE, "series_", "atomic_numbers_", "values_"),
+        check=check_series,
     ),
     # scikit-learn
     Kind("sklearn.Pipeline", ("sklearn.pipeline", "Pipeline")),

@@ -239,6 +239,31 @@ def check_blend(obj: Any, where: str) -> None:
         )
 
 
+def check_series(obj: Any, where: str) -> None:
+    """Refuse series interpolation whose value rows do not match its series of ions."""
+    if not hasattr(obj, "values_"):
+        return
+    series = obj.series_
+    ok = isinstance(series, list) and all(
+        isinstance(s, list) and all(isinstance(i, str) for i in s) for s in series
+    )
+    ions = [i for s in series for i in s] if ok else []
+    ok = (
+        ok
+        and isinstance(obj.atomic_numbers_, dict)
+        and set(obj.atomic_numbers_) == set(ions)
+        and isinstance(obj.values_, dict)
+        and all(
+            isinstance(k, str) and isinstance(v, np.ndarray) and v.shape == (len(ions),)
+            for k, v in obj.values_.items()
+        )
+    )
+    if not ok:
+        raise FormatError(
+            f"{where}: the series interpolation needs one value per series ion for every ligand"
+        )
+
+
 def check_pipeline(params: dict[str, Any], where: str) -> None:
     """A pipeline may not name a cache folder (its cache would be unpickled by a later fit)."""
     if params.get("memory") is not None:

@@ -14,7 +14,14 @@ from __future__ import annotations
 
 from .default import ComplexPipeline, default_pipeline
 from .recipes import RECIPE_PARAMS, default_recipe
-from .registry import MODEL_NAMES, build_model, load_params, make_model, with_protons
+from .registry import (
+    BLEND_ONLY_NAMES,
+    MODEL_NAMES,
+    build_model,
+    load_params,
+    make_model,
+    with_protons,
+)
 from .transfer import TRANSFER_MODES, ProtonTransferRegressor, exclude_ligands
 
 __all__ = [
@@ -23,6 +30,7 @@ __all__ = [
     "make_model",
     "build_model",
     "MODEL_NAMES",
+    "BLEND_ONLY_NAMES",
     "with_protons",
     "load_params",
     "ProtonTransferRegressor",

@@ -26,6 +26,7 @@ _BLEND_MEMBERS: dict[str, tuple[str, dict[str, Any]]] = {
     "gpr": ("gpr", {}),
     "kriged_mean": ("mean", {"kriging": True}),
     "rf": ("rf", {"kriging": True}),
+    "series": ("series", {}),
 }
 #: Blend members that only interpolate between measured metals (weight 0 for a new metal).
 _INTERPOLATE_ONLY = frozenset({"kriged_mean"})
@@ -33,7 +34,7 @@ _INTERPOLATE_ONLY = frozenset({"kriged_mean"})
 #: (few measured values per metal) made NIST-46 log beta_3 of new ligands worse (2.60 -> 3.02).
 _BETA1_ONLY = frozenset({"kriged_mean"})
 #: The models ``default_recipe(blend=True)`` averages the network with.
-BLEND_DEFAULT: tuple[str, ...] = ("gpr", "kriged_mean")
+BLEND_DEFAULT: tuple[str, ...] = ("gpr", "kriged_mean", "series")
 
 
 def default_recipe(
@@ -66,10 +67,10 @@ def default_recipe(
     kriging : bool, default=True
         Wrap the ensemble in :class:`~skmetalpka.model.ResidualKriging` (its parameters are
         then ``estimator__std_calibration`` and so on).
-    blend : bool or sequence of {"gpr", "kriged_mean", "rf"}, default=False
+    blend : bool or sequence of {"gpr", "kriged_mean", "rf", "series"}, default=False
         Average the model with other models fitted on the same data
         (:class:`~skmetalpka.model.BlendRegressor`, equal weights, the network first as
-        ``"gnn"``). ``True`` is ``("gpr", "kriged_mean")``:
+        ``"gnn"``). ``True`` is ``("gpr", "kriged_mean", "series")``:
 
         * ``"gpr"``: the Gaussian process on ligand and metal descriptors
           (:class:`~skmetalpka.baselines.GPRBeta1Regressor`, log beta_1 only);
@@ -78,11 +79,15 @@ def default_recipe(
           it only interpolates between measured metals, so it gets weight 0 for a metal the
           training data lacks (``unseen_metal_weights``), and it answers log beta_1 only
           (``max_steps``): its higher steps made the NIST-46 log beta_3 of new ligands worse;
-        * ``"rf"``: the fingerprint forest under residual kriging.
+        * ``"rf"``: the fingerprint forest under residual kriging;
+        * ``"series"``: :class:`~skmetalpka.baselines.SeriesInterpolationRegressor`, log beta_1
+          of a lanthanide (actinide) interpolated from the same ligand's values with the
+          neighbouring metals of the series; it answers only those rows, and most helps a
+          lanthanide the training data lacks.
 
         More accurate on new ligands (docs/guide/blending.md). The Gaussian process keeps its
         training rows and a Cholesky factor (hundreds of MB on the corpus), so the packaged
-        model uses ``("kriged_mean",)`` only. ``proton_X``/``proton_y`` of ``fit`` reach the
+        model uses ``("kriged_mean", "series")``. ``proton_X``/``proton_y`` of ``fit`` reach the
         network only.
     **params
         Override :data:`RECIPE_PARAMS` / other :func:`skmetalpka.default_pipeline` arguments.

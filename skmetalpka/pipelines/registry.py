@@ -15,7 +15,12 @@ from collections.abc import Mapping
 from typing import Any
 
 from .._base import set_random_state
-from ..baselines import FingerprintForestRegressor, GPRBeta1Regressor, MetalMeanRegressor
+from ..baselines import (
+    FingerprintForestRegressor,
+    GPRBeta1Regressor,
+    MetalMeanRegressor,
+    SeriesInterpolationRegressor,
+)
 from ..exceptions import InputError
 from ..model.blend import BlendRegressor
 from ..model.ensemble import EnsembleRegressor
@@ -24,14 +29,26 @@ from ..tables import _check_file
 from .default import default_pipeline
 from .transfer import ProtonTransferRegressor
 
-__all__ = ["MODEL_NAMES", "make_model", "build_model", "with_protons", "load_params"]
+__all__ = [
+    "MODEL_NAMES",
+    "BLEND_ONLY_NAMES",
+    "make_model",
+    "build_model",
+    "with_protons",
+    "load_params",
+]
 
 #: Names accepted by :func:`make_model` (and ``skmetalpka fit/cv --model``).
 MODEL_NAMES = ("gnn", "gpr", "rf", "mean")
+#: Models that only make sense inside a blend (``make_model(..., blend="series")``): they
+#: answer some rows and leave the others NaN for the blend's other members.
+#: ``series`` is :class:`~skmetalpka.baselines.SeriesInterpolationRegressor`.
+BLEND_ONLY_NAMES = ("series",)
 
 
 def make_model(name: str, **params: Any):
-    """Unfitted estimator by name: ``gnn`` (default pipeline), ``gpr``, ``rf`` or ``mean``.
+    """Unfitted estimator by name: ``gnn`` (default pipeline), ``gpr``, ``rf``, ``mean``, or
+    ``series`` (:class:`~skmetalpka.baselines.SeriesInterpolationRegressor`, a blend member).
 
     Every model takes the same ``X`` (DataFrame of metal, smiles, ...) and ``y`` (cumulative
     log beta with NaN) and predicts ``(n, N)``. For ``gnn``, ``n_members=K`` (> 1) returns a
@@ -87,7 +104,12 @@ def make_model(name: str, **params: Any):
         return FingerprintForestRegressor(**params)
     if name == "mean":
         return MetalMeanRegressor(**params)
-    raise ValueError(f"unknown model {name!r}; choose one of {', '.join(MODEL_NAMES)}")
+    if name == "series":
+        return SeriesInterpolationRegressor(**params)
+    raise ValueError(
+        f"unknown model {name!r}; choose one of {', '.join(MODEL_NAMES)} (or, as a blend member, "
+        f"{', '.join(BLEND_ONLY_NAMES)})"
+    )
 
 
 def _blend_members(blend: Any) -> dict[str, dict[str, Any]]:
@@ -107,10 +129,11 @@ def _blend_members(blend: Any) -> dict[str, dict[str, Any]]:
             f"blend must be a model name, a list of names or a mapping of names to parameters, "
             f"got {blend!r}"
         )
-    unknown = sorted(set(out) - set(MODEL_NAMES))
+    unknown = sorted(set(out) - set(MODEL_NAMES) - set(BLEND_ONLY_NAMES))
     if unknown or not out:
         raise ValueError(
-            f"blend names {unknown or '(none)'} are not models; choose from {', '.join(MODEL_NAMES)}"
+            f"blend names {unknown or '(none)'} are not models; choose from "
+            f"{', '.join(MODEL_NAMES + BLEND_ONLY_NAMES)}"
         )
     return out
 
@@ -122,8 +145,9 @@ def build_model(
 
     Parameters
     ----------
-    name : {"gnn", "gpr", "rf", "mean"}
-        See :func:`skmetalpka.pipelines.make_model`.
+    name : {"gnn", "gpr", "rf", "mean", "series"}
+        See :func:`skmetalpka.pipelines.make_model` (``series`` only makes sense as a blend
+        member).
     params : mapping, optional
         Keyword arguments of :func:`~skmetalpka.pipelines.make_model`.
     random_state : int, optional
@@ -140,8 +164,10 @@ def build_model(
         Unknown model name or parameter (the message lists the valid parameters).
     """
     params = dict(params or {})
-    if name not in MODEL_NAMES:
-        raise ValueError(f"unknown model {name!r}; choose one of {', '.join(MODEL_NAMES)}")
+    if name not in MODEL_NAMES + BLEND_ONLY_NAMES:
+        raise ValueError(
+            f"unknown model {name!r}; choose one of {', '.join(MODEL_NAMES + BLEND_ONLY_NAMES)}"
+        )
     try:
         est = make_model(name, **params)
     except (TypeError, ValueError) as exc:

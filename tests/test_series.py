@@ -1,0 +1,200 @@
+"""SeriesInterpolationRegressor: log beta_1 interpolated along the lanthanide series."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+from sklearn.base import clone
+
+from skmetalpka.baselines import METAL_SERIES, SeriesInterpolationRegressor
+from skmetalpka.model import BlendRegressor
+from skmetalpka.pipelines import build_model, default_recipe, make_model
+
+GLY = "NCC(=O)O"  # glycine
+IDA = "OC(=O)CNCC(=O)O"  # iminodiacetic acid
+
+
+def frame(metals, smiles):
+    if isinstance(smiles, str):
+        smiles = [smiles] * len(metals)
+    return pd.DataFrame({"metal": list(metals), "smiles": list(smiles)})
+
+
+def line(z):
+    """A ligand whose log K1 rises by 0.1 per element from La (Z=57): 3.0 at La."""
+    return 3.0 + 0.1 * (np.asarray(z, dtype=float) - 57)
+
+
+# La Ce Pr Nd Pm Sm Eu Gd Tb Dy Ho Er Tm Yb Lu = 57..71
+Z = {m: 57 + k for k, m in enumerate(METAL_SERIES["lanthanides"])}
+
+
+def fitted(metals=("La3+", "Ce3+", "Nd3+", "Sm3+", "Gd3+", "Dy3+", "Er3+"), **params):
+    X = frame(metals, IDA)
+    y = line([Z[m] for m in metals]).reshape(-1, 1)
+    return SeriesInterpolationRegressor(**params).fit(X, y)
+
+
+def test_series_are_ordered_trivalent_ions():
+    ln = METAL_SERIES["lanthanides"]
+    assert ln[0] == "La3+" and ln[-1] == "Lu3+" and len(ln) == 15
+    assert "Y3+" not in ln and "Sc3+" not in ln
+    assert METAL_SERIES["actinides"][0] == "Ac3+" and "Am3+" in METAL_SERIES["actinides"]
+
+
+def test_interpolates_a_linear_series_exactly():
+    m = fitted()
+    query = frame(["Pr3+", "Eu3+", "Tb3+", "Ho3+", "Tm3+"], IDA)
+    pred = m.predict(query)
+    assert pred.shape == (5, 1)
+    np.testing.assert_allclose(pred[:, 0], line([59, 63, 65, 67, 69]))
+
+
+def test_hand_checked_line_through_nearest_neighbours():
+    # Pr3+ (59) from La 2.2, Ce 2.3, Nd 2.5, Sm 2.6 (4 nearest, n_neighbors=4):
+    # least squares on z = -2, -1, 1, 3 -> intercept 2.3797 (checked by hand)
+    X = frame(["La3+", "Ce3+", "Nd3+", "Sm3+", "Lu3+"], GLY)
+    y = np.array([2.2, 2.3, 2.5, 2.6, 9.0])
+    m = SeriesInterpolationRegressor(n_neighbors=4).fit(X, y)
+    z = np.array([-2.0, -1.0, 1.0, 3.0])
+    v = np.array([2.2, 2.3, 2.5, 2.6])
+    slope = np.sum((z - z.mean()) * (v - v.mean())) / np.sum((z - z.mean()) ** 2)
+    expected = v.mean() - slope * z.mean()
+    assert m.predict(frame(["Pr3+"], GLY))[0, 0] == pytest.approx(expected)
+    assert expected == pytest.approx(2.3797, abs=1e-4)  # Lu3+ (far away) was not used
+
+
+def test_own_metal_left_out_and_repeats_combined_by_median():
+    X = frame(["La3+", "Ce3+", "Ce3+", "Ce3+", "Pr3+", "Nd3+"], IDA)
+    y = np.array([3.0, 3.6, 3.6, 9.0, 3.2, 3.3])  # Ce off the line, one wild repeat
+    m = SeriesInterpolationRegressor().fit(X, y)
+    # Ce is predicted from La, Pr, Nd only (a line through them), not from its own values
+    assert m.predict(frame(["Ce3+"], IDA))[0, 0] == pytest.approx(3.1)
+    # the Ce median (3.6), not the mean (5.4), is what its neighbours see
+    assert m.values_[next(iter(m.values_))][1] == pytest.approx(3.6)
+
+
+def test_ligand_matched_by_identity_not_spelling():
+    m = fitted()
+    # the dianion and a sodium salt are the same ligand as the neutral acid
+    spellings = ["[O-]C(=O)CNCC([O-])=O", "[Na+].[Na+].[O-]C(=O)CNCC([O-])=O", "N(CC(O)=O)CC(O)=O"]
+    pred = m.predict(frame(["Pr3+"] * 3, spellings))
+    np.testing.assert_allclose(pred[:, 0], line([59] * 3))
+
+
+def test_nan_where_nothing_to_interpolate():
+    m = fitted(metals=("La3+", "Ce3+", "Nd3+"))
+    query = frame(
+        ["Cu2+", "Y3+", "Pr3+", "Pr3+", "Am3+", "Lu3+"],
+        [IDA, IDA, GLY, IDA, IDA, IDA],
+    )
+    pred = m.predict(query)[:, 0]
+    # not a series metal; Y3+ is not a lanthanide; unseen ligand; Am3+ is in another series;
+    # Lu3+ is 11 elements from the nearest measured one (max_distance=3)
+    assert np.isnan(pred[[0, 1, 2, 4, 5]]).all()
+    assert pred[3] == pytest.approx(line(59))
+    # too few points: Pr has only La and Nd once Ce is dropped from the data
+    m2 = fitted(metals=("La3+", "Nd3+"))
+    assert np.isnan(m2.predict(frame(["Pr3+"], IDA))).all()
+    m3 = fitted(metals=("La3+", "Nd3+"), min_points=2, n_neighbors=2)
+    assert m3.predict(frame(["Pr3+"], IDA))[0, 0] == pytest.approx(line(59))
+
+
+def test_max_distance_none_allows_extrapolation():
+    m = fitted(metals=("La3+", "Ce3+", "Pr3+"), max_distance=None)
+    assert m.predict(frame(["Lu3+"], IDA))[0, 0] == pytest.approx(line(71))
+
+
+def test_only_log_beta_1_is_answered():
+    X = frame(["La3+", "Ce3+", "Nd3+", "Sm3+"], IDA)
+    y = np.column_stack([line([57, 58, 60, 62]), line([57, 58, 60, 62]) * 2])
+    m = SeriesInterpolationRegressor().fit(X, y)
+    pred = m.predict(frame(["Pr3+"], IDA))
+    assert pred.shape == (1, 2) and np.isnan(pred[0, 1]) and np.isfinite(pred[0, 0])
+    assert m.n_steps_ == 2
+
+
+def test_custom_series_and_actinides():
+    X = frame(["Am3+", "Cm3+", "Cf3+", "La3+", "Ce3+", "Nd3+"], IDA)
+    y = np.array([5.0, 5.2, 5.6, 1.0, 1.0, 1.0])
+    m = SeriesInterpolationRegressor().fit(X, y)
+    assert m.predict(frame(["Bk3+"], IDA))[0, 0] == pytest.approx(5.4)
+    custom = SeriesInterpolationRegressor(series=[["Cm(III)", "Am3+", "Cf+3", "Bk3+"]]).fit(X, y)
+    assert custom.series_ == [["Am3+", "Cm3+", "Bk3+", "Cf3+"]]
+    assert custom.predict(frame(["Bk3+"], IDA))[0, 0] == pytest.approx(5.4)
+    assert np.isnan(custom.predict(frame(["Pr3+"], IDA))[0, 0])
+
+
+@pytest.mark.parametrize(
+    "params, message",
+    [
+        ({"n_neighbors": 1}, "n_neighbors must be an integer >= 2"),
+        ({"min_points": 5, "n_neighbors": 4}, "cannot exceed n_neighbors"),
+        ({"max_distance": 0}, "max_distance must be a positive integer"),
+        ({"series": "lanthanides"}, "series must be a non-empty list"),
+        ({"series": ["transition metals"]}, "unknown series 'transition metals'"),
+        ({"series": [["Fe2+", "Fe3+"]]}, "two or more ions of one charge"),
+        ({"series": ["lanthanides", ["La3+", "Ce3+"]]}, "in more than one series"),
+    ],
+)
+def test_invalid_parameters_are_explained(params, message):
+    X = frame(["La3+", "Ce3+"], IDA)
+    with pytest.raises(ValueError, match=message):
+        SeriesInterpolationRegressor(**params).fit(X, [1.0, 2.0])
+
+
+def test_invalid_rows_raise_or_are_flagged():
+    X = frame(["La3+", "Ce3+", "Nd3+", "Sm3+", "Pr3+"], [IDA] * 4 + ["not a smiles"])
+    y = line([57, 58, 60, 62, 59])
+    with pytest.raises(ValueError, match="invalid rows"):
+        SeriesInterpolationRegressor().fit(X, y)
+    with pytest.warns(UserWarning, match="1 invalid row"):
+        m = SeriesInterpolationRegressor(on_error="flag").fit(X, y)
+    assert m.n_invalid_fit_ == 1
+    pred = m.predict(X)
+    assert np.isnan(pred[4, 0]) and np.isfinite(pred[:4, 0]).all()
+
+
+def test_nan_targets_skipped_inf_refused():
+    X = frame(["La3+", "Ce3+", "Nd3+", "Sm3+", "Pr3+"], IDA)
+    y = np.array([[3.0, 5.0], [3.1, np.nan], [np.nan, 5.5], [3.5, np.nan], [3.2, 5.2]])
+    m = SeriesInterpolationRegressor().fit(X, y)
+    # Nd's log beta_1 was not measured: it is interpolated, not taken as 0 or dropped silently
+    assert m.predict(frame(["Nd3+"], IDA))[0, 0] == pytest.approx(3.3)
+    with pytest.raises(ValueError, match="inf"):
+        SeriesInterpolationRegressor().fit(X, np.where(np.isnan(y), np.inf, y))
+
+
+def test_clone_and_params():
+    m = SeriesInterpolationRegressor(n_neighbors=4, series=("lanthanides",))
+    c = clone(m)
+    assert c.get_params() == m.get_params() and not hasattr(c, "values_")
+    assert isinstance(build_model("series"), SeriesInterpolationRegressor)
+    with pytest.raises(ValueError, match="valid parameters"):
+        build_model("series", {"radius": 2})
+
+
+def test_blend_member_answers_only_its_rows():
+    """In a blend the series model averages in where it interpolates and is silent elsewhere,
+    for a lanthanide the training rows lack too."""
+    metals = ["La3+", "Ce3+", "Nd3+", "Sm3+", "Cu2+", "Ni2+"]
+    X = frame(metals, IDA)
+    y = np.array([3.0, 3.1, 3.3, 3.5, 10.0, 8.0])
+    blend = make_model("mean", blend="series").fit(X, y)
+    assert isinstance(blend, BlendRegressor)
+    mean = blend.named_estimators_["mean"]
+    query = frame(["Pr3+", "Cu2+", "Pr3+"], [IDA, IDA, GLY])
+    pred = blend.predict(query)[:, 0]
+    mean_pred = mean.predict(query)[:, 0]
+    assert pred[0] == pytest.approx((3.2 + mean_pred[0]) / 2)  # Pr3+ is unseen by the mean
+    assert pred[1] == pytest.approx(mean_pred[1])  # not a series metal
+    assert pred[2] == pytest.approx(mean_pred[2])  # glycine was never measured
+
+
+def test_default_recipe_blend_has_the_series_for_unseen_metals():
+    recipe = default_recipe(blend=True, n_members=2, max_epochs=1)
+    names = [n for n, _ in recipe.estimators]
+    assert names == ["gnn", "gpr", "kriged_mean", "series"]
+    # the series member keeps weight 1 for unseen metals (it is made for them)
+    assert recipe.unseen_metal_weights == [1.0, 1.0, 0.0, 1.0]
