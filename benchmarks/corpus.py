@@ -294,10 +294,10 @@ def to_markdown(result: dict, names: list[str]) -> str:
             [
                 n,
                 o["n"],
-                o["rmse"],
-                o["mae"],
-                o["r2"],
-                o["bias"],
+                o.get("rmse"),  # absent when the model answered no row (n = 0)
+                o.get("mae"),
+                o.get("r2"),
+                o.get("bias"),
                 o.get("cover_1sd"),
                 o.get("cover_2sd"),
             ]

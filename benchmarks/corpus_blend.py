@@ -11,7 +11,8 @@ Usage::
 
     python benchmarks/corpus_blend.py --oof-dir OOF --split metal \
         --members _gnn3rk:gnn_rk,_gpr:gpr [--members _gnn3rk:gnn_rk,_gpr:gpr,_rfrk:rf_rk] \
-        [--weights 1,1] [--interpolate-only mean_rk] [--max-steps mean_rk=1] [--tag _blend]
+        [--weights 1,1] [--interpolate-only mean_rk] [--max-steps mean_rk=1] [--tag _blend] \
+        [--write-oof]
 
 ``--members`` names ``<tag of the run>:<model in it>`` per member (the file is
 ``corpus_<split><tag>_oof.npz``); it can be repeated for several blends. The members are
@@ -84,6 +85,12 @@ def main() -> None:
         "the kriged mean), e.g. mean_rk",
     )
     ap.add_argument("--tag", default="_blend_oof")
+    ap.add_argument(
+        "--write-oof",
+        action="store_true",
+        help="also save the members' and blends' out-of-fold predictions in --oof-dir as "
+        "corpus_<split><tag>_oof.npz (for selectivity.py and corpus_report.py)",
+    )
     args = ap.parse_args()
     oof_dir = Path(args.oof_dir)
 
@@ -169,6 +176,15 @@ def main() -> None:
     md = to_markdown(result, names)
     print(md)
     save(f"corpus_{args.split}{args.tag}", result, md)
+    if args.write_oof:
+        out = oof_dir / f"corpus_{args.split}{args.tag}_oof.npz"
+        np.savez_compressed(
+            out,
+            **{k: ref[k] for k in ("fold", "y", "metal", "ligand", "source")},
+            **{f"pred_{n}": pred[n] for n in names},
+            **{f"std_{n}": std[n] for n in names},
+        )
+        print(f"wrote {out}")
 
 
 if __name__ == "__main__":
