@@ -99,6 +99,7 @@ def main() -> None:
     pred: dict[str, np.ndarray] = {}
     std: dict[str, np.ndarray] = {}
     blends: list[tuple[str, list[str]]] = []
+    origin: dict[str, str] = {}  # model name -> the run tag it was first read from
     for spec in args.members:
         parts = []
         for item in spec.split(","):
@@ -119,9 +120,12 @@ def main() -> None:
             if f"pred_{model}" not in d:
                 have = sorted(k[5:] for k in d if k.startswith("pred_"))
                 raise SystemExit(f"run {tag!r} has no model {model!r}; it has {have}")
-            pred[model] = d[f"pred_{model}"]
-            std[model] = d.get(f"std_{model}", np.full_like(d[f"pred_{model}"], np.nan))
-            parts.append(model)
+            # the same model name from two runs (gnn_rk with and without protons) are two
+            # members: the second is reported as <model>@<tag>
+            label = model if origin.setdefault(model, tag) == tag else f"{model}@{tag}"
+            pred[label] = d[f"pred_{model}"]
+            std[label] = d.get(f"std_{model}", np.full_like(d[f"pred_{model}"], np.nan))
+            parts.append(label)
         blends.append(("+".join(parts), parts))
     assert ref is not None
     if args.names:
@@ -140,8 +144,9 @@ def main() -> None:
             raise SystemExit(f"--weights has {weights.size} entries for the {len(parts)} of {name}")
         weights = weights / weights.sum()
         only = set(args.interpolate_only.split(",")) - {""}
-        if only & set(parts) and not set(parts) <= only:
-            unseen_w = np.where([p in only for p in parts], 0.0, weights)
+        models = [p.partition("@")[0] for p in parts]  # the model of a <model>@<tag> label
+        if only & set(models) and not set(models) <= only:
+            unseen_w = np.where([m in only for m in models], 0.0, weights)
             unseen = _unseen_rows(ref["fold"], ref["metal"])
             weights = np.where(
                 unseen[None, :], (unseen_w / unseen_w.sum())[:, None], weights[:, None]
@@ -151,10 +156,10 @@ def main() -> None:
         }
         mus = np.stack([pred[p] for p in parts])
         sds = np.stack([std[p] for p in parts])
-        for i, p in enumerate(parts):
-            if p in limits:
-                mus[i, :, limits[p] :] = np.nan
-                sds[i, :, limits[p] :] = np.nan
+        for i, m in enumerate(models):
+            if m in limits:
+                mus[i, :, limits[m] :] = np.nan
+                sds[i, :, limits[m] :] = np.nan
         pred[name], std[name] = combine_predictions(mus, weights, sds)
         # members without any std make the mixture std meaningless: drop it
         if not any(np.isfinite(std[p]).any() for p in parts):
