@@ -145,7 +145,11 @@ def training_metals(estimator: Any) -> list[str] | None:
     return estimator_metals(estimator)
 
 
-def row_warnings(metals: Sequence[Any], known_metals: Iterable[str] | None) -> list[str]:
+def row_warnings(
+    metals: Sequence[Any],
+    known_metals: Iterable[str] | None,
+    interpolated: Sequence[bool] | None = None,
+) -> list[str]:
     """Per-row warning for metals outside the training set (extrapolation from descriptors).
 
     Parameters
@@ -154,13 +158,18 @@ def row_warnings(metals: Sequence[Any], known_metals: Iterable[str] | None) -> l
         The ``metal`` cells of the rows (any accepted spelling).
     known_metals : iterable of str or None
         Canonical training metals; ``None`` gives no warnings.
+    interpolated : sequence of bool, optional
+        Rows whose log beta_1 a blend member interpolated along a metal series from the same
+        ligand's measured neighbours (:func:`interpolated_rows`); their warning says so.
 
     Returns
     -------
     list of str
         ``''`` or ``"metal Xx3+ was not in the training data: predicted from its descriptors
-        (extrapolation)"``; rows whose metal cannot be parsed get ``''`` (their ``error`` says
-        why).
+        (extrapolation)"`` (for an interpolated row: ``"...: log beta_1 interpolated along its
+        series from the same ligand's measured neighbours, the other steps predicted from its
+        descriptors (extrapolation)"``); rows whose metal cannot be parsed get ``''`` (their
+        ``error`` says why).
     """
     from .ions import canonical_or_none
 
@@ -168,15 +177,48 @@ def row_warnings(metals: Sequence[Any], known_metals: Iterable[str] | None) -> l
         return [""] * len(metals)
     known = set(known_metals)
     out: list[str] = []
-    for m in metals:
+    for i, m in enumerate(metals):
         ion = canonical_or_none(m)
-        out.append(
-            f"metal {ion} was not in the training data: predicted from its descriptors "
-            "(extrapolation)"
-            if ion is not None and ion not in known
-            else ""
-        )
+        if ion is None or ion in known:
+            out.append("")
+        elif interpolated is not None and interpolated[i]:
+            out.append(
+                f"metal {ion} was not in the training data: log beta_1 interpolated along its "
+                "series from the same ligand's measured neighbours, the other steps predicted "
+                "from its descriptors (extrapolation)"
+            )
+        else:
+            out.append(
+                f"metal {ion} was not in the training data: predicted from its descriptors "
+                "(extrapolation)"
+            )
     return out
+
+
+def interpolated_rows(estimator: Any, X: pd.DataFrame) -> np.ndarray | None:
+    """Rows that a member of a blend interpolates along a metal series, or ``None``.
+
+    A member answers through its ``interpolates(X)`` method
+    (:class:`~skmetalpka.baselines.SeriesInterpolationRegressor`); a member with weight 0 for
+    unseen metals does not count. ``None`` when the estimator has no such member.
+    """
+    from sklearn.frozen import FrozenEstimator
+
+    members = getattr(estimator, "estimators_", None)
+    names = [n for n, _ in getattr(estimator, "estimators", None) or []]
+    if not isinstance(members, list) or len(members) != len(names):
+        return None
+    unseen = getattr(estimator, "unseen_metal_weights_", None)
+    mask = None
+    for k, member in enumerate(members):
+        if isinstance(member, FrozenEstimator):
+            member = member.estimator
+        ask = getattr(member, "interpolates", None)
+        if not callable(ask) or (unseen is not None and unseen[k] == 0):
+            continue
+        rows = np.asarray(ask(X), dtype=bool)
+        mask = rows if mask is None else mask | rows
+    return mask
 
 
 class _MeanStd:
@@ -257,6 +299,13 @@ def predict_frame(
             out[f"log_beta_{k + 1}_std"] = std[:, k]
     out["error"] = errors
     warn = row_warnings(X["metal"].tolist(), known_metals)
+    if any(warn):  # a series member may have interpolated some of the unseen metals' rows
+        flagged = np.array([bool(w) for w in warn])
+        inner = interpolated_rows(estimator, X.loc[flagged])
+        if inner is not None and inner.any():
+            mask = np.zeros(len(warn), dtype=bool)
+            mask[flagged] = inner
+            warn = row_warnings(X["metal"].tolist(), known_metals, interpolated=mask)
     out["warning"] = [w if not e else "" for w, e in zip(warn, errors, strict=True)]
     return out
 

@@ -198,3 +198,26 @@ def test_default_recipe_blend_has_the_series_for_unseen_metals():
     assert names == ["gnn", "gpr", "kriged_mean", "series"]
     # the series member keeps weight 1 for unseen metals (it is made for them)
     assert recipe.unseen_metal_weights == [1.0, 1.0, 0.0, 1.0]
+
+
+def test_interpolates_flags_rows_and_never_raises():
+    m = fitted()
+    X = frame(["Pr3+", "Cu2+", "Pr3+", "Xx9+"], [IDA, IDA, GLY, IDA])
+    np.testing.assert_array_equal(m.interpolates(X), [True, False, False, False])
+    with pytest.raises(ValueError, match="invalid rows"):
+        m.predict(X)  # on_error="raise": predict refuses the unknown metal
+
+
+def test_prediction_warning_says_when_the_series_interpolated():
+    from skmetalpka.inference import interpolated_rows, predict_frame
+
+    metals = ["La3+", "Ce3+", "Nd3+", "Sm3+", "Cu2+", "Ni2+"]
+    blend = make_model("mean", blend="series").fit(frame(metals, IDA), np.arange(6.0))
+    X = frame(["Pr3+", "Pr3+", "Cu2+", "Zn2+"], [IDA, GLY, IDA, IDA])
+    np.testing.assert_array_equal(interpolated_rows(blend, X), [True, False, False, False])
+    assert interpolated_rows(blend.named_estimators_["mean"], X) is None
+    warn = predict_frame(blend, X)["warning"].tolist()
+    assert "interpolated along its series" in warn[0]
+    assert warn[1].endswith("predicted from its descriptors (extrapolation)")
+    assert "interpolated" not in warn[1] and warn[2] == ""
+    assert warn[3].startswith("metal Zn2+ was not in the training data")

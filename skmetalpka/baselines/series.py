@@ -17,8 +17,10 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+from sklearn.utils.validation import check_is_fitted
 
 from ..featurize.metals import metal_descriptor_matrix
+from ..featurize.rows import _parse_rows
 from ..identity import ligand_id
 from ..ions import canonical_ion, parse_ion
 from ._base import _BaselineMixin
@@ -195,7 +197,24 @@ class SeriesInterpolationRegressor(_BaselineMixin):
         Column 0 holds the interpolation where there is one (see the class notes), NaN
         elsewhere; the other columns are NaN.
         """
-        rows = self._start_predict(X)
+        return self._interpolate(self._start_predict(X))
+
+    def interpolates(self, X: pd.DataFrame) -> np.ndarray:
+        """Which rows ``predict`` answers (an interpolation along a series), never raising.
+
+        Parameters
+        ----------
+        X : pandas.DataFrame
+            Columns ``metal`` and ``smiles``; invalid rows give False whatever ``on_error``.
+
+        Returns
+        -------
+        numpy.ndarray of bool, shape (n_samples,)
+        """
+        check_is_fitted(self, "values_")
+        return np.isfinite(self._interpolate(_parse_rows(X))[:, 0])
+
+    def _interpolate(self, rows: Any) -> np.ndarray:
         out = np.full((len(rows.errors), self.n_steps_), np.nan)
         ions = [i for s in self.series_ for i in s]
         series_of = {ion: k for k, s in enumerate(self.series_) for ion in s}
