@@ -160,7 +160,8 @@ def row_warnings(
         Canonical training metals; ``None`` gives no warnings.
     interpolated : sequence of bool, optional
         Rows whose log beta_1 a blend member interpolated along a metal series from the same
-        ligand's measured neighbours (:func:`interpolated_rows`); their warning says so.
+        ligand's measured neighbours (the estimator's ``interpolates(X)``, e.g.
+        :meth:`skmetalpka.model.BlendRegressor.interpolates`); their warning says so.
 
     Returns
     -------
@@ -193,32 +194,6 @@ def row_warnings(
                 "(extrapolation)"
             )
     return out
-
-
-def interpolated_rows(estimator: Any, X: pd.DataFrame) -> np.ndarray | None:
-    """Rows that a member of a blend interpolates along a metal series, or ``None``.
-
-    A member answers through its ``interpolates(X)`` method
-    (:class:`~skmetalpka.baselines.SeriesInterpolationRegressor`); a member with weight 0 for
-    unseen metals does not count. ``None`` when the estimator has no such member.
-    """
-    from sklearn.frozen import FrozenEstimator
-
-    members = getattr(estimator, "estimators_", None)
-    names = [n for n, _ in getattr(estimator, "estimators", None) or []]
-    if not isinstance(members, list) or len(members) != len(names):
-        return None
-    unseen = getattr(estimator, "unseen_metal_weights_", None)
-    mask = None
-    for k, member in enumerate(members):
-        if isinstance(member, FrozenEstimator):
-            member = member.estimator
-        ask = getattr(member, "interpolates", None)
-        if not callable(ask) or (unseen is not None and unseen[k] == 0):
-            continue
-        rows = np.asarray(ask(X), dtype=bool)
-        mask = rows if mask is None else mask | rows
-    return mask
 
 
 class _MeanStd:
@@ -299,12 +274,12 @@ def predict_frame(
             out[f"log_beta_{k + 1}_std"] = std[:, k]
     out["error"] = errors
     warn = row_warnings(X["metal"].tolist(), known_metals)
-    if any(warn):  # a series member may have interpolated some of the unseen metals' rows
+    ask = getattr(estimator, "interpolates", None)  # a blend with a series member
+    if callable(ask) and any(warn):
         flagged = np.array([bool(w) for w in warn])
-        inner = interpolated_rows(estimator, X.loc[flagged])
-        if inner is not None and inner.any():
-            mask = np.zeros(len(warn), dtype=bool)
-            mask[flagged] = inner
+        mask = np.zeros(len(warn), dtype=bool)
+        mask[flagged] = ask(X.loc[flagged])
+        if mask.any():
             warn = row_warnings(X["metal"].tolist(), known_metals, interpolated=mask)
     out["warning"] = [w if not e else "" for w, e in zip(warn, errors, strict=True)]
     return out

@@ -209,13 +209,17 @@ def test_interpolates_flags_rows_and_never_raises():
 
 
 def test_prediction_warning_says_when_the_series_interpolated():
-    from skmetalpka.inference import interpolated_rows, predict_frame
+    from skmetalpka.inference import predict_frame
 
     metals = ["La3+", "Ce3+", "Nd3+", "Sm3+", "Cu2+", "Ni2+"]
     blend = make_model("mean", blend="series").fit(frame(metals, IDA), np.arange(6.0))
     X = frame(["Pr3+", "Pr3+", "Cu2+", "Zn2+"], [IDA, GLY, IDA, IDA])
-    np.testing.assert_array_equal(interpolated_rows(blend, X), [True, False, False, False])
-    assert interpolated_rows(blend.named_estimators_["mean"], X) is None
+    np.testing.assert_array_equal(blend.interpolates(X), [True, False, False, False])
+    # a series member with weight 0 for unseen metals does not answer Pr3+ there
+    muted = make_model("mean", blend="series", blend_unseen_metal_weights=[1.0, 0.0]).fit(
+        frame(metals, IDA), np.arange(6.0)
+    )
+    assert not muted.interpolates(X).any()
     warn = predict_frame(blend, X)["warning"].tolist()
     assert "interpolated along its series" in warn[0]
     assert warn[1].endswith("predicted from its descriptors (extrapolation)")

@@ -19,10 +19,10 @@ import numpy as np
 import pandas as pd
 from sklearn.utils.validation import check_is_fitted
 
-from ..featurize.metals import metal_descriptor_matrix
 from ..featurize.rows import _parse_rows
 from ..identity import ligand_id
 from ..ions import canonical_ion, parse_ion
+from ..ions.elements import _tables
 from ._base import _BaselineMixin
 
 __all__ = ["SeriesInterpolationRegressor", "METAL_SERIES"]
@@ -257,4 +257,4 @@ class SeriesInterpolationRegressor(_BaselineMixin):
 
 
 def _atomic_number(ion: str) -> int:
-    return int(metal_descriptor_matrix([ion], ["atomic_number"])[0, 0])
+    return _tables().z_of[parse_ion(ion).symbol]

@@ -318,6 +318,30 @@ class BlendRegressor(MaskedR2ScoreMixin, RegressorMixin, _BaseComposition):
         )
         return np.where(unseen[None, :], unseen_w[:, None], self.weights_[:, None])
 
+    def interpolates(self, X: Any) -> np.ndarray:
+        """Rows where a member that interpolates along a metal series contributes.
+
+        A member says which rows it answers through its own ``interpolates(X)``
+        (:class:`~skmetalpka.baselines.SeriesInterpolationRegressor`); a row counts when such
+        a member answers it with a non-zero weight for that row (``unseen_metal_weights`` for
+        a metal absent from fit). Never raises on invalid rows (they give False).
+
+        Returns
+        -------
+        ndarray of bool, shape (n_samples,)
+        """
+        check_is_fitted(self, "estimators_")
+        out = np.zeros(len(X), dtype=bool)
+        weights = np.broadcast_to(
+            np.asarray(self._row_weights(X)).reshape(len(self.estimators_), -1),
+            (len(self.estimators_), len(X)),
+        )
+        for est, w in zip(self.estimators_, weights, strict=True):
+            ask = getattr(est, "interpolates", None)  # a FrozenEstimator passes it on
+            if callable(ask):
+                out |= np.asarray(ask(X), dtype=bool) & (w > 0)
+        return out
+
     def _supports_std(self) -> bool:
         """Whether ``predict(return_std=True)`` works: some member gives a std."""
         members = getattr(self, "estimators_", None)
