@@ -182,7 +182,9 @@ def run_split(split: str, X: pd.DataFrame, y: np.ndarray, args: argparse.Namespa
             if name in kriged:
                 # the same fitted model plus the kriged residuals of its training rows
                 t1 = time.perf_counter()
-                rk = ResidualKriging(FrozenEstimator(est)).fit(X.iloc[train], y[train])
+                rk = ResidualKriging(
+                    FrozenEstimator(est), chelate_similarity=bool(args.chelate_similarity)
+                ).fit(X.iloc[train], y[train])
                 fit_time[f"{name}_rk"] += fit_time[name] + time.perf_counter() - t1
                 fitted.append((f"{name}_rk", rk))
                 ev = rk.explained_variance(X.iloc[test])
@@ -386,6 +388,14 @@ def main() -> None:
         default="",
         help="models (of --models) also reported with residual kriging, as <model>_rk: the same "
         "fitted model per fold plus skmetalpka.model.ResidualKriging on its training residuals",
+    )
+    ap.add_argument(
+        "--chelate-similarity",
+        type=int,
+        choices=(0, 1),
+        default=1,
+        help="ResidualKriging's chelate_similarity (0: fingerprint similarity alone, as before "
+        "the chelate descriptors; 1: as the recipes)",
     )
     ap.add_argument(
         "--blend",

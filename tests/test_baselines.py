@@ -405,3 +405,30 @@ def test_gpr_on_real_subset(nist_subset):
     )
     assert np.isfinite(cv["test_score"]).all()
     assert (-cv["test_score"] < 3 * np.nanstd(y[idx, 0])).all()
+
+
+def test_gpr_keeps_the_ligand_descriptors_of_fit_time():
+    """Ligand descriptors are stored at fit time; an object without them (saved before the
+    chelate descriptors existed, see test_legacy_models) uses the legacy ones."""
+    from skmetalpka.baselines._base import _descriptor_feature_names, _features, _parse_rows
+    from skmetalpka.featurize.descriptors import (
+        LEGACY_LIGAND_DESCRIPTOR_NAMES,
+        LIGAND_DESCRIPTOR_NAMES,
+    )
+
+    X, y = toy()
+    m = GPRBeta1Regressor().fit(X, y)
+    assert m.ligand_descriptor_names_ == LIGAND_DESCRIPTOR_NAMES
+    assert any(n.startswith("lig_chelate_") for n in m.feature_names_)
+    del m.ligand_descriptor_names_
+    assert m._ligand_names() == LEGACY_LIGAND_DESCRIPTOR_NAMES
+    rows = _parse_rows(X)
+    names = m._metal_names()
+    F = _features(rows, "descriptors", metal_names=names, ligand_names=m._ligand_names())
+    assert F.shape[1] == len(_descriptor_feature_names(names, LEGACY_LIGAND_DESCRIPTOR_NAMES))
+    full = _features(rows, "descriptors", metal_names=names)
+    assert full.shape[1] == F.shape[1] + len(LIGAND_DESCRIPTOR_NAMES) - len(
+        LEGACY_LIGAND_DESCRIPTOR_NAMES
+    )
+    with pytest.raises(ValueError, match="not a prefix"):
+        _features(rows, "descriptors", ligand_names=("tpsa",))

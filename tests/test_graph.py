@@ -8,6 +8,7 @@ import pytest
 import torch
 from sklearn.base import clone
 
+from skmetalpka.chem import standardize_ligand
 from skmetalpka.featurize.graph import (
     ATOM_FEATURE_NAMES,
     BOND_FEATURE_NAMES,
@@ -171,3 +172,24 @@ def test_each_distinct_ligand_is_featurised_once_per_transform(monkeypatch):
         for key in ("x", "edge_index", "edge_attr", "donor_score", "lig_x", "metal_x", "charges"):
             assert torch.equal(getattr(g, key), getattr(alone, key))
     assert len(calls) == 2 + 4
+
+
+def test_ligand_width_is_fixed_at_fit_time():
+    """Ligand descriptors appended later (the chelate topology) are not given to a featuriser
+    fitted before them: it keeps the first ``n_ligand_features_``."""
+    from skmetalpka.featurize.descriptors import (
+        LEGACY_LIGAND_DESCRIPTOR_NAMES,
+        LIGAND_DESCRIPTOR_NAMES,
+        ligand_descriptors,
+    )
+
+    X = _frame(metal=["Cu2+"], smiles=["O=C(O)CN(CCN(CC(=O)O)CC(=O)O)CC(=O)O"])
+    fitted = SmilesToGraph().fit(X)
+    assert fitted.n_ligand_features_ == len(LIGAND_DESCRIPTOR_NAMES)
+    (g,) = fitted.transform(X)
+    full = ligand_descriptors(standardize_ligand(X.smiles[0]).mol)
+    np.testing.assert_array_equal(g.lig_x.numpy()[0], full)
+    fitted.n_ligand_features_ = len(LEGACY_LIGAND_DESCRIPTOR_NAMES)  # as saved before
+    (g,) = fitted.transform(X)
+    np.testing.assert_array_equal(g.lig_x.numpy()[0], full[: len(LEGACY_LIGAND_DESCRIPTOR_NAMES)])
+    assert SmilesToGraph(ligand_descriptors=False).fit(X).transform(X)[0].lig_x.shape == (1, 0)

@@ -177,6 +177,7 @@ def test_fit_is_deterministic_and_clone_gives_the_parameters():
         ({"metal_descriptors": ["charge", "bogus"]}, "unknown: \\['bogus'\\]"),
         ({"max_rows": 0}, "max_rows must be a positive integer"),
         ({"fingerprint_radius": -1}, "fingerprint_radius must be"),
+        ({"chelate_similarity": "yes"}, "chelate_similarity must be True or False"),
     ],
 )
 def test_bad_parameters_are_refused_in_fit(params, match):
@@ -241,3 +242,47 @@ def test_prediction_in_ligand_blocks_matches_one_block(fitted, monkeypatch):
     whole = fitted.predict(query)
     monkeypatch.setattr(kriging, "_LIGAND_BLOCK", 3)  # 8 ligands: blocks of 3, 3 and 2
     np.testing.assert_allclose(fitted.predict(query), whole, rtol=0, atol=1e-12)
+
+
+CDTA_12 = "O=C(O)CN(CC(=O)O)C1CCCCC1N(CC(=O)O)CC(=O)O"
+CDTA_14 = "O=C(O)CN(CC(=O)O)C1CCC(N(CC(=O)O)CC(=O)O)CC1"
+
+
+def test_chelate_similarity_separates_analogues_that_chelate_differently():
+    """trans-1,2- and trans-1,4-CDTA share most of their fingerprint, not their chelate rings;
+    glycinate chelates, acetate does not."""
+    from skmetalpka.identity import ligand_id
+    from skmetalpka.model.kriging import _similarity, _tanimoto
+
+    ligs = [ligand_id(s) for s in [CDTA_12, CDTA_14, *LIGANDS, "CCCC"]]
+    T = _tanimoto(ligs, ligs, 2, 2048)
+    np.testing.assert_array_equal(_similarity(ligs, ligs, 2, 2048, False), T)
+    S = _similarity(ligs, ligs, 2, 2048, True)
+    np.testing.assert_allclose(np.diag(S), 1.0)
+    np.testing.assert_allclose(S, S.T, atol=1e-12)
+    # chelate counts (denticity, 5-rings, 6-rings): 1,2-CDTA (6, 5, 0), 1,4-CDTA (3, 4, 0)
+    assert S[0, 1] == pytest.approx(T[0, 1] * (3 + 4) / (6 + 5))
+    edta, glycine, acetate = 3, 2, 6
+    assert S[0, edta] == pytest.approx(T[0, edta])  # the same topology: unchanged
+    # glycinate (2, 1, 0) against acetate (1, 0, 0)
+    assert S[glycine, acetate] == pytest.approx(T[glycine, acetate] / 3)
+    assert (S <= T + 1e-12).all()
+    # the product of two min-max kernels stays positive semi-definite
+    assert np.linalg.eigvalsh(S).min() > -1e-9
+    # a query block equals the rows of the square matrix
+    np.testing.assert_allclose(_similarity(ligs[:2], ligs, 2, 2048, True), S[:2])
+
+
+def test_chelate_similarity_is_off_by_default_and_the_recipes_switch_it_on():
+    from skmetalpka.pretrained import default_recipe
+
+    assert ResidualKriging(MetalMeanRegressor()).chelate_similarity is False
+    assert build_model("mean", {"kriging": True}).chelate_similarity is True
+    assert (
+        build_model("mean", {"kriging": {"chelate_similarity": False}}).chelate_similarity is False
+    )
+    assert default_recipe(n_members=2).chelate_similarity is True
+    a = ResidualKriging(MetalMeanRegressor(), **FAST, chelate_similarity=True)
+    a.fit(X[~HELD], Y[~HELD])
+    assert np.isfinite(a.predict(X[HELD])).all()
+    assert clone(a).get_params()["chelate_similarity"] is True

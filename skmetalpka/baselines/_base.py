@@ -14,6 +14,7 @@ from .._base import TagsMixin
 from ..chem import standardize_ligand
 from ..conditions import CONDITION_COLUMNS
 from ..featurize.descriptors import (
+    LEGACY_LIGAND_DESCRIPTOR_NAMES,
     LIGAND_DESCRIPTOR_NAMES,
     _morgan_generator,
     ligand_descriptors,
@@ -30,10 +31,12 @@ _ON_ERROR = ("raise", "flag")
 # --------------------------------------------------------------------------------------
 
 
-def _descriptor_feature_names(metal_names: tuple[str, ...]) -> tuple[str, ...]:
+def _descriptor_feature_names(
+    metal_names: tuple[str, ...], ligand_names: tuple[str, ...] = LIGAND_DESCRIPTOR_NAMES
+) -> tuple[str, ...]:
     return (
         *(f"metal_{n}" for n in metal_names),
-        *(f"lig_{n}" for n in LIGAND_DESCRIPTOR_NAMES),
+        *(f"lig_{n}" for n in ligand_names),
         "donor_score_sum",
         "donor_atoms",
         *CONDITION_COLUMNS,
@@ -41,17 +44,18 @@ def _descriptor_feature_names(metal_names: tuple[str, ...]) -> tuple[str, ...]:
 
 
 #: Feature names of the descriptor featuriser (GPR), in order, for a model fitted now (a
-#: fitted model keeps the metal descriptors of its fit time, ``metal_descriptor_names_``).
+#: fitted model keeps the metal and ligand descriptors of its fit time,
+#: ``metal_descriptor_names_`` and ``ligand_descriptor_names_``).
 DESCRIPTOR_FEATURE_NAMES: tuple[str, ...] = _descriptor_feature_names(METAL_DESCRIPTOR_NAMES)
 
 
 @lru_cache(maxsize=65536)
-def _ligand_block(smiles: str) -> tuple[float, ...]:
-    """Ligand descriptors + donor-score summary of a canonical ligand SMILES."""
+def _ligand_block(smiles: str, n_ligand: int = len(LIGAND_DESCRIPTOR_NAMES)) -> tuple[float, ...]:
+    """The first ``n_ligand`` ligand descriptors + donor-score summary of a canonical SMILES."""
     mol = standardize_ligand(smiles).mol
     scores = donor_scores(mol)
     return (
-        *(float(v) for v in ligand_descriptors(mol)),
+        *(float(v) for v in ligand_descriptors(mol)[:n_ligand]),
         float(scores.sum()),
         float(np.count_nonzero(scores)),
     )
@@ -73,13 +77,19 @@ def _features(
     radius: int = 2,
     n_bits: int = 2048,
     metal_names: tuple[str, ...] = METAL_DESCRIPTOR_NAMES,
+    ligand_names: tuple[str, ...] = LIGAND_DESCRIPTOR_NAMES,
 ) -> np.ndarray:
     """Feature matrix of the valid rows (NaN rows for invalid ones)."""
     n = len(rows.errors)
     n_metal = len(metal_names)
     metal_cols = [METAL_DESCRIPTOR_NAMES.index(m) for m in metal_names]
+    if tuple(ligand_names) != LIGAND_DESCRIPTOR_NAMES[: len(ligand_names)]:
+        raise ValueError(
+            "the model's ligand descriptors are not a prefix of this version's "
+            f"LIGAND_DESCRIPTOR_NAMES ({list(ligand_names)}); refit it with this version"
+        )
     if kind == "descriptors":
-        width = len(_descriptor_feature_names(metal_names))
+        width = len(_descriptor_feature_names(metal_names, ligand_names))
     else:
         width = n_metal + n_bits + len(CONDITION_COLUMNS)
     out = np.full((n, width), np.nan, dtype=np.float64 if kind == "descriptors" else np.float32)
@@ -89,7 +99,7 @@ def _features(
         lig = rows.ligands[i]
         assert lig is not None and rows.metal_x[i] is not None
         if kind == "descriptors":
-            lig_part: Any = _ligand_block(lig.smiles)
+            lig_part: Any = _ligand_block(lig.smiles, len(ligand_names))
         else:
             lig_part = _fingerprint(lig.smiles, radius, n_bits)
         out[i, :n_metal] = rows.metal_x[i][metal_cols]
@@ -141,6 +151,7 @@ class _BaselineMixin(TagsMixin, MaskedR2ScoreMixin, RegressorMixin, BaseEstimato
         if not np.isfinite(Y[valid]).any():
             raise ValueError("y has no measured (finite) value in the valid rows")
         self.metal_descriptor_names_ = tuple(METAL_DESCRIPTOR_NAMES)
+        self.ligand_descriptor_names_ = tuple(LIGAND_DESCRIPTOR_NAMES)
         self.n_invalid_fit_ = int(bad.sum())
         self.n_steps_ = int(Y.shape[1])
         self.n_features_in_ = int(X.shape[1])
@@ -166,6 +177,11 @@ class _BaselineMixin(TagsMixin, MaskedR2ScoreMixin, RegressorMixin, BaseEstimato
         """Metal descriptors of fit time (models saved by 0.1.0 did not store them and used
         the 15 legacy ones), so that descriptors appended later do not change the width."""
         return tuple(getattr(self, "metal_descriptor_names_", LEGACY_METAL_DESCRIPTOR_NAMES))
+
+    def _ligand_names(self) -> tuple[str, ...]:
+        """Ligand descriptors of fit time (models saved before the chelate descriptors did not
+        store them and used the legacy ones)."""
+        return tuple(getattr(self, "ligand_descriptor_names_", LEGACY_LIGAND_DESCRIPTOR_NAMES))
 
 
 def _step_seeds(random_state: Any, n: int) -> list[Any]:

@@ -196,7 +196,7 @@ class GPRBeta1Regressor(_BaselineMixin):
                 f"max_optimizer_samples must be an integer >= 2 or None, got {limit!r}"
             )
         rows, Y, valid = self._start_fit(X, y)
-        F = _features(rows, "descriptors", metal_names=self._metal_names())[valid]
+        F = self._descriptor_features(rows)[valid]
         Y = Y[valid]
         std = F.std(axis=0)
         self.feature_mask_ = std > 1e-12
@@ -205,7 +205,9 @@ class GPRBeta1Regressor(_BaselineMixin):
         self.feature_names_ = [
             n
             for n, keep in zip(
-                _descriptor_feature_names(self._metal_names()), self.feature_mask_, strict=True
+                _descriptor_feature_names(self._metal_names(), self._ligand_names()),
+                self.feature_mask_,
+                strict=True,
             )
             if keep
         ]
@@ -223,6 +225,12 @@ class GPRBeta1Regressor(_BaselineMixin):
             self.gps_[k] = self._fit_one(Z[rows_k], Y[rows_k, k], seeds[k])
         _warn_unfitted(unfitted, type(self).__name__)
         return self
+
+    def _descriptor_features(self, rows: Any) -> np.ndarray:
+        """Descriptor features with the metal and ligand descriptors of fit time."""
+        return _features(
+            rows, "descriptors", metal_names=self._metal_names(), ligand_names=self._ligand_names()
+        )
 
     def _fit_one(self, Z: np.ndarray, y: np.ndarray, seed: Any) -> GaussianProcessRegressor:
         if self.kernel is not None:
@@ -276,7 +284,7 @@ class GPRBeta1Regressor(_BaselineMixin):
         std = np.full((n, self.n_steps_), np.nan)
         valid = rows.valid
         if valid.any():
-            F = _features(rows, "descriptors", metal_names=self._metal_names())[valid]
+            F = self._descriptor_features(rows)[valid]
             Z = self.scaler_.transform(F[:, self.feature_mask_])
             for k, gp in enumerate(self.gps_):
                 if gp is None:

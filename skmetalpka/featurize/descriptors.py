@@ -2,9 +2,15 @@
 
 The one list of ligand-level descriptors, used as graph-level input of the GNN (``lig_x`` in
 :class:`~skmetalpka.featurize.graph.ComplexGraph`, chemprop's "extra molecular features") and
-as ligand features of the baselines. It is made of cheap RDKit descriptors and the donor-group
+as ligand features of the baselines. It is made of cheap RDKit descriptors, the donor-group
 counts of :mod:`skmetalpka.featurize.donors` (denticity is the strongest single predictor of
-log beta).
+log beta) and the chelate topology of :mod:`skmetalpka.featurize.chelation` (which donor groups
+can close 5- and 6-membered rings on one metal).
+
+Descriptors are only ever appended: a model fitted with the first
+``len(LEGACY_LIGAND_DESCRIPTOR_NAMES)`` descriptors (files written before the chelate
+descriptors existed) keeps using exactly those (see ``SmilesToGraph.n_ligand_features_`` and
+the baselines' ``ligand_descriptor_names_``).
 """
 
 from __future__ import annotations
@@ -17,9 +23,15 @@ from rdkit import Chem
 from rdkit.Chem import rdFingerprintGenerator, rdMolDescriptors
 
 from ..chem import iter_atoms
+from .chelation import CHELATE_DESCRIPTOR_NAMES, chelate_descriptors
 from .donors import DONOR_GROUP_NAMES, donor_profile
 
-__all__ = ["LIGAND_DESCRIPTOR_NAMES", "ligand_descriptors", "ligand_profile"]
+__all__ = [
+    "LEGACY_LIGAND_DESCRIPTOR_NAMES",
+    "LIGAND_DESCRIPTOR_NAMES",
+    "ligand_descriptors",
+    "ligand_profile",
+]
 
 
 @lru_cache(maxsize=16)
@@ -44,11 +56,15 @@ _RDKIT_NAMES = (
     "fraction_csp3",
 )
 
-#: Names of the whole-ligand descriptors, in feature order: RDKit descriptors, then the
-#: donor-group counts (``donor_groups:<group>``).
-LIGAND_DESCRIPTOR_NAMES: tuple[str, ...] = _RDKIT_NAMES + tuple(
+#: The whole-ligand descriptors of models fitted before the chelate descriptors were added:
+#: RDKit descriptors, then the donor-group counts (``donor_groups:<group>``).
+LEGACY_LIGAND_DESCRIPTOR_NAMES: tuple[str, ...] = _RDKIT_NAMES + tuple(
     f"donor_groups:{g}" for g in DONOR_GROUP_NAMES
 )
+
+#: Names of the whole-ligand descriptors, in feature order: the legacy ones, then the chelate
+#: topology (:data:`skmetalpka.featurize.chelation.CHELATE_DESCRIPTOR_NAMES`).
+LIGAND_DESCRIPTOR_NAMES: tuple[str, ...] = LEGACY_LIGAND_DESCRIPTOR_NAMES + CHELATE_DESCRIPTOR_NAMES
 
 
 def ligand_descriptors(mol: Chem.Mol) -> np.ndarray:
@@ -89,5 +105,9 @@ def ligand_profile(mol: Chem.Mol) -> tuple[np.ndarray, np.ndarray]:
         rdMolDescriptors.CalcFractionCSP3(mol),
     ]
     return scores, np.concatenate(
-        [np.asarray(block, dtype=np.float32), np.asarray(groups, np.float32)]
+        [
+            np.asarray(block, dtype=np.float32),
+            np.asarray(groups, np.float32),
+            chelate_descriptors(mol, scores),
+        ]
     )

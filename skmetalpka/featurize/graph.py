@@ -259,6 +259,10 @@ class SmilesToGraph(TagsMixin, TransformerMixin, BaseEstimator):
         not given to an already fitted pipeline, so its network keeps its input width.
     n_metal_features_ : int
         ``len(metal_descriptor_names_)``.
+    n_ligand_features_ : int
+        Width of ``lig_x``: the first ``n_ligand_features_`` of
+        :data:`skmetalpka.featurize.descriptors.LIGAND_DESCRIPTOR_NAMES` at fit time (0 without
+        ligand descriptors). A pipeline fitted before descriptors were appended keeps its width.
 
     Notes
     -----
@@ -290,7 +294,7 @@ class SmilesToGraph(TagsMixin, TransformerMixin, BaseEstimator):
         self.n_metal_features_ = len(self.metal_descriptor_names_)
         self.n_atom_features_ = N_ATOM_FEATURES
         self.n_bond_features_ = N_BOND_FEATURES
-        self.n_ligand_features_ = self._n_lig()
+        self.n_ligand_features_ = self._n_lig_fit()
         self.n_features_in_ = X.shape[1]
         self.feature_names_in_ = np.asarray(X.columns, dtype=object)
         return self
@@ -351,8 +355,14 @@ class SmilesToGraph(TagsMixin, TransformerMixin, BaseEstimator):
             names = tuple(METAL_DESCRIPTOR_NAMES[: self.n_metal_features_])
         return tuple(names)
 
-    def _n_lig(self) -> int:
+    def _n_lig_fit(self) -> int:
         return len(LIGAND_DESCRIPTOR_NAMES) if self.ligand_descriptors else 0
+
+    def _n_lig(self) -> int:
+        """Ligand descriptors the graphs carry: the first ``n_ligand_features_`` (those of fit
+        time), so that a model saved before descriptors were appended keeps its input width."""
+        n = getattr(self, "n_ligand_features_", None)
+        return self._n_lig_fit() if n is None else int(n)
 
     def _ligand(
         self, smiles: Any, cache: dict[str, _LigandPart | ValueError] | None
@@ -376,7 +386,7 @@ class SmilesToGraph(TagsMixin, TransformerMixin, BaseEstimator):
         edge_index, edge_attr = bond_features(mol)
         if self.ligand_descriptors:
             donor, lig_vec = ligand_profile(mol)
-            lig_x = torch.from_numpy(lig_vec).view(1, -1)
+            lig_x = torch.from_numpy(np.ascontiguousarray(lig_vec[: self._n_lig()])).view(1, -1)
         else:
             donor = donor_profile(mol)[0]
             lig_x = torch.zeros(1, 0)

@@ -13,10 +13,16 @@ for every step ``k`` (column of ``y``), with ``r = y - f`` on the training rows 
 
 ``k((L, M), (L', M')) = s_f^2 * exp(g * (T(L, L') - 1)) * exp(-|d(M) - d(M')|^2 / (2 l^2))``
 
-* ``T``: Tanimoto similarity of Morgan count fingerprints of the standardised ligand identities
-  (:func:`skmetalpka.identity.ligand_id`), so every spelling of a ligand is one ligand; ``g``
-  (``similarity_sharpness``) decides how fast the correction fades for analogues. The
-  exponential of a positive-definite kernel is positive definite, so any ``g > 0`` is valid.
+* ``T``: Tanimoto (min-max) similarity of Morgan count fingerprints of the standardised ligand
+  identities (:func:`skmetalpka.identity.ligand_id`), so every spelling of a ligand is one
+  ligand; ``g`` (``similarity_sharpness``) decides how fast the correction fades for analogues.
+  The exponential of a positive-definite kernel is positive definite, so any ``g > 0`` is valid.
+  With ``chelate_similarity=True``, ``T`` is multiplied by the min-max similarity of the
+  ligands' chelate topology (effective denticity and the numbers of 5- and 6-membered chelate
+  rings, :mod:`skmetalpka.featurize.chelation`), so that analogues which cannot wrap a metal
+  the same way (trans-1,2- against trans-1,4-CDTA: log K1 16 against 7 with La3+; glycinate
+  against acetate) no longer share their residuals. Both factors are positive-definite kernels
+  (min-max of non-negative vectors), so their product is one.
 * ``d``: standardised physical metal descriptors (:mod:`skmetalpka.featurize.metals`), so a
   metal the training data lacks borrows from its neighbours in charge, radius, electronegativity
   and hardness, exactly as the network does.
@@ -57,6 +63,7 @@ from sklearn.utils.validation import check_is_fitted
 
 from .._base import TagsMixin, supports_std
 from ..chem import InvalidLigandError
+from ..featurize.chelation import chelate_descriptors
 from ..featurize.descriptors import _morgan_generator
 from ..featurize.metals import METAL_DESCRIPTOR_NAMES, metal_descriptors
 from ..identity import ligand_id
@@ -123,6 +130,35 @@ def _tanimoto(query: Sequence[str], train: Sequence[str], radius: int, size: int
         ],
         dtype=float,
     ).reshape(len(query), len(train))
+
+
+@lru_cache(maxsize=16384)
+def _chelate_counts(identity: str) -> np.ndarray:
+    """Effective denticity and 5-/6-membered chelate ring counts of an identity SMILES."""
+    from rdkit import Chem
+
+    values = chelate_descriptors(Chem.MolFromSmiles(identity))
+    return values[[0, 2, 3]].astype(float)
+
+
+def _similarity(
+    query: Sequence[str], train: Sequence[str], radius: int, size: int, chelate: bool
+) -> np.ndarray:
+    """Ligand similarity of the kernel: Tanimoto of the count fingerprints, times the min-max
+    similarity of the chelate counts when ``chelate`` (module notes)."""
+    T = _tanimoto(query, train, radius, size)
+    if not chelate:
+        return T
+    cq = np.array([_chelate_counts(s) for s in query]).reshape(len(query), 3)
+    ct = np.array([_chelate_counts(s) for s in train]).reshape(len(train), 3)
+    c_min = np.zeros_like(T)
+    c_max = np.zeros_like(T)
+    for k in range(3):
+        c_min += np.minimum(cq[:, k, None], ct[None, :, k])
+        c_max += np.maximum(cq[:, k, None], ct[None, :, k])
+    # two ligands without any donor atom have the same (empty) topology
+    C = np.divide(c_min, c_max, out=np.ones_like(T), where=c_max > 0)
+    return T * C
 
 
 def _is_proton(metals: pd.Series) -> np.ndarray:
@@ -239,6 +275,11 @@ class ResidualKriging(TagsMixin, MaskedR2ScoreMixin, RegressorMixin, BaseEstimat
     fingerprint_radius : int, default=2
     fingerprint_size : int, default=2048
         Morgan count fingerprint of the ligand kernel.
+    chelate_similarity : bool, default=False
+        Multiply the fingerprint similarity by the chelate-topology similarity (module notes);
+        False uses the fingerprint alone, as models saved before this option did. The recipes
+        (:func:`skmetalpka.pipelines.make_model`, :func:`skmetalpka.pretrained.default_recipe`)
+        switch it on.
     max_optimizer_rows : int, default=1500
         Random subset of training rows on which the hyperparameters are fitted.
     max_rows : int, default=12000
@@ -289,6 +330,7 @@ class ResidualKriging(TagsMixin, MaskedR2ScoreMixin, RegressorMixin, BaseEstimat
         noise: float | None = None,
         fingerprint_radius: int = 2,
         fingerprint_size: int = 2048,
+        chelate_similarity: bool = False,
         max_optimizer_rows: int = 1500,
         max_rows: int = 12000,
         min_rows: int = 30,
@@ -302,6 +344,7 @@ class ResidualKriging(TagsMixin, MaskedR2ScoreMixin, RegressorMixin, BaseEstimat
         self.noise = noise
         self.fingerprint_radius = fingerprint_radius
         self.fingerprint_size = fingerprint_size
+        self.chelate_similarity = chelate_similarity
         self.max_optimizer_rows = max_optimizer_rows
         self.max_rows = max_rows
         self.min_rows = min_rows
@@ -327,6 +370,10 @@ class ResidualKriging(TagsMixin, MaskedR2ScoreMixin, RegressorMixin, BaseEstimat
         r = self.fingerprint_radius
         if isinstance(r, bool) or not isinstance(r, numbers.Integral) or r < 0:
             raise ValueError(f"fingerprint_radius must be a non-negative integer, got {r!r}")
+        if not isinstance(self.chelate_similarity, bool | np.bool_):
+            raise ValueError(
+                f"chelate_similarity must be True or False, got {self.chelate_similarity!r}"
+            )
         return [_check_hyper(n, getattr(self, n)) for n in _HYPER]
 
     def fit(self, X: pd.DataFrame, y: Any, **fit_params: Any) -> ResidualKriging:
@@ -384,8 +431,12 @@ class ResidualKriging(TagsMixin, MaskedR2ScoreMixin, RegressorMixin, BaseEstimat
         met_index = {m: i for i, m in enumerate(good_metals)}
         li = np.array([lig_index.get(k, -1) for k in keys], dtype=int)
         mi = np.array([met_index.get(m, -1) for m in metals], dtype=int)
-        T = _tanimoto(
-            self.ligands_, self.ligands_, int(self.fingerprint_radius), int(self.fingerprint_size)
+        T = _similarity(
+            self.ligands_,
+            self.ligands_,
+            int(self.fingerprint_radius),
+            int(self.fingerprint_size),
+            bool(self.chelate_similarity),
         )
         M = self.metal_features_
         rng = np.random.default_rng(self.random_state)
@@ -461,7 +512,13 @@ class ResidualKriging(TagsMixin, MaskedR2ScoreMixin, RegressorMixin, BaseEstimat
         for lstart in range(0, len(uniq_l), _LIGAND_BLOCK):
             block = uniq_l[lstart : lstart + _LIGAND_BLOCK]
             in_block = rows[(ql[rows] >= lstart) & (ql[rows] < lstart + len(block))]
-            T = _tanimoto(block, train, int(self.fingerprint_radius), int(self.fingerprint_size))
+            T = _similarity(
+                block,
+                train,
+                int(self.fingerprint_radius),
+                int(self.fingerprint_size),
+                bool(self.chelate_similarity),
+            )
             for k in steps:
                 amp, sharp, length, noise = self.theta_[k]
                 pl, pm = self.pairs_[k][:, 0], self.pairs_[k][:, 1]

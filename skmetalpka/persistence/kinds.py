@@ -78,6 +78,7 @@ _BASELINE = (
     "n_features_in_",
     "feature_names_in_",
     "metal_descriptor_names_",
+    "ligand_descriptor_names_",
 )
 _SK_KERNELS = (
     "Sum",

@@ -101,7 +101,7 @@ def default_recipe(
     )
     model = with_protons(ensemble, mode=mode)
     if kriging:
-        model = ResidualKriging(model, random_state=random_state)
+        model = ResidualKriging(model, chelate_similarity=True, random_state=random_state)
     if blend is False:
         return model
     others = BLEND_DEFAULT if blend is True else tuple(blend)

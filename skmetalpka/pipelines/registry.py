@@ -86,7 +86,8 @@ def make_model(name: str, **params: Any):
             f"got {kriging!r}"
         )
     if kriging is not False:
-        options = dict(kriging) if isinstance(kriging, Mapping) else {}
+        options: dict[str, Any] = {"chelate_similarity": True}
+        options.update(kriging if isinstance(kriging, Mapping) else {})
         return ResidualKriging(make_model(name, **params), **options)
     if name == "gnn":
         n_members = int(params.pop("n_members", 1))
