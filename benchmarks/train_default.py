@@ -304,14 +304,16 @@ def _card(args, meta, report, preport, cal, size, digest, rounding, version) -> 
         f"- A deep ensemble of {args.members} graph neural networks "
         "(`skmetalpka.pretrained.default_recipe`): each member is `default_pipeline` "
         f"({meta['params']['hidden_dim']} hidden units, {meta['params']['heads']} heads, "
-        "GINE ligand encoder, soft attention over rule-scored donor atoms, star graphs per "
-        "ligand count n) wrapped in a `ProtonTransferRegressor` "
+        "GINE ligand encoder, soft attention over rule-scored donor atoms, whole-ligand "
+        "descriptors including the chelate topology of `skmetalpka.featurize.chelation`, "
+        "star graphs per ligand count n) wrapped in a `ProtonTransferRegressor` "
         f'(`mode="{args.mode}"`).',
         *(
             [
                 "- The ensemble is wrapped in `skmetalpka.model.ResidualKriging`: a Gaussian "
                 "process on its training residuals (kernel: Tanimoto similarity of the ligand "
-                "identities x RBF of the metal descriptors) carries a ligand's measured "
+                "identities times their chelate-topology similarity x RBF of the metal "
+                "descriptors) carries a ligand's measured "
                 "constants over to neighbouring metals, and narrows σ where the ligand was "
                 "measured nearby (docs/guide/kriging.md). Its training data (ligand identity "
                 "SMILES, one weight per measured ligand-metal pair) are part of the file.",
@@ -402,10 +404,11 @@ def _card(args, meta, report, preport, cal, size, digest, rounding, version) -> 
             "leave-one-metal-out over rare earths), with the GNN trained as the shipped "
             "members are (`default_pipeline` ensemble of this width and epoch budget that also "
             "learns from the protonation table, minus the test ligands' rows: `corpus.py "
-            "--protons joint`) for new ligands and held-out lanthanides; the metal-grouped "
-            "figures still come from a network trained without the protonation table. The "
-            "uncertainty calibration was fitted on the out-of-fold residuals of that earlier "
-            "network (without the protonation table).",
+            "--protons joint`, with the chelate-topology descriptors) for new ligands and "
+            "held-out lanthanides; the metal-grouped figures still come from an earlier "
+            "network, trained without the protonation table and without the chelate "
+            "descriptors. The uncertainty calibration was fitted on the out-of-fold residuals "
+            "of that earlier network.",
             "",
             "Uncertainty: the ensemble spread is calibrated per metal family and per seen / "
             "unseen metal, sigma = sqrt((a * spread)^2 + b^2) "
