@@ -105,8 +105,8 @@ def chelate_descriptors(
     Examples
     --------
     >>> from rdkit import Chem
-    >>> chelate_descriptors(Chem.MolFromSmiles("NCC(=O)O")).tolist()  # glycine
-    [2.0, 1.850000023841858, 1.0, 0.0]
+    >>> [round(v, 2) for v in chelate_descriptors(Chem.MolFromSmiles("NCC(=O)O")).tolist()]
+    [2.0, 1.85, 1.0, 0.0]
     >>> edta = "O=C(O)CN(CCN(CC(=O)O)CC(=O)O)CC(=O)O"
     >>> chelate_descriptors(Chem.MolFromSmiles(edta))[0]
     np.float32(6.0)
