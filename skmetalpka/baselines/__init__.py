@@ -36,8 +36,10 @@ Features
 The descriptor featuriser (:data:`DESCRIPTOR_FEATURE_NAMES`, used by the GPR) concatenates the
 metal descriptors (:data:`skmetalpka.featurize.metals.METAL_DESCRIPTOR_NAMES`, prefix ``metal_``), the
 project's one ligand descriptor list
-(:data:`skmetalpka.featurize.descriptors.LIGAND_DESCRIPTOR_NAMES`: RDKit descriptors and the
-donor group counts of :mod:`skmetalpka.featurize.donors`, prefix ``lig_``), the sum of the
+(:data:`skmetalpka.featurize.descriptors.LIGAND_DESCRIPTOR_NAMES`: RDKit descriptors, the
+donor group counts of :mod:`skmetalpka.featurize.donors` and the chelate topology of
+:mod:`skmetalpka.featurize.chelation`, prefix ``lig_``; a model keeps the descriptors of its
+fit, ``ligand_descriptor_names_``), the sum of the
 per-atom donor scores and the number of donor atoms, and the two conditions. The fingerprint
 featuriser (forest) uses the Morgan count fingerprint (counts clipped at 255) instead of the
 ligand descriptors.
