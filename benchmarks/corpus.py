@@ -27,7 +27,9 @@ held out).
 
 ``--kriging gnn`` also reports ``gnn_rk``: the same fitted GNN of every fold wrapped in
 :class:`skmetalpka.model.ResidualKriging` (a Gaussian process on its training residuals), so
-the two differ only by the kriging. ``--blend gnn_rk+gpr`` (comma-separated, several allowed)
+the two differ only by the kriging. ``--chelate-similarity both`` reports both kinds of
+kriging of the same fitted model: ``gnn_rk`` (fingerprint x chelate-topology similarity, as the
+recipes) and ``gnn_rk_fp`` (fingerprint similarity alone). ``--blend gnn_rk+gpr`` (comma-separated, several allowed)
 reports the equal-weight :class:`skmetalpka.model.BlendRegressor` of those fitted models of
 every fold (no refit).
 
@@ -148,6 +150,18 @@ def proton_fit_params(
     return {"proton_X": Xp, "proton_y": yp}
 
 
+def _kriging_variants(args: argparse.Namespace) -> list[tuple[str, bool]]:
+    """(name suffix, chelate_similarity) of every kriging variant ``--chelate-similarity`` asks for."""
+    if args.chelate_similarity == "both":
+        return [("_rk", True), ("_rk_fp", False)]
+    return [("_rk", args.chelate_similarity == "1")]
+
+
+def kriged_names(kriged: list[str], args: argparse.Namespace) -> list[str]:
+    """Reported names of the kriged models, e.g. ``gnn_rk`` (and ``gnn_rk_fp``)."""
+    return [f"{n}{suffix}" for n in kriged for suffix, _ in _kriging_variants(args)]
+
+
 def run_split(split: str, X: pd.DataFrame, y: np.ndarray, args: argparse.Namespace) -> dict:
     folds = folds_for(split, X, args)
     base_names = args.models.split(",")
@@ -158,16 +172,16 @@ def run_split(split: str, X: pd.DataFrame, y: np.ndarray, args: argparse.Namespa
     blends = [b for b in (args.blend.split(",") if args.blend else []) if b]
     for b in blends:
         parts = b.split("+")
-        missing = sorted(set(parts) - set(base_names + [f"{n}_rk" for n in kriged]))
+        missing = sorted(set(parts) - set(base_names + kriged_names(kriged, args)))
         if len(parts) < 2 or missing:
             raise SystemExit(
                 f"--blend {b!r}: give two or more of --models / <--kriging model>_rk joined by '+'"
                 + (f"; unknown {missing}" if missing else "")
             )
-    names = base_names + [f"{n}_rk" for n in kriged] + blends
+    names = base_names + kriged_names(kriged, args) + blends
     pred = {n: np.full(y.shape, np.nan) for n in names}
     std = {n: np.full(y.shape, np.nan) for n in names}
-    explained = {f"{n}_rk": np.full(y.shape, np.nan) for n in kriged}
+    explained = {n: np.full(y.shape, np.nan) for n in kriged_names(kriged, args)}
     fit_time = {n: 0.0 for n in names}
     for k, test in enumerate(folds):
         train = np.setdiff1d(np.arange(len(X)), test)
@@ -181,14 +195,16 @@ def run_split(split: str, X: pd.DataFrame, y: np.ndarray, args: argparse.Namespa
             fitted = [(name, est)]
             if name in kriged:
                 # the same fitted model plus the kriged residuals of its training rows
-                t1 = time.perf_counter()
-                rk = ResidualKriging(
-                    FrozenEstimator(est), chelate_similarity=bool(args.chelate_similarity)
-                ).fit(X.iloc[train], y[train])
-                fit_time[f"{name}_rk"] += fit_time[name] + time.perf_counter() - t1
-                fitted.append((f"{name}_rk", rk))
-                ev = rk.explained_variance(X.iloc[test])
-                explained[f"{name}_rk"][test, : ev.shape[1]] = ev[:, : y.shape[1]]
+                for suffix, chelate in _kriging_variants(args):
+                    t1 = time.perf_counter()
+                    rk = ResidualKriging(FrozenEstimator(est), chelate_similarity=chelate).fit(
+                        X.iloc[train], y[train]
+                    )
+                    rk_name = f"{name}{suffix}"
+                    fit_time[rk_name] += fit_time[name] + time.perf_counter() - t1
+                    fitted.append((rk_name, rk))
+                    ev = rk.explained_variance(X.iloc[test])
+                    explained[rk_name][test, : ev.shape[1]] = ev[:, : y.shape[1]]
             fold_models.update(fitted)
             for out_name, model in fitted:
                 if supports_std(est):  # the kriged model's std comes from est's
@@ -391,11 +407,11 @@ def main() -> None:
     )
     ap.add_argument(
         "--chelate-similarity",
-        type=int,
-        choices=(0, 1),
-        default=1,
+        choices=("0", "1", "both"),
+        default="1",
         help="ResidualKriging's chelate_similarity (0: fingerprint similarity alone, as before "
-        "the chelate descriptors; 1: as the recipes)",
+        "the chelate descriptors; 1: as the recipes; both: <model>_rk with it and <model>_rk_fp "
+        "without, from the same fitted model)",
     )
     ap.add_argument(
         "--blend",
@@ -423,7 +439,7 @@ def main() -> None:
     if args.max_rows and args.max_rows < len(X):
         keep = np.random.default_rng(args.seed).choice(len(X), args.max_rows, replace=False)
         X, y = X.iloc[np.sort(keep)].reset_index(drop=True), y[np.sort(keep)]
-    names = args.models.split(",") + [f"{n}_rk" for n in args.kriging.split(",") if n]
+    names = args.models.split(",") + kriged_names([n for n in args.kriging.split(",") if n], args)
     names += [b for b in args.blend.split(",") if b]
     for split in args.split.split(","):
         t0 = time.perf_counter()

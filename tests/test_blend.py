@@ -19,6 +19,7 @@ from skmetalpka.baselines import (
 )
 from skmetalpka.model import BlendRegressor, EnsembleRegressor, ResidualKriging
 from skmetalpka.pipelines import ProtonTransferRegressor, default_recipe, make_model
+from skmetalpka.pipelines.recipes import BLEND_WEIGHTS
 
 _FRAME = pd.read_csv(io.StringIO(TINY))
 X = _FRAME[["metal", "smiles"]]
@@ -216,6 +217,7 @@ def test_default_recipe_blend():
     assert isinstance(kriged, ResidualKriging)
     assert isinstance(kriged.estimator, MetalMeanRegressor)
     # the kriged mean cannot extrapolate to a new metal: weight 0 there
+    assert set(BLEND_WEIGHTS.values()) == {1.0}  # equal weights (BLEND_WEIGHTS' note)
     assert recipe.weights is None and recipe.unseen_metal_weights == [1.0, 1.0, 0.0, 1.0]
     assert recipe.max_steps == {"kriged_mean": 1}  # log beta_1 only
     assert not isinstance(default_recipe(), BlendRegressor)
@@ -226,6 +228,20 @@ def test_default_recipe_blend():
     for bad in (("gpr", "gpr"), ("mean",), ()):
         with pytest.raises(ValueError, match="blend must be True or names"):
             default_recipe(blend=bad)
+
+
+def test_default_recipe_blend_weights():
+    """blend_weights overrides any member's weight, the network's included; the kriged mean
+    keeps weight 0 for new metals whatever its weight."""
+    custom = default_recipe(blend=("kriged_mean", "series"), blend_weights={"series": 3})
+    assert custom.weights == [1.0, 1.0, 3.0]
+    assert custom.unseen_metal_weights == [1.0, 0.0, 3.0]  # the kriged mean: 0 for new metals
+    equal = default_recipe(
+        blend=("gpr", "series"), blend_weights={"gnn": 2.0, "gpr": 2.0, "series": 2.0}
+    )
+    assert equal.weights is None and equal.unseen_metal_weights is None
+    with pytest.raises(ValueError, match="not members of this blend"):
+        default_recipe(blend=("series",), blend_weights={"gpr": 2.0})
 
 
 def test_a_kriged_member_without_std_counts_as_uncertain_as_the_others():

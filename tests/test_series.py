@@ -10,6 +10,7 @@ from sklearn.base import clone
 from skmetalpka.baselines import METAL_SERIES, SeriesInterpolationRegressor
 from skmetalpka.model import BlendRegressor
 from skmetalpka.pipelines import build_model, default_recipe, make_model
+from skmetalpka.pipelines.recipes import BLEND_WEIGHTS
 
 GLY = "NCC(=O)O"  # glycine
 IDA = "OC(=O)CNCC(=O)O"  # iminodiacetic acid
@@ -196,8 +197,8 @@ def test_default_recipe_blend_has_the_series_for_unseen_metals():
     recipe = default_recipe(blend=True, n_members=2, max_epochs=1)
     names = [n for n, _ in recipe.estimators]
     assert names == ["gnn", "gpr", "kriged_mean", "series"]
-    # the series member keeps weight 1 for unseen metals (it is made for them)
-    assert recipe.unseen_metal_weights == [1.0, 1.0, 0.0, 1.0]
+    # the series member keeps its weight for unseen metals (it is made for them)
+    assert recipe.unseen_metal_weights == [1.0, 1.0, 0.0, BLEND_WEIGHTS["series"]]
 
 
 def test_interpolates_flags_rows_and_never_raises():
