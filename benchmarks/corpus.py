@@ -29,8 +29,8 @@ held out).
 :class:`skmetalpka.model.ResidualKriging` (a Gaussian process on its training residuals), so
 the two differ only by the kriging. ``--chelate-similarity both`` reports both kinds of
 kriging of the same fitted model: ``gnn_rk`` (fingerprint x chelate-topology similarity, as the
-recipes) and ``gnn_rk_fp`` (fingerprint similarity alone). ``--blend gnn_rk+gpr`` (comma-separated, several allowed)
-reports the equal-weight :class:`skmetalpka.model.BlendRegressor` of those fitted models of
+recipes) and ``gnn_rk_fp`` (fingerprint similarity alone). ``--blend gnn_rk+gpr``
+(comma-separated, several allowed) reports the equal-weight :class:`skmetalpka.model.BlendRegressor` of those fitted models of
 every fold (no refit).
 
 Writes benchmarks/results/corpus_<split>.json and .md (``--tag`` adds a suffix).
@@ -166,22 +166,23 @@ def run_split(split: str, X: pd.DataFrame, y: np.ndarray, args: argparse.Namespa
     folds = folds_for(split, X, args)
     base_names = args.models.split(",")
     kriged = [n for n in (args.kriging.split(",") if args.kriging else []) if n]
+    rk_names = kriged_names(kriged, args)
     unknown = sorted(set(kriged) - set(base_names))
     if unknown:
         raise SystemExit(f"--kriging {unknown} must be among --models {base_names}")
     blends = [b for b in (args.blend.split(",") if args.blend else []) if b]
     for b in blends:
         parts = b.split("+")
-        missing = sorted(set(parts) - set(base_names + kriged_names(kriged, args)))
+        missing = sorted(set(parts) - set(base_names + rk_names))
         if len(parts) < 2 or missing:
             raise SystemExit(
                 f"--blend {b!r}: give two or more of --models / <--kriging model>_rk joined by '+'"
                 + (f"; unknown {missing}" if missing else "")
             )
-    names = base_names + kriged_names(kriged, args) + blends
+    names = base_names + rk_names + blends
     pred = {n: np.full(y.shape, np.nan) for n in names}
     std = {n: np.full(y.shape, np.nan) for n in names}
-    explained = {n: np.full(y.shape, np.nan) for n in kriged_names(kriged, args)}
+    explained = {n: np.full(y.shape, np.nan) for n in rk_names}
     fit_time = {n: 0.0 for n in names}
     for k, test in enumerate(folds):
         train = np.setdiff1d(np.arange(len(X)), test)

@@ -35,7 +35,7 @@ _INTERPOLATE_ONLY = frozenset({"kriged_mean"})
 _BETA1_ONLY = frozenset({"kriged_mean"})
 #: The models ``default_recipe(blend=True)`` averages the network with.
 BLEND_DEFAULT: tuple[str, ...] = ("gpr", "kriged_mean", "series")
-#: Weight of every blend member of :func:`default_recipe`, the network's being 1
+#: Weight of every blend member of :func:`default_recipe` by name, ``"gnn"`` the network
 #: (:class:`~skmetalpka.model.BlendRegressor` renormalises them over the members that answer a
 #: cell, so a weight only matters where its member answers). Equal: on the rows the series
 #: interpolation answers for a held-out lanthanide, the kriged network is nearly as accurate
@@ -43,7 +43,13 @@ BLEND_DEFAULT: tuple[str, ...] = ("gpr", "kriged_mean", "series")
 #: same rows are close to equal; weighting the series by the network's error over *all*
 #: rare-earth rows (1.01, most of it on ligands measured with no other rare earth, which the
 #: series never answers) would overweight it.
-BLEND_WEIGHTS: dict[str, float] = {"gpr": 1.0, "kriged_mean": 1.0, "rf": 1.0, "series": 1.0}
+BLEND_WEIGHTS: dict[str, float] = {
+    "gnn": 1.0,
+    "gpr": 1.0,
+    "kriged_mean": 1.0,
+    "rf": 1.0,
+    "series": 1.0,
+}
 
 
 def default_recipe(
@@ -101,7 +107,7 @@ def default_recipe(
         network only.
     blend_weights : mapping of str to float, optional
         Weights of the blend's members by name (``"gnn"`` for the network), overriding
-        :data:`BLEND_WEIGHTS` (the network's default weight is 1).
+        :data:`BLEND_WEIGHTS`.
     **params
         Override :data:`RECIPE_PARAMS` / other :func:`skmetalpka.default_pipeline` arguments.
     """
@@ -125,21 +131,20 @@ def default_recipe(
         raise ValueError(
             f"blend must be True or names among {tuple(_BLEND_MEMBERS)}, once each; got {blend!r}"
         )
-    members: list[tuple[str, Any]] = [("gnn", model)]
-    members += [
-        (name, build_model(*_BLEND_MEMBERS[name], random_state=random_state)) for name in others
-    ]
-    chosen = {"gnn": 1.0, **BLEND_WEIGHTS, **dict(blend_weights or {})}
-    unknown = sorted(set(dict(blend_weights or {})) - {"gnn", *others})
+    names = ["gnn", *others]
+    given = dict(blend_weights or {})
+    unknown = sorted(set(given) - set(names))
     if unknown:
         raise ValueError(
             f"blend_weights names {unknown}, which are not members of this blend "
-            f"({['gnn', *others]}); give weights of those members only"
+            f"({names}); give weights of those members only"
         )
-    weights = [float(chosen["gnn"])] + [float(chosen[name]) for name in others]
-    unseen = [
-        0.0 if name in _INTERPOLATE_ONLY else w
-        for name, w in zip(["gnn", *others], weights, strict=True)
+    chosen = {**BLEND_WEIGHTS, **given}
+    weights = [float(chosen[name]) for name in names]
+    unseen = [0.0 if name in _INTERPOLATE_ONLY else float(chosen[name]) for name in names]
+    members: list[tuple[str, Any]] = [("gnn", model)]
+    members += [
+        (name, build_model(*_BLEND_MEMBERS[name], random_state=random_state)) for name in others
     ]
     steps = {name: 1 for name in others if name in _BETA1_ONLY}
     return BlendRegressor(
