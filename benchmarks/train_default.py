@@ -339,9 +339,11 @@ def _card(args, meta, report, preport, cal, size, digest, rounding, version) -> 
                     "(`skmetalpka.baselines.SeriesInterpolationRegressor`), interpolates log β1 "
                     "of a lanthanide (actinide) along the series, by a straight line in the "
                     "atomic number through the same ligand's measured values with the nearest "
-                    "metals of the series; it answers only those rows (for example Ho³⁺ or Tb³⁺, "
-                    "which the corpus lacks, for a ligand measured with their neighbours) and "
-                    "leaves every other row to the others."
+                    "metals of the series, or, for a ligand measured with only one or two of "
+                    "them (or only with Y³⁺/Sc³⁺), by shifting the series' median profile through "
+                    "those values; it answers only those rows (for example Ho³⁺ or Tb³⁺, which "
+                    "the corpus lacks, for a ligand measured with their neighbours) and leaves "
+                    "every other row to the others."
                 ]
                 if "series" in meta["params"].get("blend", "")
                 else []

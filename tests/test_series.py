@@ -85,7 +85,7 @@ def test_ligand_matched_by_identity_not_spelling():
 
 
 def test_nan_where_nothing_to_interpolate():
-    m = fitted(metals=("La3+", "Ce3+", "Nd3+"))
+    m = fitted(metals=("La3+", "Ce3+", "Nd3+"), profile=False)
     query = frame(
         ["Cu2+", "Y3+", "Pr3+", "Pr3+", "Am3+", "Lu3+"],
         [IDA, IDA, GLY, IDA, IDA, IDA],
@@ -96,10 +96,56 @@ def test_nan_where_nothing_to_interpolate():
     assert np.isnan(pred[[0, 1, 2, 4, 5]]).all()
     assert pred[3] == pytest.approx(line(59))
     # too few points: Pr has only La and Nd once Ce is dropped from the data
-    m2 = fitted(metals=("La3+", "Nd3+"))
+    m2 = fitted(metals=("La3+", "Nd3+"), profile=False)
     assert np.isnan(m2.predict(frame(["Pr3+"], IDA))).all()
-    m3 = fitted(metals=("La3+", "Nd3+"), min_points=2, n_neighbors=2)
+    m3 = fitted(metals=("La3+", "Nd3+"), min_points=2, n_neighbors=2, profile=False)
     assert m3.predict(frame(["Pr3+"], IDA))[0, 0] == pytest.approx(line(59))
+
+
+def test_profile_answers_where_the_line_cannot():
+    # one ligand measured across the series gives the profile; others are shifted through it
+    metals = ["La3+", "Ce3+", "Nd3+", "Sm3+", "Gd3+", "Y3+", "Nd3+", "Y3+"]
+    smiles = [IDA] * 6 + [GLY, "OCC(=O)O"]
+    values = [*line([57, 58, 60, 62, 64]), line(67) + 0.2, line(60) - 1.0, 5.0]
+    m = SeriesInterpolationRegressor().fit(frame(metals, smiles), np.array(values))
+    # offsets: 0.1 per element (mean 0 over the lanthanides measured), Y3+ 0.2 above Ho3+
+    assert m.profile_["Ce3+"] - m.profile_["La3+"] == pytest.approx(0.1)
+    assert m.profile_["Y3+"] - m.profile_["Gd3+"] == pytest.approx(0.5)
+    assert "Pr3+" not in m.profile_ and "Y3+" in m.anchors_[0]
+    pred = m.predict(
+        frame(["Pr3+", "Lu3+", "Gd3+", "Y3+", "Cu2+"], [GLY, IDA, "OCC(=O)O", GLY, GLY])
+    )
+    # glycine, measured with Nd3+ alone: its Nd value shifted along the profile to Pr3+
+    assert pred[0, 0] == pytest.approx(line(59) - 1.0)
+    # IDA at Lu3+, 7 elements past Gd3+ (max_distance=3): the profile extrapolated in Z
+    assert pred[1, 0] == pytest.approx(line(71))
+    # glycolic acid, measured with Y3+ alone: 5.0 - (offset Y3+ - offset Gd3+)
+    assert pred[2, 0] == pytest.approx(4.5)
+    # Y3+ and Cu2+ are in no series
+    assert np.isnan(pred[3:, 0]).all()
+    assert m.interpolates(frame(["Pr3+", "Cu2+"], GLY)).tolist() == [True, False]
+    off = clone(m).set_params(profile=False).fit(frame(metals, smiles), np.array(values))
+    assert off.profile_ == {}
+    assert np.isnan(off.predict(frame(["Pr3+", "Lu3+"], [GLY, IDA]))[:, 0]).all()
+    # a model from before the profile (no anchors_/profile_) answers as profile=False did
+    old = clone(off).fit(frame(metals[:5], smiles[:5]), np.array(values[:5]))
+    del old.anchors_, old.profile_
+    old.values_ = {k: v[:15] for k, v in old.values_.items()}
+    old.atomic_numbers_ = {k: v for k, v in old.atomic_numbers_.items() if k in old.series_[0]}
+    assert np.isnan(old.predict(frame(["Lu3+"], IDA))[0, 0])
+
+
+def test_profile_saved_and_loaded(tmp_path):
+    from skmetalpka.persistence import load_model, save_model
+
+    metals = ["La3+", "Ce3+", "Nd3+", "Sm3+", "Y3+", "Nd3+"]
+    smiles = [IDA] * 5 + [GLY]
+    m = SeriesInterpolationRegressor().fit(frame(metals, smiles), np.arange(6.0))
+    save_model(m, tmp_path / "s.skmodel", model="series", trained_on="test")
+    back = load_model(tmp_path / "s.skmodel")
+    assert back.profile_ == pytest.approx(m.profile_) and back.anchors_ == m.anchors_
+    query = frame(["Pr3+", "Gd3+", "Lu3+"], [GLY, GLY, IDA])
+    np.testing.assert_array_equal(back.predict(query), m.predict(query))
 
 
 def test_max_distance_none_allows_extrapolation():
@@ -134,6 +180,7 @@ def test_custom_series_and_actinides():
         ({"min_points": 5, "n_neighbors": 4}, "cannot exceed n_neighbors"),
         ({"max_distance": 0}, "max_distance must be a positive integer"),
         ({"series": "lanthanides"}, "series must be a non-empty list"),
+        ({"profile": "yes"}, "profile must be True or False"),
         ({"series": ["transition metals"]}, "unknown series 'transition metals'"),
         ({"series": [["Fe2+", "Fe3+"]]}, "two or more ions of one charge"),
         ({"series": ["lanthanides", ["La3+", "Ce3+"]]}, "in more than one series"),

@@ -53,7 +53,7 @@ from ._base import DESCRIPTOR_FEATURE_NAMES
 from .forest import FingerprintForestRegressor
 from .gpr import GPRBeta1Regressor, _matern52_ard_lml  # noqa: F401 (private, for tests)
 from .mean import MetalMeanRegressor
-from .series import METAL_SERIES, SeriesInterpolationRegressor
+from .series import METAL_SERIES, SERIES_ANCHORS, SeriesInterpolationRegressor
 
 __all__ = [
     "GPRBeta1Regressor",
@@ -61,6 +61,7 @@ __all__ = [
     "MetalMeanRegressor",
     "SeriesInterpolationRegressor",
     "METAL_SERIES",
+    "SERIES_ANCHORS",
     "row_errors",
     "DESCRIPTOR_FEATURE_NAMES",
     "DEFAULT_TEMPERATURE",

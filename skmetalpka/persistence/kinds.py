@@ -191,7 +191,7 @@ _ALL: list[Kind] = [
     Kind(
         "SeriesInterpolationRegressor",
         ("skmetalpka.baselines", "SeriesInterpolationRegressor"),
-        fs(*_BASELINE, "series_", "atomic_numbers_", "values_"),
+        fs(*_BASELINE, "series_", "anchors_", "atomic_numbers_", "values_", "profile_"),
         check=check_series,
     ),
     # scikit-learn

@@ -248,6 +248,16 @@ def check_series(obj: Any, where: str) -> None:
         isinstance(s, list) and all(isinstance(i, str) for i in s) for s in series
     )
     ions = [i for s in series for i in s] if ok else []
+    anchors = getattr(obj, "anchors_", None)
+    if anchors is None and ok:  # files saved before the profile fallback: no anchors
+        anchors = [[] for _ in series]
+    ok = ok and (
+        isinstance(anchors, list)
+        and len(anchors) == len(series)
+        and all(isinstance(a, list) and all(isinstance(i, str) for i in a) for a in anchors)
+    )
+    ions += [i for a in anchors for i in a] if ok else []
+    profile = getattr(obj, "profile_", {})
     ok = (
         ok
         and isinstance(obj.atomic_numbers_, dict)
@@ -257,10 +267,13 @@ def check_series(obj: Any, where: str) -> None:
             isinstance(k, str) and isinstance(v, np.ndarray) and v.shape == (len(ions),)
             for k, v in obj.values_.items()
         )
+        and isinstance(profile, dict)
+        and all(k in ions and isinstance(v, float) for k, v in profile.items())
     )
     if not ok:
         raise FormatError(
-            f"{where}: the series interpolation needs one value per series ion for every ligand"
+            f"{where}: the series interpolation needs one value per series and anchor ion for "
+            "every ligand, and profile offsets of those ions only"
         )
 
 
