@@ -130,8 +130,10 @@ def test_profile_answers_where_the_line_cannot():
     # a model from before the profile (no anchors_/profile_) answers as profile=False did
     old = clone(off).fit(frame(metals[:5], smiles[:5]), np.array(values[:5]))
     del old.anchors_, old.profile_
-    old.values_ = {k: v[:15] for k, v in old.values_.items()}
-    old.atomic_numbers_ = {k: v for k, v in old.atomic_numbers_.items() if k in old.series_[0]}
+    n_series_ions = sum(len(s) for s in old.series_)  # values_ then had no anchor columns
+    old.values_ = {k: v[:n_series_ions] for k, v in old.values_.items()}
+    series_ions = {i for s in old.series_ for i in s}
+    old.atomic_numbers_ = {k: v for k, v in old.atomic_numbers_.items() if k in series_ions}
     assert np.isnan(old.predict(frame(["Lu3+"], IDA))[0, 0])
 
 

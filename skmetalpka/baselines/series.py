@@ -46,7 +46,7 @@ METAL_SERIES: dict[str, tuple[str, ...]] = {
 #: level in the profile fallback (``profile=True``): their own offset from the series profile is
 #: learned from the ligands measured with both. In a leave-one-lanthanide-out trial on the
 #: corpus, the 15 held-out rows whose ligand was measured with Y3+ or Sc3+ but with no other
-#: lanthanide were predicted with RMSE 0.88 this way.
+#: lanthanide were predicted with RMSE 0.84 this way.
 SERIES_ANCHORS: dict[str, tuple[str, ...]] = {"lanthanides": ("Y3+", "Sc3+")}
 
 
@@ -70,7 +70,7 @@ class SeriesInterpolationRegressor(_BaselineMixin):
     level is read from its (up to two) nearest measured series metals, weighted by
     ``1 / (1 + distance)``, or, without any, from its anchors. In a leave-one-lanthanide-out
     trial on the corpus (La, Nd, Gd, Dy, Lu held out in turn), this answered 58 of the 108 rows
-    the line could not, with RMSE 0.96.
+    the line could not, with RMSE 0.95.
 
     A row gets NaN when its metal is in no series, its ligand has no measured series metal (nor
     anchor, with the profile), or the row is invalid and ``on_error="flag"``.
@@ -192,12 +192,13 @@ class SeriesInterpolationRegressor(_BaselineMixin):
             seen |= set(ions)
             out.append(sorted(ions, key=lambda i: _atomic_number(i)))
             anchors.append(extra)
-        # an ion that is in one series cannot anchor another (nor a series twice)
+        # an ion that is in a series cannot anchor one (and anchors no two series)
         taken = set(seen)
-        for a in anchors:
-            a[:] = [i for i in a if i not in taken]
-            taken |= set(a)
-        return out, anchors
+        kept: list[list[str]] = []
+        for extra in anchors:
+            kept.append([i for i in extra if i not in taken])
+            taken |= set(extra)
+        return out, kept
 
     def fit(self, X: pd.DataFrame, y: Any) -> SeriesInterpolationRegressor:
         """Store the median log beta_1 of every (ligand, series metal) pair.
@@ -264,15 +265,16 @@ class SeriesInterpolationRegressor(_BaselineMixin):
         out = np.full((len(rows.errors), self.n_steps_), np.nan)
         anchors = getattr(self, "anchors_", [[] for _ in self.series_])  # older model files
         profile = getattr(self, "profile_", {})
+        layout = _layout(self.series_, anchors)
         ions = [i for s in self.series_ for i in s]
-        anchor_cols = {}
-        col = len(ions)
-        for k, a in enumerate(anchors):
-            anchor_cols[k] = list(range(col, col + len(a)))
-            col += len(a)
-        all_ions = ions + [i for a in anchors for i in a]
         series_of = {ion: k for k, s in enumerate(self.series_) for ion in s}
-        offsets = np.cumsum([0] + [len(s) for s in self.series_])
+        ion_at = {self.atomic_numbers_[i]: i for i in ions}  # series never share an element
+        # the profile offset of every series ion, once per call (None: no profile there)
+        target = {
+            ion: _offset_at(self.atomic_numbers_[ion], s, profile, self.atomic_numbers_)
+            for s in self.series_
+            for ion in s
+        }
         identity: dict[str, str] = {}  # a screen repeats each ligand for many metals
         for i, ok in enumerate(rows.valid):
             if not ok:
@@ -287,7 +289,7 @@ class SeriesInterpolationRegressor(_BaselineMixin):
             values = self.values_.get(identity[smiles])
             if values is None:
                 continue
-            cols = range(offsets[s], offsets[s + 1])
+            cols, anchor_cols = layout[s]
             z0 = self.atomic_numbers_[ion]
             pts = [
                 (abs(self.atomic_numbers_[ions[c]] - z0), self.atomic_numbers_[ions[c]], values[c])
@@ -298,14 +300,12 @@ class SeriesInterpolationRegressor(_BaselineMixin):
             if len(pts) < self.min_points or (
                 self.max_distance is not None and pts[0][0] > self.max_distance
             ):
-                if profile:
+                if target[ion] is not None:
                     out[i, 0] = _profile_value(
-                        ion,
-                        [ions[c] for c in cols],
-                        [(all_ions[c], values[c]) for c in anchor_cols[s]],
-                        pts,
+                        target[ion],
+                        [(d, ion_at[z], v) for d, z, v in pts],
+                        [(anchors[s][k], values[c]) for k, c in enumerate(anchor_cols)],
                         profile,
-                        self.atomic_numbers_,
                     )
                 continue
             near = pts[: self.n_neighbors]
@@ -331,14 +331,10 @@ def _fit_profiles(
     if not values:
         return out
     table = np.vstack(list(values.values()))
-    start = 0
-    anchor_start = sum(len(s) for s in series)
-    for ions, extra in zip(series, anchors, strict=True):
-        cols = list(range(start, start + len(ions)))
-        cols += list(range(anchor_start, anchor_start + len(extra)))
-        start += len(ions)
-        anchor_start += len(extra)
-        T = table[:, cols]
+    for ions, extra, (cols, anchor_cols) in zip(
+        series, anchors, _layout(series, anchors), strict=True
+    ):
+        T = table[:, [*cols, *anchor_cols]]
         T = T[np.isfinite(T).sum(axis=1) >= 2]
         if len(T) == 0:
             continue
@@ -360,32 +356,41 @@ def _fit_profiles(
     return out
 
 
-def _profile_value(
-    ion: str,
-    series_ions: list[str],
-    anchor_values: list[tuple[str, float]],
-    pts: list[tuple[int, int, float]],
-    profile: dict[str, float],
-    atomic_numbers: dict[str, int],
-) -> float:
-    """log beta_1 of ``ion`` from the series profile shifted through the ligand's values.
+def _layout(series: list[list[str]], anchors: list[list[str]]) -> list[tuple[range, range]]:
+    """Columns of ``values_`` of every series: (its own ions, its anchor ions).
 
-    ``pts`` are the ligand's measured series ions other than ``ion`` as (distance, Z, value),
-    nearest first; ``anchor_values`` its values with the series' anchor ions (NaN if none).
+    The series' ions come first (``series_`` flattened), then the anchors (``anchors_``
+    flattened).
     """
-    target = _offset_at(atomic_numbers[ion], series_ions, profile, atomic_numbers)
-    if target is None:
-        return float("nan")
-    z_ion = {atomic_numbers[i]: i for i in series_ions}
-    near = [(d, z_ion[z], v) for d, z, v in pts if z_ion[z] in profile][:2]
+    out = []
+    start, anchor_start = 0, sum(len(s) for s in series)
+    for ions, extra in zip(series, anchors, strict=True):
+        out.append(
+            (range(start, start + len(ions)), range(anchor_start, anchor_start + len(extra)))
+        )
+        start += len(ions)
+        anchor_start += len(extra)
+    return out
+
+
+def _profile_value(
+    target: float,
+    pts: list[tuple[int, str, float]],
+    anchor_values: list[tuple[str, float]],
+    profile: dict[str, float],
+) -> float:
+    """log beta_1 at profile offset ``target``, the profile shifted through the ligand's values.
+
+    ``pts`` are the ligand's measured series ions as (distance, ion, value), nearest first;
+    ``anchor_values`` its values with the series' anchor ions (NaN where not measured).
+    """
+    near = [(d, i, v) for d, i, v in pts if i in profile][:2]
     if near:
         levels = np.array([v - profile[i] for _, i, v in near])
         weights = 1.0 / (1.0 + np.array([d for d, _, _ in near], dtype=float))
         return float(np.average(levels, weights=weights) + target)
     levels = [v - profile[a] for a, v in anchor_values if np.isfinite(v) and a in profile]
-    if levels:
-        return float(np.mean(levels) + target)
-    return float("nan")
+    return float(np.mean(levels) + target) if levels else float("nan")
 
 
 def _offset_at(
