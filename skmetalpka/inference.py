@@ -160,7 +160,7 @@ def row_warnings(
         Canonical training metals; ``None`` gives no warnings.
     interpolated : sequence of bool, optional
         Rows whose log beta_1 a blend member interpolated along a metal series from the same
-        ligand's measured neighbours (the estimator's ``interpolates(X)``, e.g.
+        ligand's values with other metals of the series or its anchor ions (the estimator's ``interpolates(X)``, e.g.
         :meth:`skmetalpka.model.BlendRegressor.interpolates`); their warning says so.
 
     Returns
@@ -168,8 +168,9 @@ def row_warnings(
     list of str
         ``''`` or ``"metal Xx3+ was not in the training data: predicted from its descriptors
         (extrapolation)"`` (for an interpolated row: ``"...: log beta_1 interpolated along its
-        series from the same ligand's measured neighbours, the other steps predicted from its
-        descriptors (extrapolation)"``); rows whose metal cannot be parsed get ``''`` (their
+        series from the same ligand's values with other metals of the series (or with the
+        series' anchor ions such as Y3+/Sc3+), the other steps predicted from its descriptors
+        (extrapolation)"``); rows whose metal cannot be parsed get ``''`` (their
         ``error`` says why).
     """
     from .ions import canonical_or_none
@@ -185,8 +186,9 @@ def row_warnings(
         elif interpolated is not None and interpolated[i]:
             out.append(
                 f"metal {ion} was not in the training data: log beta_1 interpolated along its "
-                "series from the same ligand's measured neighbours, the other steps predicted "
-                "from its descriptors (extrapolation)"
+                "series from the same ligand's values with other metals of the series (or with "
+                "the series' anchor ions such as Y3+/Sc3+), the other steps predicted from its "
+                "descriptors (extrapolation)"
             )
         else:
             out.append(
