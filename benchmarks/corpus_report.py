@@ -27,8 +27,16 @@ from corpus import to_markdown  # noqa: E402
 _RUN_KEYS = ("split", "n_folds", "n_rows_tested", "machine", "wall_s", "command")
 
 
-def merge(split: str, tags: list[str]) -> tuple[dict, list[str]]:
-    """One result dict with the models of every tagged run of ``split``."""
+def merge(
+    split: str, tags: list[str], rename: dict[str, str] | None = None
+) -> tuple[dict, list[str]]:
+    """One result dict with the models of every tagged run of ``split``.
+
+    A model name found in several runs is taken from the first tag that has it; ``rename``
+    maps a run's model name to the name reported (e.g. ``corpus_blend.py --names packaged``
+    reported as ``blend_km``).
+    """
+    rename = rename or {}
     merged: dict = {"split": split, "runs": {}}
     names: list[str] = []
     for tag in tags:
@@ -45,6 +53,7 @@ def merge(split: str, tags: list[str]) -> tuple[dict, list[str]]:
             merged[key] = run[key]
         merged["runs"][tag] = {k: run[k] for k in _RUN_KEYS if k in run}
         for name, res in run.items():
+            name = rename.get(name, name)
             if isinstance(res, dict) and "overall" in res and name not in names:
                 merged[name] = res
                 names.append(name)
@@ -60,10 +69,16 @@ def main() -> None:
         default="",
         help="comma-separated models to report, in this order (default: every model of the runs)",
     )
+    ap.add_argument(
+        "--rename",
+        default="",
+        help="comma-separated old=new model names (e.g. packaged=blend_km), applied to every run",
+    )
     args = ap.parse_args()
+    rename = dict(pair.split("=", 1) for pair in args.rename.split(",") if pair)
     order = ["gnn", "gnn_rk", "gpr", "rf", "mean"]
     for split in args.split.split(","):
-        merged, names = merge(split, args.tags.split(","))
+        merged, names = merge(split, args.tags.split(","), rename)
         if not names:
             continue
         if args.models:
