@@ -75,7 +75,10 @@ def main() -> None:
         help="comma-separated old=new model names (e.g. packaged=blend_km), applied to every run",
     )
     args = ap.parse_args()
-    rename = dict(pair.split("=", 1) for pair in args.rename.split(",") if pair)
+    pairs = [pair for pair in args.rename.split(",") if pair]
+    if any("=" not in pair for pair in pairs):
+        ap.error(f"--rename takes old=new pairs separated by commas, got {args.rename!r}")
+    rename = dict(pair.split("=", 1) for pair in pairs)
     order = ["gnn", "gnn_rk", "gpr", "rf", "mean"]
     for split in args.split.split(","):
         merged, names = merge(split, args.tags.split(","), rename)

@@ -282,21 +282,25 @@ def _portable(command: str) -> str:
     return re.sub(r"--oof-dir \S+", "--oof-dir OOF", command)
 
 
-def _family_rmse(split: str, model: str, family: str) -> float | None:
-    """log K1 RMSE of ``model`` for one metal family in ``corpus_<split>_all.json``."""
-    path = RESULTS / f"corpus_{split}_all.json"
-    if not path.is_file():
-        return None
-    res = json.loads(path.read_text()).get(model, {}).get("family", {}).get(family)
+def _family_rmse(results: dict, model: str, family: str) -> float | None:
+    """log K1 RMSE of ``model`` for one metal family of a merged ``corpus_<split>_all.json``."""
+    res = results.get(model, {}).get("family", {}).get(family)
     return None if not res or not res.get("n") else float(res["rmse"])
+
+
+def _read_results(name: str) -> dict:
+    """A result file of ``benchmarks/results`` as a dict (empty when it was never written)."""
+    path = RESULTS / name
+    return json.loads(path.read_text()) if path.is_file() else {}
 
 
 def _held_out_metals_text() -> str:
     """The held-out-metal sentence of the card, read from the merged corpus results."""
-    ln_metal = _family_rmse("metal", "blend_km", "rare earth")
-    ln_lomo = _family_rmse("lomo", "blend_km", "rare earth")
-    post = _family_rmse("metal", "blend_km", "4d/5d/post")
-    post_rf = _family_rmse("metal", "rf", "4d/5d/post")
+    metal = _read_results("corpus_metal_all.json")
+    ln_metal = _family_rmse(metal, "blend_km", "rare earth")
+    ln_lomo = _family_rmse(_read_results("corpus_lomo_all.json"), "blend_km", "rare earth")
+    post = _family_rmse(metal, "blend_km", "4d/5d/post")
+    post_rf = _family_rmse(metal, "rf", "4d/5d/post")
     if None in (ln_metal, ln_lomo, post, post_rf):
         return "Held-out-metal errors: see the metal-grouped tables below."
     return (
@@ -307,18 +311,15 @@ def _held_out_metals_text() -> str:
 
 
 def _selectivity_text() -> str:
-    """Lu − La difference error of the packaged model, read from ``selectivity.md``."""
-    path = RESULTS / "selectivity.md"
-    row = None
-    if path.is_file():
-        row = re.search(
-            r"^\| Lu3\+/La3\+ \| \d+ \| [^|]+\| ([0-9.]+) / [-0-9.]+ / (\d+)%",
-            path.read_text(),
-            re.M,
-        )
-    if row is None:
+    """Lu − La difference error of the packaged model, read from ``selectivity.json``."""
+    pair = _read_results("selectivity.json").get("pairs", {}).get("blend_km", {})
+    lu_la = pair.get("Lu3+/La3+")
+    if not lu_la:
         return "see `benchmarks/results/selectivity.md`"
-    return f"Lu − La: {row.group(1)} log units RMS on new ligands, sign right for {row.group(2)} %"
+    return (
+        f"Lu − La: {lu_la['rmse_difference']:.2f} log units RMS on new ligands, "
+        f"sign right for {round(100 * lu_la['sign_right'])} %"
+    )
 
 
 def _old_card(folder: Path, name: str) -> str:
