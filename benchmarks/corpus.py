@@ -183,6 +183,9 @@ def run_split(split: str, X: pd.DataFrame, y: np.ndarray, args: argparse.Namespa
     pred = {n: np.full(y.shape, np.nan) for n in names}
     std = {n: np.full(y.shape, np.nan) for n in names}
     explained = {n: np.full(y.shape, np.nan) for n in rk_names}
+    # per fold and step: the kriging's [s_f^2, g, l, s_n^2] and its training-residual RMSE
+    theta = {n: np.full((len(folds), y.shape[1], 4), np.nan) for n in rk_names}
+    residual_rmse = {n: np.full((len(folds), y.shape[1]), np.nan) for n in rk_names}
     fit_time = {n: 0.0 for n in names}
     for k, test in enumerate(folds):
         train = np.setdiff1d(np.arange(len(X)), test)
@@ -206,6 +209,9 @@ def run_split(split: str, X: pd.DataFrame, y: np.ndarray, args: argparse.Namespa
                     fitted.append((rk_name, rk))
                     ev = rk.explained_variance(X.iloc[test])
                     explained[rk_name][test, : ev.shape[1]] = ev[:, : y.shape[1]]
+                    n_steps = min(len(rk.theta_), y.shape[1])
+                    theta[rk_name][k, :n_steps] = rk.theta_[:n_steps]
+                    residual_rmse[rk_name][k, :n_steps] = rk.residual_rmse_[:n_steps]
             fold_models.update(fitted)
             for out_name, model in fitted:
                 if supports_std(est):  # the kriged model's std comes from est's
@@ -250,6 +256,8 @@ def run_split(split: str, X: pd.DataFrame, y: np.ndarray, args: argparse.Namespa
             **{f"pred_{n}": pred[n] for n in names},
             **{f"std_{n}": std[n] for n in names},
             **{f"explained_{n}": v for n, v in explained.items()},
+            **{f"theta_{n}": v for n, v in theta.items()},
+            **{f"residual_rmse_{n}": v for n, v in residual_rmse.items()},
         )
     return summarise(
         split,

@@ -16,9 +16,11 @@ With ``--kriged`` (default ``<model>_rk`` when corpus.py ran with ``--kriging``)
 cross-fitted calibration is also applied under :class:`skmetalpka.model.ResidualKriging`, which
 shifts the prediction and subtracts the variance it explains (``explained_<model>_rk`` in the
 out-of-fold file) from the calibrated variance: the second table is the coverage of that model,
-the one ``train_default.py`` ships. Files written before corpus.py saved the explained variance
-need ``--kriging-theta AMPLITUDE,NOISE`` (the step-1 kriging amplitude and noise, e.g. of the
-packaged model) to reconstruct it from the spreads.
+the one ``train_default.py`` ships. The kriged sigma is floored at each fold's kriging noise
+(``theta_<model>_rk`` in the out-of-fold file). Files written before corpus.py saved the
+hyperparameters need ``--kriging-theta AMPLITUDE,NOISE`` (the step-1 kriging amplitude and
+noise, e.g. of the packaged model) for that floor and, before it saved the explained variance,
+to reconstruct it from the spreads.
 
 Usage::
 
@@ -67,6 +69,18 @@ def _load(
     }
     if kriged and f"pred_{kriged}" in z.files:
         out["pred_rk"] = z[f"pred_{kriged}"][:, 0]
+        if f"theta_{kriged}" in z.files:  # per fold: the kriging noise s_n^2 of log K1
+            noise = z[f"theta_{kriged}"][:, 0, 3]
+            fold = z["fold"]
+            out["noise_rk"] = np.where(fold >= 0, noise[np.maximum(fold, 0)], np.nan)
+        elif theta is not None:
+            out["noise_rk"] = np.full(len(z["fold"]), theta[1])
+        else:
+            sys.exit(
+                f"{path} has no theta_{kriged} (written by corpus.py since it saves the "
+                "kriging's hyperparameters): give --kriging-theta AMPLITUDE,NOISE for the "
+                "noise floor of the kriged sigma"
+            )
         if f"explained_{kriged}" in z.files:
             out["explained_rk"] = z[f"explained_{kriged}"][:, 0]
         elif theta is None:
@@ -143,7 +157,7 @@ def main() -> None:
                 sys.exit(f"{path}: other folds than the kriged model's run")
             d["pred_other"] = z[f"pred_{other}"][:, 0]
     cols: dict[str, list[np.ndarray]] = {k: [] for k in ("novelty", "fold", "cell", "metal")}
-    cols.update(y=[], pred=[], spread=[], pred_rk=[], explained_rk=[], pred_other=[])
+    cols.update(y=[], pred=[], spread=[], pred_rk=[], explained_rk=[], noise_rk=[], pred_other=[])
     for nov, d in parts.items():
         ok = np.isfinite(d["y"]) & np.isfinite(d["pred"]) & np.isfinite(d["std"])
         cols["novelty"].append(np.full(ok.sum(), nov))
@@ -156,6 +170,7 @@ def main() -> None:
         if has_rk:
             cols["pred_rk"].append(d["pred_rk"][ok])
             cols["explained_rk"].append(d["explained_rk"][ok])
+            cols["noise_rk"].append(d["noise_rk"][ok])
         if "pred_other" in d:
             cols["pred_other"].append(d["pred_other"][ok])
     novelty, fold, cell, metal, y, pred, spread = (
@@ -233,9 +248,10 @@ def main() -> None:
     if has_rk:
         pred_rk = np.concatenate(cols["pred_rk"])
         # the kriged sigma: calibrated variance minus the variance kriging explains, floored
-        # (skmetalpka.model.kriging); the floor uses the noise of --kriging-theta when given
+        # at the kriging noise (skmetalpka.model.kriging): each fold's own when the file has
+        # it, else the one of --kriging-theta
         var = calibrated**2
-        noise = theta[1] if theta else 0.0
+        noise = np.concatenate(cols["noise_rk"])
         explained_rk = np.concatenate(cols["explained_rk"])
         sigma_rk = np.sqrt(np.maximum(var - explained_rk, np.minimum(var, noise)))
         kriged_table = cell_table(

@@ -150,6 +150,24 @@ def test_std_shrinks_where_the_ligand_was_measured_nearby():
     np.testing.assert_array_less(base_std[:, 0] ** 2 - std[:, 0] ** 2, 1e-3 + 1e-12)
 
 
+def test_explained_variance_never_exceeds_the_training_residuals_variance():
+    """An amplitude far above the residuals' variance (what a nearly flat ligand kernel can
+    fit) must not remove more variance than the residuals had."""
+    model = ResidualKriging(
+        MetalMeanRegressor(), amplitude=500.0, noise=0.5, similarity_sharpness=0.1, **FAST
+    ).fit(X[~HELD], Y[~HELD])
+    r2 = model.residual_rmse_[0] ** 2
+    assert r2 < 50  # the residuals of the per-metal mean: the ligand levels, a few log units
+    ev = model.explained_variance(X[HELD])[:, 0]
+    assert np.all(ev <= r2 + 1e-9) and ev.max() > 0.5 * r2
+    # an amplitude below the residuals' variance: the cap does not act
+    small = ResidualKriging(
+        MetalMeanRegressor(), amplitude=1.0, noise=0.5, similarity_sharpness=5.0, **FAST
+    ).fit(X[~HELD], Y[~HELD])
+    kq_max = small.explained_variance(X[HELD])[:, 0] * 1.5  # k_max^2 = v (s_f^2 + s_n^2)
+    assert np.all(kq_max <= 1.0 + 1e-9) and small._explained_caps()[0] == 1.0
+
+
 def test_return_std_needs_a_model_with_one(fitted):
     with pytest.raises(ValueError, match="no standard deviation"):
         fitted.predict(X[:2], return_std=True)
@@ -273,7 +291,7 @@ def test_chelate_similarity_separates_analogues_that_chelate_differently():
     np.testing.assert_allclose(_similarity(ligs[:2], ligs, 2, 2048, True), S[:2])
 
 
-def test_chelate_similarity_is_off_by_default_and_the_recipes_switch_it_on():
+def test_chelate_similarity_is_off_by_default_and_on_for_the_kriged_mean_only():
     from skmetalpka.pretrained import default_recipe
 
     assert ResidualKriging(MetalMeanRegressor()).chelate_similarity is False
@@ -281,7 +299,13 @@ def test_chelate_similarity_is_off_by_default_and_the_recipes_switch_it_on():
     assert (
         build_model("mean", {"kriging": {"chelate_similarity": False}}).chelate_similarity is False
     )
-    assert default_recipe(n_members=2).chelate_similarity is True
+    # the network is kriged on fingerprints alone (better on new metals, docs/guide/kriging.md)
+    assert build_model("gnn", {"kriging": True}).chelate_similarity is False
+    assert build_model("gnn", {"kriging": {"chelate_similarity": True}}).chelate_similarity is True
+    assert default_recipe(n_members=2).chelate_similarity is False
+    blend = default_recipe(n_members=2, blend=("kriged_mean", "series"))
+    assert blend.estimators[0][1].chelate_similarity is False
+    assert blend.estimators[1][1].chelate_similarity is True
     a = ResidualKriging(MetalMeanRegressor(), **FAST, chelate_similarity=True)
     a.fit(X[~HELD], Y[~HELD])
     assert np.isfinite(a.predict(X[HELD])).all()

@@ -40,13 +40,16 @@ ligands.
 
 Standard deviation (``predict(X, return_std=True)``, when the wrapped model gives one): the
 wrapped model's variance minus the variance that kriging explains,
-``sigma^2 = max(sigma_model^2 - k_max^2 / (s_f^2 + s_n^2), min(sigma_model^2, s_n^2))``, where
-``k_max`` is the kernel value of the single most similar training pair (the variance its residual
-explains; conditioning on more pairs would explain more, so this is conservative). The
-subtraction is in absolute units: kriging can remove at most ``s_f^2``, the variance of the
-model's *training* residuals, which is far smaller than its error on new ligands or metals, so a
-calibrated sigma stays honest (a multiplicative shrink would not). Far from the training data
-``sigma`` is unchanged.
+``sigma^2 = max(sigma_model^2 - v, min(sigma_model^2, s_n^2))`` with
+``v = k_max^2 / (s_f^2 + s_n^2) * min(1, r^2 / s_f^2)``, where ``k_max`` is the kernel value of
+the single most similar training pair (the variance its residual explains; conditioning on more
+pairs would explain more, so this is conservative) and ``r^2`` the variance of the model's
+*training* residuals. The subtraction is in absolute units: kriging can remove at most
+``min(s_f^2, r^2)``, which is far smaller than the model's error on new ligands or metals, so a
+calibrated sigma stays honest (a multiplicative shrink would not). The ``r^2`` cap matters when
+the fitted amplitude exceeds the residuals' variance (a nearly flat ligand kernel, which the
+marginal likelihood sometimes prefers: without the cap such a fit removed nearly all of a
+calibrated sigma). Far from the training data ``sigma`` is unchanged.
 """
 
 from __future__ import annotations
@@ -507,6 +510,7 @@ class ResidualKriging(TagsMixin, MaskedR2ScoreMixin, RegressorMixin, BaseEstimat
             k for k in range(N) if np.isfinite(self.theta_[k]).all() and len(self.weights_[k]) > 0
         ]
         train = self.ligands_
+        caps = self._explained_caps()
         # Blocks of query ligands bound the memory of a large screen: the similarity block is
         # (ligands, training ligands) and the kernel block (ligands, training pairs).
         for lstart in range(0, len(uniq_l), _LIGAND_BLOCK):
@@ -529,15 +533,30 @@ class ResidualKriging(TagsMixin, MaskedR2ScoreMixin, RegressorMixin, BaseEstimat
                     kq = amp * Kl[ql[chunk] - lstart] * Km[qm[chunk]]
                     corr[chunk, k] = kq @ self.weights_[k] + self.offset_[k]
                     kmax = kq.max(axis=1)
-                    explained[chunk, k] = kmax**2 / (amp + noise)
+                    explained[chunk, k] = kmax**2 / (amp + noise) * caps[k]
                     noise_var[chunk, k] = noise
         return corr, explained, noise_var
+
+    def _explained_caps(self) -> np.ndarray:
+        """Per step, ``min(1, r^2 / s_f^2)``: the factor that keeps the explained variance
+        within the variance ``r^2`` of the training residuals the kriging learnt from.
+
+        A marginal-likelihood fit can prefer a nearly flat ligand kernel with a large
+        amplitude (a per-metal offset with a loose prior: ``s_f^2`` 17 against ``r^2`` 1.3 on
+        one fold of the corpus); ``k_max^2 / (s_f^2 + s_n^2)`` then claimed to explain more
+        variance than the residuals ever had, and collapsed the standard deviation."""
+        amp = self.theta_[:, 0]
+        r2 = np.asarray(getattr(self, "residual_rmse_", np.full(len(amp), np.nan))) ** 2
+        with np.errstate(divide="ignore", invalid="ignore"):
+            caps = np.minimum(1.0, r2 / amp)
+        return np.where(np.isfinite(caps), caps, 1.0)
 
     def explained_variance(self, X: pd.DataFrame) -> np.ndarray:
         """Variance of the wrapped model's error that kriging explains, ``(n_samples, N)``.
 
-        ``k_max^2 / (s_f^2 + s_n^2)`` per row and step (module docstring): 0 far from the
-        training data, at most ``s_f^2``. ``predict(X, return_std=True)`` subtracts it from the
+        ``k_max^2 / (s_f^2 + s_n^2) * min(1, r^2 / s_f^2)`` per row and step (module
+        docstring): 0 far from the training data, at most ``min(s_f^2, r^2)``, ``r^2`` the
+        variance of the wrapped model's training residuals. ``predict(X, return_std=True)`` subtracts it from the
         wrapped model's variance; a calibration fitted on the wrapped model's spread can use it
         the same way.
         """

@@ -16,6 +16,7 @@ from .default import ComplexPipeline, default_pipeline
 from .recipes import RECIPE_PARAMS, default_recipe
 from .registry import (
     BLEND_ONLY_NAMES,
+    CHELATE_KRIGING_MODELS,
     MODEL_NAMES,
     build_model,
     load_params,
@@ -31,6 +32,7 @@ __all__ = [
     "build_model",
     "MODEL_NAMES",
     "BLEND_ONLY_NAMES",
+    "CHELATE_KRIGING_MODELS",
     "with_protons",
     "load_params",
     "ProtonTransferRegressor",
