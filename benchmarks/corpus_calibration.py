@@ -128,6 +128,25 @@ def main() -> None:
         "corpus.py saved the explained variance",
     )
     ap.add_argument(
+        "--residual-var",
+        type=float,
+        default=None,
+        help="for out-of-fold files written before ResidualKriging capped the explained "
+        "variance at the variance of the training residuals (skmetalpka.model.kriging): cap it "
+        "at this value (e.g. a network's residual variance on a fold's training rows, 1.31), an "
+        "upper bound of the capped one",
+    )
+    ap.add_argument(
+        "--lomo",
+        default="",
+        metavar="TAG[:BLEND_TAG:MODEL]",
+        help="also report the coverage of a leave-one-metal-out run of corpus.py (--split lomo "
+        "--tag TAG) with the calibration fitted on all ligand- and metal-grouped folds (the "
+        "shipped one; every held-out metal is an unseen metal), for the calibrated ensemble, the "
+        "kriged one and, with :BLEND_TAG:MODEL (e.g. :_ln5_series:series), the kriged one "
+        "averaged with MODEL where it answers (the packaged blend for a held-out lanthanide)",
+    )
+    ap.add_argument(
         "--blend",
         default="",
         metavar="TAG:MODEL",
@@ -253,6 +272,8 @@ def main() -> None:
         var = calibrated**2
         noise = np.concatenate(cols["noise_rk"])
         explained_rk = np.concatenate(cols["explained_rk"])
+        if args.residual_var is not None:
+            explained_rk = np.minimum(explained_rk, args.residual_var)
         sigma_rk = np.sqrt(np.maximum(var - explained_rk, np.minimum(var, noise)))
         kriged_table = cell_table(
             f"{kriged} (the same ensemble under ResidualKriging, which shifts the prediction and "
@@ -279,6 +300,7 @@ def main() -> None:
             pred_b,
             sigma_b,
         )
+    lomo_table = _lomo_coverage(args, oof, kriged, theta, final, lines) if args.lomo else {}
     md = "\n".join(lines) + "\n"
     print(md)
     command = " ".join(["python benchmarks/corpus_calibration.py", *sys.argv[1:]])
@@ -291,9 +313,73 @@ def main() -> None:
             "coverage": table,
             **({"kriged": kriged, "kriged_coverage": kriged_table} if has_rk else {}),
             **({"blend": args.blend, "blend_coverage": blend_table} if args.blend else {}),
+            **({"lomo": args.lomo, "lomo_coverage": lomo_table} if args.lomo else {}),
         },
         md,
     )
+
+
+def _lomo_coverage(
+    args: argparse.Namespace,
+    oof: Path,
+    kriged: str,
+    theta: tuple[float, float] | None,
+    calibration: dict,
+    lines: list[str],
+) -> dict:
+    """Coverage of a leave-one-metal-out run under ``calibration`` (appended to ``lines``).
+
+    Not cross-fitted with respect to the calibration: its two parameters per cell were fitted on
+    the ligand- and metal-grouped folds, whose residuals include the held-out metals' rows (as
+    predicted by other networks, in other folds).
+    """
+    tag, _, rest = args.lomo.partition(":")
+    d = _load(oof / f"corpus_lomo{tag}_oof.npz", args.model, kriged, theta)
+    fold, metal = d["fold"], d["metal"]
+    ok = (fold >= 0) & np.isfinite(d["y"]) & np.isfinite(d["pred"]) & np.isfinite(d["std"])
+    sigma = np.full(len(fold), np.nan)
+    for k in sorted(set(fold[ok].tolist())):
+        sel = ok & (fold == k)
+        known = sorted(set(metal[fold != k].tolist()))
+        sigma[sel] = apply_std_calibration(d["std"][sel], metal[sel].tolist(), known, calibration)
+    models = {"calibrated ensemble": (d["pred"], sigma)}
+    if "pred_rk" in d:
+        var = sigma**2
+        noise = d.get("noise_rk", np.zeros(len(fold)))
+        sigma_rk = np.sqrt(np.maximum(var - d["explained_rk"], np.minimum(var, noise)))
+        models[f"{kriged}"] = (d["pred_rk"], sigma_rk)
+        if rest:
+            btag, _, other = rest.partition(":")
+            z = np.load(oof / f"corpus_lomo{btag}_oof.npz", allow_pickle=False)
+            if not np.array_equal(z["fold"], fold):
+                sys.exit(f"corpus_lomo{btag}_oof.npz: other folds than the lomo run {tag}")
+            pred_b, sigma_b = combine_predictions(
+                np.stack([d["pred_rk"], z[f"pred_{other}"][:, 0]]),
+                np.ones(2),
+                np.stack([sigma_rk, np.full(len(fold), np.nan)]),
+            )
+            models[f"{kriged} + {other} (packaged)"] = (pred_b, sigma_b)
+    held = sorted(set(metal[ok].tolist()), key=lambda m: (fold[metal == m][0], m))
+    lines += [
+        "",
+        f"leave-one-metal-out run {tag} (held-out metals are unseen; calibration fitted on the "
+        "ligand- and metal-grouped folds, not cross-fitted): share inside +-1 / +-2 sigma",
+        "",
+        "| model | " + " | ".join(held) + " | all |",
+        "|---|" + "---|" * (len(held) + 1),
+    ]
+    out: dict = {}
+    for name, (mean, sd) in models.items():
+        cells = []
+        out[name] = {}
+        for m in [*held, "all"]:
+            sel = ok & ((metal == m) if m != "all" else True)
+            t = out[name][m] = _coverage(d["y"][sel], mean[sel], sd[sel])
+            cells.append(f"{t['rmse']:.2f}: {t['cover_1sd']:.0%} / {t['cover_2sd']:.0%}")
+        lines.append(f"| {name} | " + " | ".join(cells) + " |")
+    lines.append("")
+    lines.append("(each cell: RMSE: share inside +-1 sigma / +-2 sigma)")
+    return out
 
 
 if __name__ == "__main__":

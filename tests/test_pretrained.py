@@ -40,8 +40,9 @@ def test_packaged_model_is_small_and_has_a_card():
     assert model.max_steps == {"kriged_mean": 1}  # the series answers log beta_1 only anyway
     assert len(gnn.ligands_) > 800 and "La3+" in gnn.kriging_metals_
     assert np.isfinite(gnn.theta_[0]).all() and np.isfinite(kriged.theta_[0]).all()
-    # trained with the chelate-topology descriptors, kriged with the chelate-aware similarity
-    assert gnn.chelate_similarity and kriged.chelate_similarity
+    # trained with the chelate-topology descriptors; the network kriged on fingerprints alone,
+    # the per-metal mean with the chelate-aware similarity
+    assert not gnn.chelate_similarity and kriged.chelate_similarity
     graph = gnn.estimator_.estimators_[0].estimator_.named_steps["graph"]
     assert graph.n_ligand_features_ == len(LIGAND_DESCRIPTOR_NAMES)
     assert "H+" in model.metals_ and "H+" not in model.fit_metals_
