@@ -33,10 +33,9 @@ unless given. A ligand far from every training ligand gets no correction: the wr
 prediction stands. Rows with ``metal="H+"`` (protonation constants, which a proton-aware model
 predicts too) are neither used nor corrected.
 
-The fitted state is small and plain data: the training ligand identities (SMILES), the training
-metals' descriptors, and per step the kernel weights summed per measured (ligand, metal) pair,
-so that prediction costs one similarity matrix between the query ligands and the training
-ligands.
+The fitted state is small and plain data (training ligand identities, metal descriptors, per
+step the kernel weights summed per measured pair): prediction costs one similarity matrix
+between the query ligands and the training ligands.
 
 Standard deviation (``predict(X, return_std=True)``, when the wrapped model gives one): the
 wrapped model's variance minus the variance that kriging explains,
@@ -47,9 +46,10 @@ pairs would explain more, so this is conservative) and ``r^2`` the variance of t
 *training* residuals. The subtraction is in absolute units: kriging can remove at most
 ``min(s_f^2, r^2)``, which is far smaller than the model's error on new ligands or metals, so a
 calibrated sigma stays honest (a multiplicative shrink would not). The ``r^2`` cap matters when
-the fitted amplitude exceeds the residuals' variance (a nearly flat ligand kernel, which the
-marginal likelihood sometimes prefers: without the cap such a fit removed nearly all of a
-calibrated sigma). Far from the training data ``sigma`` is unchanged.
+the marginal likelihood prefers a nearly flat ligand kernel with an amplitude far above the
+residuals' variance (``s_f^2`` 17 against ``r^2`` 1.3 on one fold of the corpus): uncapped,
+such a fit removed nearly all of a calibrated sigma. Far from the training data ``sigma`` is
+unchanged.
 """
 
 from __future__ import annotations
@@ -93,9 +93,7 @@ _LIGAND_BLOCK = 512  # query ligands per similarity block in predict
 _HYPER = ("amplitude", "similarity_sharpness", "metal_length_scale", "noise")
 
 
-# --------------------------------------------------------------------------------------------
-# ligands and metals
-# --------------------------------------------------------------------------------------------
+# ---- ligands and metals --------------------------------------------------------------------
 def _identity_or_none(smiles: Any) -> str | None:
     try:
         return ligand_id(smiles)
@@ -104,13 +102,9 @@ def _identity_or_none(smiles: Any) -> str | None:
 
 
 def _ligand_keys(smiles: pd.Series) -> np.ndarray:
-    cache: dict[Any, str | None] = {}
-    out = []
-    for s in smiles.tolist():
-        if s not in cache:
-            cache[s] = _identity_or_none(s)
-        out.append(cache[s])
-    return np.asarray(out, dtype=object)
+    values = smiles.tolist()
+    keys = {s: _identity_or_none(s) for s in dict.fromkeys(values)}  # each spelling once
+    return np.asarray([keys[s] for s in values], dtype=object)
 
 
 @lru_cache(maxsize=16384)
@@ -184,9 +178,7 @@ def _metal_kernel(a: np.ndarray, b: np.ndarray, length: float) -> np.ndarray:
     return np.exp(-d2 / (2.0 * length**2))
 
 
-# --------------------------------------------------------------------------------------------
-# Gaussian process on residuals
-# --------------------------------------------------------------------------------------------
+# ---- Gaussian process on residuals ---------------------------------------------------------------
 def _row_kernel(
     theta: np.ndarray, T: np.ndarray, M: np.ndarray, li: np.ndarray, mi: np.ndarray
 ) -> np.ndarray:
@@ -275,14 +267,12 @@ class ResidualKriging(TagsMixin, MaskedR2ScoreMixin, RegressorMixin, BaseEstimat
     amplitude, similarity_sharpness, metal_length_scale, noise : float or None, default=None
         ``s_f^2``, ``g``, ``l`` and ``s_n^2`` of every step; ``None`` fits them by marginal
         likelihood.
-    fingerprint_radius : int, default=2
-    fingerprint_size : int, default=2048
+    fingerprint_radius, fingerprint_size : int, default=2, 2048
         Morgan count fingerprint of the ligand kernel.
     chelate_similarity : bool, default=False
-        Multiply the fingerprint similarity by the chelate-topology similarity (module notes);
-        False uses the fingerprint alone, as models saved before this option did. The recipes
-        (:func:`skmetalpka.pipelines.make_model`, :func:`skmetalpka.pretrained.default_recipe`)
-        switch it on.
+        Multiply the fingerprint similarity by the chelate-topology similarity (module notes):
+        on for the kriged per-metal mean of the recipes, off for the network's kriging
+        (:data:`skmetalpka.pipelines.CHELATE_KRIGING_MODELS`, docs/guide/kriging.md).
     max_optimizer_rows : int, default=1500
         Random subset of training rows on which the hyperparameters are fitted.
     max_rows : int, default=12000
@@ -538,13 +528,8 @@ class ResidualKriging(TagsMixin, MaskedR2ScoreMixin, RegressorMixin, BaseEstimat
         return corr, explained, noise_var
 
     def _explained_caps(self) -> np.ndarray:
-        """Per step, ``min(1, r^2 / s_f^2)``: the factor that keeps the explained variance
-        within the variance ``r^2`` of the training residuals the kriging learnt from.
-
-        A marginal-likelihood fit can prefer a nearly flat ligand kernel with a large
-        amplitude (a per-metal offset with a loose prior: ``s_f^2`` 17 against ``r^2`` 1.3 on
-        one fold of the corpus); ``k_max^2 / (s_f^2 + s_n^2)`` then claimed to explain more
-        variance than the residuals ever had, and collapsed the standard deviation."""
+        """Per step ``min(1, r^2 / s_f^2)``, which keeps the explained variance within the
+        variance ``r^2`` of the training residuals (module docstring)."""
         amp = self.theta_[:, 0]
         r2 = np.asarray(getattr(self, "residual_rmse_", np.full(len(amp), np.nan))) ** 2
         with np.errstate(divide="ignore", invalid="ignore"):
