@@ -237,7 +237,7 @@ def main() -> None:
         sys.exit(f"{out} is {size:.2f} MB, over the {SIZE_LIMIT_MB} MB budget")
     digest = hashlib.sha256(out.read_bytes()).hexdigest()
     print(
-        f"{out}: {size:.2f} MB, sha256 {digest[:16]}...); float16 rounding changes "
+        f"{out}: {size:.2f} MB, sha256 {digest[:16]}...; float16 rounding changes "
         f"predictions by at most {rounding:.4f} log units"
     )
     card = _card(args, meta, report, preport, cal, size, digest, rounding, __version__, model)
