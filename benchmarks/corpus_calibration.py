@@ -81,6 +81,8 @@ def _load(
                 "kriging's hyperparameters): give --kriging-theta AMPLITUDE,NOISE for the "
                 "noise floor of the kriged sigma"
             )
+        # files with the kriging's residual RMSE were written by the capped ResidualKriging
+        out["capped_rk"] = np.full(len(z["fold"]), f"residual_rmse_{kriged}" in z.files)
         if f"explained_{kriged}" in z.files:
             out["explained_rk"] = z[f"explained_{kriged}"][:, 0]
         elif theta is None:
@@ -116,6 +118,13 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--oof-dir", required=True)
     ap.add_argument("--tag", default="", help="the --tag of the corpus.py runs")
+    ap.add_argument(
+        "--metal-tag",
+        default=None,
+        metavar="TAG[:KRIGED]",
+        help="the --tag of the metal-grouped run when it differs from the ligand-grouped one "
+        "(and its kriged model's name, when that differs from --kriged)",
+    )
     ap.add_argument("--model", default="gnn")
     ap.add_argument("--min-count", type=int, default=30)
     ap.add_argument(
@@ -158,9 +167,12 @@ def main() -> None:
     kriged = f"{args.model}_rk" if args.kriged is None else args.kriged
     theta = tuple(float(v) for v in args.kriging_theta.split(",")) if args.kriging_theta else None
     oof = Path(args.oof_dir)
+    metal_tag, _, metal_kriged = (args.metal_tag or args.tag).partition(":")
     parts = {
         "seen": _load(oof / f"corpus_ligand{args.tag}_oof.npz", args.model, kriged, theta),
-        "unseen": _load(oof / f"corpus_metal{args.tag}_oof.npz", args.model, kriged, theta),
+        "unseen": _load(
+            oof / f"corpus_metal{metal_tag}_oof.npz", args.model, metal_kriged or kriged, theta
+        ),
     }
     has_rk = all("pred_rk" in d for d in parts.values())
     if args.blend:
@@ -176,7 +188,8 @@ def main() -> None:
                 sys.exit(f"{path}: other folds than the kriged model's run")
             d["pred_other"] = z[f"pred_{other}"][:, 0]
     cols: dict[str, list[np.ndarray]] = {k: [] for k in ("novelty", "fold", "cell", "metal")}
-    cols.update(y=[], pred=[], spread=[], pred_rk=[], explained_rk=[], noise_rk=[], pred_other=[])
+    cols.update(y=[], pred=[], spread=[], pred_rk=[], explained_rk=[], noise_rk=[], capped_rk=[])
+    cols.update(pred_other=[])
     for nov, d in parts.items():
         ok = np.isfinite(d["y"]) & np.isfinite(d["pred"]) & np.isfinite(d["std"])
         cols["novelty"].append(np.full(ok.sum(), nov))
@@ -190,6 +203,7 @@ def main() -> None:
             cols["pred_rk"].append(d["pred_rk"][ok])
             cols["explained_rk"].append(d["explained_rk"][ok])
             cols["noise_rk"].append(d["noise_rk"][ok])
+            cols["capped_rk"].append(d["capped_rk"][ok])
         if "pred_other" in d:
             cols["pred_other"].append(d["pred_other"][ok])
     novelty, fold, cell, metal, y, pred, spread = (
@@ -272,8 +286,11 @@ def main() -> None:
         var = calibrated**2
         noise = np.concatenate(cols["noise_rk"])
         explained_rk = np.concatenate(cols["explained_rk"])
-        if args.residual_var is not None:
-            explained_rk = np.minimum(explained_rk, args.residual_var)
+        if args.residual_var is not None:  # only where the file predates the cap
+            capped = np.concatenate(cols["capped_rk"])
+            explained_rk = np.where(
+                capped, explained_rk, np.minimum(explained_rk, args.residual_var)
+            )
         sigma_rk = np.sqrt(np.maximum(var - explained_rk, np.minimum(var, noise)))
         kriged_table = cell_table(
             f"{kriged} (the same ensemble under ResidualKriging, which shifts the prediction and "
