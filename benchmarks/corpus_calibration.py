@@ -98,6 +98,11 @@ def _load(
     return out
 
 
+def _kriged_sigma(var: np.ndarray, explained: np.ndarray, noise: np.ndarray) -> np.ndarray:
+    """sigma of ResidualKriging: the variance minus the explained one, floored at the noise."""
+    return np.sqrt(np.maximum(var - explained, np.minimum(var, noise)))
+
+
 def _cells(d: dict[str, np.ndarray]) -> np.ndarray:
     """Cell of every tested row, with the metals of that row's training folds as known."""
     cells = np.full(len(d["fold"]), "", dtype=object)
@@ -291,7 +296,7 @@ def main() -> None:
             explained_rk = np.where(
                 capped, explained_rk, np.minimum(explained_rk, args.residual_var)
             )
-        sigma_rk = np.sqrt(np.maximum(var - explained_rk, np.minimum(var, noise)))
+        sigma_rk = _kriged_sigma(var, explained_rk, noise)
         kriged_table = cell_table(
             f"{kriged} (the same ensemble under ResidualKriging, which shifts the prediction and "
             "narrows the calibrated sigma where the ligand was measured nearby): share inside "
@@ -363,7 +368,7 @@ def _lomo_coverage(
     if "pred_rk" in d:
         var = sigma**2
         noise = d.get("noise_rk", np.zeros(len(fold)))
-        sigma_rk = np.sqrt(np.maximum(var - d["explained_rk"], np.minimum(var, noise)))
+        sigma_rk = _kriged_sigma(var, d["explained_rk"], noise)
         models[f"{kriged}"] = (d["pred_rk"], sigma_rk)
         if rest:
             btag, _, other = rest.partition(":")

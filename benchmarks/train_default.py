@@ -252,12 +252,19 @@ def _gnn_member(model):
     return model.named_estimators_["gnn"] if isinstance(model, BlendRegressor) else model
 
 
-def _member_epochs(model) -> int | None:
-    """``max_epochs`` of the packaged network's first member (None if it has none)."""
-    from skmetalpka.model import EnsembleRegressor, ResidualKriging
+def _ensemble(model):
+    """The fitted ensemble of a packaged model (inside its kriging wrapper, if any)."""
+    from skmetalpka.model import ResidualKriging
 
     net = _gnn_member(model)
-    net = net.estimator_ if isinstance(net, ResidualKriging) else net
+    return net.estimator_ if isinstance(net, ResidualKriging) else net
+
+
+def _member_epochs(model) -> int | None:
+    """``max_epochs`` of the packaged network's first member (None if it has none)."""
+    from skmetalpka.model import EnsembleRegressor
+
+    net = _ensemble(model)
     if not isinstance(net, EnsembleRegressor) or not hasattr(net, "estimators_"):
         return None
     found = [v for k, v in net.estimators_[0].get_params().items() if k.endswith("max_epochs")]
@@ -305,10 +312,7 @@ def _blend(full, recipe, gnn, X, y):
 
 def _std_state(model) -> str:
     """The ensemble's ``std_scale`` and ``std_calibration`` as one comparable string."""
-    from skmetalpka.model import ResidualKriging
-
-    net = _gnn_member(model)
-    net = net.estimator_ if isinstance(net, ResidualKriging) else net
+    net = _ensemble(model)
     state = {k: net.get_params().get(k) for k in ("std_scale", "std_calibration")}
     return json.dumps(state, sort_keys=True, default=str)
 
