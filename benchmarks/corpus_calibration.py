@@ -49,6 +49,7 @@ from skmetalpka.model.calibration import (  # noqa: E402
     calibration_cells,
     fit_std_calibration,
 )
+from skmetalpka.model.kriging import kriged_std  # noqa: E402
 
 
 def _load(
@@ -96,11 +97,6 @@ def _load(
                 ratio2 = (z[f"std_{kriged}"][:, 0] / std) ** 2
             out["explained_rk"] = theta[0] * np.clip(1.0 - ratio2, 0.0, 1.0)
     return out
-
-
-def _kriged_sigma(var: np.ndarray, explained: np.ndarray, noise: np.ndarray) -> np.ndarray:
-    """sigma of ResidualKriging: the variance minus the explained one, floored at the noise."""
-    return np.sqrt(np.maximum(var - explained, np.minimum(var, noise)))
 
 
 def _cells(d: dict[str, np.ndarray]) -> np.ndarray:
@@ -296,7 +292,7 @@ def main() -> None:
             explained_rk = np.where(
                 capped, explained_rk, np.minimum(explained_rk, args.residual_var)
             )
-        sigma_rk = _kriged_sigma(var, explained_rk, noise)
+        sigma_rk = kriged_std(var, explained_rk, noise)
         kriged_table = cell_table(
             f"{kriged} (the same ensemble under ResidualKriging, which shifts the prediction and "
             "narrows the calibrated sigma where the ligand was measured nearby): share inside "
@@ -368,7 +364,7 @@ def _lomo_coverage(
     if "pred_rk" in d:
         var = sigma**2
         noise = d.get("noise_rk", np.zeros(len(fold)))
-        sigma_rk = _kriged_sigma(var, d["explained_rk"], noise)
+        sigma_rk = kriged_std(var, d["explained_rk"], noise)
         models[f"{kriged}"] = (d["pred_rk"], sigma_rk)
         if rest:
             btag, _, other = rest.partition(":")

@@ -138,6 +138,11 @@ def _chelate_counts(identity: str) -> np.ndarray:
     return values[[0, 2, 3]].astype(float)
 
 
+def kriged_std(var: np.ndarray, explained: np.ndarray, noise_var: np.ndarray) -> np.ndarray:
+    """σ under kriging: the base variance minus the explained one, floored at the noise."""
+    return np.sqrt(np.maximum(var - explained, np.minimum(var, noise_var)))
+
+
 def _similarity(
     query: Sequence[str], train: Sequence[str], radius: int, size: int, chelate: bool
 ) -> np.ndarray:
@@ -577,18 +582,15 @@ class ResidualKriging(TagsMixin, MaskedR2ScoreMixin, RegressorMixin, BaseEstimat
             base, std = self.estimator_.predict(X, return_std=True)
         else:
             base, std = self.estimator_.predict(X), None
-        base = np.asarray(base, dtype=float)
-        shape = base.shape
-        base2 = base.reshape(len(X), -1)
+        base2 = np.asarray(base, dtype=float).reshape(len(X), -1)
         corr, explained, noise_var = self._correction(X)
         width = base2.shape[1]
-        out = (base2 + corr[:, :width]).reshape(shape)
+        out = (base2 + corr[:, :width]).reshape(np.shape(base))
         if std is None:
             return out
         var = np.asarray(std, dtype=float).reshape(len(X), -1) ** 2
-        floor = np.minimum(var, noise_var[:, :width])
-        std2 = np.sqrt(np.maximum(var - explained[:, :width], floor))
-        return out, std2.reshape(np.shape(std))
+        sd = kriged_std(var, explained[:, :width], noise_var[:, :width])
+        return out, sd.reshape(np.shape(std))
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
