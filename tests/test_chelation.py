@@ -77,16 +77,22 @@ def test_the_strongest_of_several_sets_is_reported() -> None:
 
 
 def test_no_donor_atoms_gives_zeros() -> None:
-    assert chelate_descriptors(Chem.MolFromSmiles("CCCC")).tolist() == [0.0] * 4
+    assert chelate_descriptors(Chem.MolFromSmiles("CCCC")).tolist() == [0.0] * len(
+        CHELATE_DESCRIPTOR_NAMES
+    )
     # sulfonate O is below the donor threshold
-    assert chelate_descriptors(Chem.MolFromSmiles("CS(=O)(=O)O")).tolist() == [0.0] * 4
+    assert chelate_descriptors(Chem.MolFromSmiles("CS(=O)(=O)O")).tolist() == [0.0] * len(
+        CHELATE_DESCRIPTOR_NAMES
+    )
 
 
 def test_threshold_and_precomputed_scores() -> None:
     crown = "C1COCCOCCOCCOCCOCCO1"  # 18-crown-6: ether O donors (score 0.25)
     mol = Chem.MolFromSmiles(crown)
     assert _d(crown)["chelate_denticity"] == 6
-    assert chelate_descriptors(mol, min_score=MIN_DONOR_SCORE + 0.01).tolist() == [0.0] * 4
+    assert chelate_descriptors(mol, min_score=MIN_DONOR_SCORE + 0.01).tolist() == [0.0] * len(
+        CHELATE_DESCRIPTOR_NAMES
+    )
     scores = donor_scores(mol)
     np.testing.assert_array_equal(chelate_descriptors(mol, scores), chelate_descriptors(mol))
 
@@ -112,3 +118,40 @@ def test_descriptors_are_appended_to_the_ligand_descriptors() -> None:
     assert LIGAND_DESCRIPTOR_NAMES[n:] == CHELATE_DESCRIPTOR_NAMES
     mol = Chem.MolFromSmiles(CDTA_14)
     np.testing.assert_array_equal(ligand_descriptors(mol)[n:], chelate_descriptors(mol))
+
+
+TREN_MALTOL = "O=C(NCCN(CCNC(=O)c1occc(=O)c1O)CCNC(=O)c1occc(=O)c1O)c1occc(=O)c1O"
+
+
+def test_units_count_the_arms_of_a_podand() -> None:
+    """A tripodal tris(maltol) chelator: each arm is its own chelating set (their spacers are
+    too long for a 5- or 6-ring), so the denticity stays that of one arm, but the three units
+    show that one metal can hold all of them."""
+    arm = _d("CNC(=O)c1occc(=O)c1O")  # one arm, as its N-methyl amide
+    tripod = _d(TREN_MALTOL)
+    assert tripod["chelate_denticity"] == arm["chelate_denticity"] == 3
+    assert arm["chelate_units"] == 1 and tripod["chelate_units"] == 3
+    assert tripod["chelate_units_strength"] == pytest.approx(3 * arm["chelate_units_strength"])
+    # maltol itself: ring carbonyl O and hydroxyl O close a 5-ring
+    maltol = _d("Cc1occc(=O)c1O")
+    assert (maltol["chelate_denticity"], maltol["chelate_rings_5"], maltol["chelate_units"]) == (
+        2,
+        1,
+        1,
+    )
+
+
+@pytest.mark.parametrize(
+    ("smiles", "units"),
+    [
+        (EDTA, 1),  # one hexadentate set
+        (CDTA_14, 2),  # two iminodiacetate halves
+        ("CC(=O)O", 0),  # a lone site is not a unit
+        ("CCCC", 0),
+    ],
+)
+def test_units(smiles: str, units: int) -> None:
+    d = _d(smiles)
+    assert d["chelate_units"] == units
+    if units == 1:
+        assert d["chelate_units_strength"] == pytest.approx(d["chelate_strength"])

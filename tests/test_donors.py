@@ -12,6 +12,7 @@ from skmetalpka.chem import standardize_ligand
 from skmetalpka.featurize.donors import (
     DONOR_GROUP_NAMES,
     DONOR_RULES,
+    binding_charge,
     donor_group_counts,
     donor_matches,
     donor_scores,
@@ -231,3 +232,27 @@ def test_speed():
     rate = len(mols) / (time.perf_counter() - t0)
     # target is >= 5,000/s on an idle core; the bound leaves room for a busy CI machine
     assert rate > 1000, f"{rate:.0f} molecules/s"
+
+
+@pytest.mark.parametrize(
+    ("smiles", "expected", "charge"),
+    [
+        # maltol (3-hydroxy-2-methyl-4-pyranone): carbonyl O1 and hydroxyl O8, one acidic H
+        ("CC1=C(O)C(=O)C=CO1", {3: "hydroxy_ring_carbonyl_O", 5: "hydroxy_ring_carbonyl_O"}, -1),
+        # deferiprone (1,2-dimethyl-3-hydroxy-4-pyridinone), written in another atom order
+        ("O=c1ccn(C)c(C)c1O", {0: "hydroxy_ring_carbonyl_O", 9: "hydroxy_ring_carbonyl_O"}, -1),
+        # tropolone
+        ("Oc1cccccc1=O", {0: "hydroxy_ring_carbonyl_O", 8: "hydroxy_ring_carbonyl_O"}, -1),
+        # 1-hydroxy-2-pyridinone (1,2-HOPO): a cyclic hydroxamate
+        ("On1ccccc1=O", {0: "ring_hydroxamate_O", 7: "ring_hydroxamate_O"}, -1),
+        # 4-pyridinone and flavone: a lone ring carbonyl O
+        ("O=c1cc[nH]cc1", {0: "ring_carbonyl_O"}, 0),
+        ("O=c1cc(-c2ccccc2)oc2ccccc12", {0: "ring_carbonyl_O"}, 0),
+    ],
+)
+def test_aromatic_ring_carbonyls(smiles, expected, charge):
+    """Carbonyl O on an aromatic ring (RDKit writes these rings aromatic, so the aliphatic
+    ketone/amide rules miss them): the pyridinone / pyranone chelators of Fe3+ and Gd3+."""
+    m = mol(smiles)
+    assert donors_of(smiles) == {i: pytest.approx(SCORE[name]) for i, name in expected.items()}
+    assert binding_charge(m) == charge

@@ -23,9 +23,14 @@ Definitions (on the standardised ligand, from the graded donor rules of
 * a *chelating set* is a connected component of the sites under that link.
 
 The descriptors (:data:`CHELATE_DESCRIPTOR_NAMES`) are the number of sites and the summed site
-strength of the strongest chelating set (its "effective denticity"), and the numbers of linked
-site pairs that close a 5- and a 6-membered ring. Ring strain, geometry and
-pre-organisation are not modelled; the descriptors are a topological rule of thumb.
+strength of the strongest chelating set (its "effective denticity"), the numbers of linked
+site pairs that close a 5- and a 6-membered ring, and the number of chelating units (sets of at
+least two sites) with their summed site strength. The last two describe podands and
+multi-armed ligands whose bidentate arms are joined by long, flexible spacers (the tripodal
+tris(hydroxypyridinone) and tris(maltol) chelators of Fe3+ and Gd3+): each arm is a separate
+set, yet one metal can hold all of them; the rigid 1,4-CDTA has two units as well, so the
+descriptors say "can", not "does". Ring strain, geometry and pre-organisation are not
+modelled; the descriptors are a topological rule of thumb.
 """
 
 from __future__ import annotations
@@ -43,6 +48,8 @@ CHELATE_DESCRIPTOR_NAMES: tuple[str, ...] = (
     "chelate_strength",
     "chelate_rings_5",
     "chelate_rings_6",
+    "chelate_units",
+    "chelate_units_strength",
 )
 
 #: Smallest donor score (:func:`skmetalpka.featurize.donors.donor_scores`) of a donor atom.
@@ -100,7 +107,8 @@ def chelate_descriptors(
     -------
     numpy.ndarray of float32, shape (len(CHELATE_DESCRIPTOR_NAMES),)
         ``chelate_denticity``, ``chelate_strength``, ``chelate_rings_5``,
-        ``chelate_rings_6``; all zero for a ligand without donor atoms.
+        ``chelate_rings_6``, ``chelate_units``, ``chelate_units_strength``; all zero for a
+        ligand without donor atoms.
 
     Examples
     --------
@@ -150,4 +158,7 @@ def chelate_descriptors(
     sizes = list(ring.values())
     out[2] = sizes.count(5)
     out[3] = sizes.count(6)
+    units = [t for t in totals.values() if t[0] >= 2]
+    out[4] = len(units)
+    out[5] = sum(t[1] for t in units)
     return out

@@ -192,6 +192,23 @@ DONOR_RULES: tuple[DonorRule, ...] = (
         "ketone / aldehyde carbonyl O (weak)",
     ),
     DonorRule(
+        "ring_carbonyl_O", "carbonyl",
+        "[OX1]=[c]", (0,), (0,), 0.5,
+        "exocyclic carbonyl O on an aromatic ring: pyridinone, pyranone, quinolone, uracil, "
+        "flavone (a basic, moderate donor)",
+    ),
+    DonorRule(
+        "hydroxy_ring_carbonyl_O", "carbonyl",
+        f"[OX1]=[c]:[c]-{_OH}", (0, 3), (0,), 0.85,
+        "both O of an ortho-hydroxy ring ketone: 3-hydroxy-4-pyranone / -pyridinone (maltol, "
+        "kojic acid, deferiprone), tropolone (the OH counts as one phenolate group)",
+    ),
+    DonorRule(
+        "ring_hydroxamate_O", "hydroxamate",
+        f"[OX1]=[c]:[n]-{_OH}", (0, 3), (1,), 0.9,
+        "both O of a cyclic hydroxamate: 1-hydroxy-2-pyridinone (1,2-HOPO) and its relatives",
+    ),
+    DonorRule(
         "ester_O", "carbonyl",
         "[OX1]=[CX3;!$(C-[#7])]-[OX2;H0]", (0,), (0,), 0.15,
         "ester / lactone carbonyl O (very weak)",
