@@ -248,6 +248,12 @@ def test_speed():
         # 4-pyridinone and flavone: a lone ring carbonyl O
         ("O=c1cc[nH]cc1", {0: "ring_carbonyl_O"}, 0),
         ("O=c1cc(-c2ccccc2)oc2ccccc12", {0: "ring_carbonyl_O"}, 0),
+        # squaric acid: a 4-membered oxocarbon acid, two phenol-like OH, not a maltol chelator
+        (
+            "O=c1c(O)c(O)c1=O",
+            {0: "ring_carbonyl_O", 3: "phenol_O", 5: "phenol_O", 7: "ring_carbonyl_O"},
+            -2,
+        ),
     ],
 )
 def test_aromatic_ring_carbonyls(smiles, expected, charge):

@@ -199,9 +199,10 @@ DONOR_RULES: tuple[DonorRule, ...] = (
     ),
     DonorRule(
         "hydroxy_ring_carbonyl_O", "carbonyl",
-        f"[OX1]=[c]:[c]-{_OH}", (0, 3), (0,), 0.85,
+        f"[OX1]=[c;!r4]:[c;!r4]-{_OH}", (0, 3), (0,), 0.85,
         "both O of an ortho-hydroxy ring ketone: 3-hydroxy-4-pyranone / -pyridinone (maltol, "
-        "kojic acid, deferiprone), tropolone (the OH counts as one phenolate group)",
+        "kojic acid, deferiprone), tropolone (the OH counts as one phenolate group); not the "
+        "4-membered squaric acid, a strong acid and a weak chelator",
     ),
     DonorRule(
         "ring_hydroxamate_O", "hydroxamate",
