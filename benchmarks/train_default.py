@@ -79,6 +79,13 @@ def main() -> None:
     )
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument(
+        "--validation-note",
+        metavar="TEXT",
+        help="a sentence the card adds to its validation paragraph, e.g. which figures were "
+        "measured with an earlier network than the one shipped (pass it again with "
+        "--card-only)",
+    )
+    ap.add_argument(
         "--card-only",
         action="store_true",
         help="do not train: apply calibration.json's std_scale to the saved model and rewrite "
@@ -512,7 +519,7 @@ def _card(args, meta, report, preport, cal, size, digest, rounding, version, mod
             "learns from the protonation table, minus the test ligands' rows: `corpus.py "
             "--protons joint`, with the chelate-topology descriptors, kriged as the shipped "
             "model is). The uncertainty calibration was fitted on the out-of-fold residuals "
-            "of the same network.",
+            "of the same network." + (f" {args.validation_note}" if args.validation_note else ""),
             "",
             "Uncertainty: the ensemble spread is calibrated per metal family and per seen / "
             "unseen metal, sigma = sqrt((a * spread)^2 + b^2) "
