@@ -114,7 +114,7 @@ def chelate_descriptors(
     --------
     >>> from rdkit import Chem
     >>> [round(v, 2) for v in chelate_descriptors(Chem.MolFromSmiles("NCC(=O)O")).tolist()]
-    [2.0, 1.85, 1.0, 0.0]
+    [2.0, 1.85, 1.0, 0.0, 1.0, 1.85]
     >>> edta = "O=C(O)CN(CCN(CC(=O)O)CC(=O)O)CC(=O)O"
     >>> chelate_descriptors(Chem.MolFromSmiles(edta))[0]
     np.float32(6.0)
