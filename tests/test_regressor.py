@@ -8,8 +8,10 @@ import joblib
 import numpy as np
 import pandas as pd
 import pytest
+import torch
 from sklearn.base import clone
 from sklearn.model_selection import GroupKFold, cross_validate
+from skorch.callbacks import Callback
 
 from skmetalpka.datasets import load_minteq, load_nist46
 from skmetalpka.metrics import SCORERS
@@ -119,6 +121,45 @@ def test_lr_schedule_has_floor():
     assert min(values) >= 0.05
     assert values[10] > 0.9  # no collapse within a few epochs
     assert values[150] == pytest.approx(0.05)
+
+
+class _RecordWeights(Callback):
+    """Keeps a copy of the module's weights after every epoch."""
+
+    def on_train_begin(self, net, **kwargs):
+        self.states = []
+
+    def on_epoch_end(self, net, **kwargs):
+        self.states.append({k: v.detach().clone() for k, v in net.module_.state_dict().items()})
+
+
+def test_weight_averaging_keeps_the_mean_of_the_last_epochs(minteq):
+    X, y = minteq
+    recorder = _RecordWeights()
+    pipe = default_pipeline(
+        max_epochs=5,
+        weight_averaging=0.4,
+        train_split=None,
+        callbacks=[("record", recorder)],
+        **SMALL,
+    ).fit(X.iloc[:60], y[:60])
+    model = pipe.named_steps["model"]
+    assert model.history[-1, "weights_averaged"] == 2  # ceil(0.4 * 5) epochs
+    kept = model.module_.state_dict()
+    last, before = recorder.states[-1], recorder.states[-2]
+    name = next(k for k, v in kept.items() if v.dtype.is_floating_point and v.ndim == 2)
+    torch.testing.assert_close(kept[name], (last[name] + before[name]) / 2)
+    assert not torch.allclose(kept[name], last[name])
+    # the averaged network is what predict uses, and it survives pickling
+    again = pickle.loads(pickle.dumps(pipe))
+    np.testing.assert_array_equal(again.predict(X.iloc[:5]), pipe.predict(X.iloc[:5]))
+
+
+def test_weight_averaging_out_of_range_is_explained(minteq):
+    X, y = minteq
+    pipe = default_pipeline(max_epochs=2, weight_averaging=1.5, train_split=None, **SMALL)
+    with pytest.raises(ValueError, match="weight_averaging must be in"):
+        pipe.fit(X.iloc[:20], y[:20])
 
 
 def test_cross_validate_group_by_metal(minteq):

@@ -29,6 +29,7 @@ from .data import (
     GraphDataset,
     LigandGroupSplit,
     PerStepValidRMSE,
+    TailWeightAveraging,
     _finite_stats,
     warmup_cosine,
 )
@@ -93,6 +94,11 @@ class MetalComplexRegressor(TagsMixin, MaskedR2ScoreMixin, NeuralNetRegressor):
     warmup_epochs : int, default=5
     min_lr_ratio : float, default=0.05
         The cosine schedule ends at ``lr * min_lr_ratio``; it never decays to zero.
+    weight_averaging : float, default=0.0
+        Average the weights over this share of the last epochs and keep the average
+        (:class:`~skmetalpka.model.data.TailWeightAveraging`); 0 keeps the final (or, with
+        early stopping, the best) epoch's weights. With averaging, early stopping still stops
+        training but does not restore the best epoch.
     grad_clip : float, default=5.0
     train_split : "ligand", None or a skorch split callable, default="ligand"
         ``"ligand"`` holds out ``valid_fraction`` of the ligands for validation and early
@@ -141,6 +147,8 @@ class MetalComplexRegressor(TagsMixin, MaskedR2ScoreMixin, NeuralNetRegressor):
     _target_kind = "steps"
     #: For models pickled by skmetalpka 0.1 (no such parameter): they learned I as an input.
     ionic_strength_model = "learned"
+    #: For models written before weight averaging existed.
+    weight_averaging = 0.0
 
     def __init__(
         self,
@@ -162,6 +170,7 @@ class MetalComplexRegressor(TagsMixin, MaskedR2ScoreMixin, NeuralNetRegressor):
         patience: int = 40,
         warmup_epochs: int = 5,
         min_lr_ratio: float = 0.05,
+        weight_averaging: float = 0.0,
         grad_clip: float = 5.0,
         train_split: Any = "ligand",
         valid_fraction: float = 0.15,
@@ -211,6 +220,7 @@ class MetalComplexRegressor(TagsMixin, MaskedR2ScoreMixin, NeuralNetRegressor):
         self.patience = patience
         self.warmup_epochs = warmup_epochs
         self.min_lr_ratio = min_lr_ratio
+        self.weight_averaging = weight_averaging
         self.grad_clip = grad_clip
         self.valid_fraction = valid_fraction
         self.ionic_strength_model = ionic_strength_model
@@ -464,6 +474,9 @@ class MetalComplexRegressor(TagsMixin, MaskedR2ScoreMixin, NeuralNetRegressor):
             callbacks.append(
                 ("grad_clip", GradientNormClipping(gradient_clip_value=self.grad_clip))
             )
+        averaging = bool(self.weight_averaging)
+        if averaging:
+            callbacks.append(("weight_averaging", TailWeightAveraging(self.weight_averaging)))
         if self.train_split is not None and self.patience:
             callbacks.append(
                 (
@@ -472,7 +485,7 @@ class MetalComplexRegressor(TagsMixin, MaskedR2ScoreMixin, NeuralNetRegressor):
                         monitor="valid_rmse",
                         patience=self.patience,
                         lower_is_better=True,
-                        load_best=True,
+                        load_best=not averaging,
                         sink=_silent,
                     ),
                 )
