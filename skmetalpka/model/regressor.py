@@ -95,10 +95,10 @@ class MetalComplexRegressor(TagsMixin, MaskedR2ScoreMixin, NeuralNetRegressor):
     min_lr_ratio : float, default=0.05
         The cosine schedule ends at ``lr * min_lr_ratio``; it never decays to zero.
     weight_averaging : float, default=0.0
-        Average the weights over this share of the last epochs and keep the average
-        (:class:`~skmetalpka.model.data.TailWeightAveraging`); 0 keeps the final (or, with
-        early stopping, the best) epoch's weights. With averaging, early stopping still stops
-        training but does not restore the best epoch.
+        Average the weights over this share of the last epochs and keep the average (the
+        ``TailWeightAveraging`` callback of ``skmetalpka.model.data``); 0 keeps the final
+        (or, with early stopping, the best) epoch's weights. With averaging, early stopping
+        still stops training but does not restore the best epoch.
     grad_clip : float, default=5.0
     train_split : "ligand", None or a skorch split callable, default="ligand"
         ``"ligand"`` holds out ``valid_fraction`` of the ligands for validation and early
