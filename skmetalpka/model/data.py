@@ -154,8 +154,7 @@ class TailWeightAveraging(Callback):
         self._count += 1
         for name, value in net.module_.state_dict().items():
             if not torch.is_floating_point(value):
-                continue
-            value = value.detach()
+                continue  # state_dict() tensors are already detached
             if name not in self._mean:
                 self._mean[name] = value.clone()
             else:
