@@ -16,6 +16,12 @@ Rules
   separate column).
 * Radicals and unspecified (``~``, query) bonds are refused. Formal charges and isotopes are
   kept as drawn.
+* The enol of an open-chain 1,3-dicarbonyl (``CC(=O)C=C(C)O``, acetylacetone drawn as its enol)
+  is redrawn as the diketo form (``CC(=O)CC(C)=O``), the form the sources mostly use: one source
+  drew acetylacetone as the enol and another as the diketone, so the model saw two ligands
+  (:func:`ketonize_enols`). Only the hydrogen and the bond orders move; the atom order is kept.
+  Other tautomers are kept as drawn (the grouped cross-validation still puts every tautomer of a
+  ligand in one fold, :func:`skmetalpka.identity.ligand_group`).
 
 The kept ligand keeps the atom order of the input fragment; ``Ligand.atom_map`` maps each of
 its atoms back to the atom index in the input SMILES, so upstream atom indices (for example
@@ -39,6 +45,7 @@ __all__ = [
     "canonical_smiles",
     "iter_atoms",
     "iter_bonds",
+    "ketonize_enols",
     "NON_METALS",
 ]
 
@@ -96,6 +103,61 @@ class Ligand:
     def was_stripped(self) -> bool:
         """True when fragments were removed from the input SMILES."""
         return bool(self.removed_fragments)
+
+
+#: The enol of an open-chain 1,3-dicarbonyl: O=C-C=C-OH, the C=C bond outside any ring and not
+#: aromatic (atoms 0..4: the carbonyl O, its C, the central C, the enol C and its OH).
+_ENOL_13 = Chem.MolFromSmarts("[OX1]=[CX3]-[CX3;!a]=!@[CX3;!a]-[OX2;H1;+0]")
+
+
+def ketonize_enols(mol: Chem.Mol) -> Chem.Mol:
+    """Redraw every open-chain 1,3-dicarbonyl enol of ``mol`` as the diketo tautomer.
+
+    ``O=C-C=C-OH`` becomes ``O=C-CH-C=O``: the enol hydrogen moves to the central carbon.
+    Atom indices (and atom properties) are unchanged, so atom indices into ``mol`` stay valid.
+
+    Parameters
+    ----------
+    mol : rdkit.Chem.Mol
+        A sanitised molecule (implicit or explicit hydrogens).
+
+    Returns
+    -------
+    rdkit.Chem.Mol
+        ``mol`` itself when it has no such enol, otherwise an edited copy.
+
+    Examples
+    --------
+    >>> Chem.MolToSmiles(ketonize_enols(Chem.MolFromSmiles("CC(=O)C=C(C)O")))
+    'CC(=O)CC(C)=O'
+    """
+    if not mol.HasSubstructMatch(_ENOL_13):
+        return mol
+    work = Chem.RWMol(mol)
+    for _ in range(mol.GetNumAtoms()):  # one enol per pass (matches may share atoms)
+        match = work.GetSubstructMatch(_ENOL_13)
+        if not match:
+            break
+        _, _, ch, c_enol, o_h = match  # ch: the central carbon, which takes the hydrogen
+        work.GetBondBetweenAtoms(ch, c_enol).SetBondType(Chem.BondType.SINGLE)
+        work.GetBondBetweenAtoms(c_enol, o_h).SetBondType(Chem.BondType.DOUBLE)
+        hs = [n.GetIdx() for n in work.GetAtomWithIdx(o_h).GetNeighbors() if n.GetAtomicNum() == 1]
+        if hs:  # explicit hydrogen atom: move it to the CH carbon
+            h = hs[0]
+            work.RemoveBond(o_h, h)
+            work.AddBond(ch, h, Chem.BondType.SINGLE)
+        else:
+            o_atom, c_atom = work.GetAtomWithIdx(o_h), work.GetAtomWithIdx(ch)
+            o_atom.SetNumExplicitHs(0)
+            o_atom.SetNoImplicit(False)
+            c_atom.SetNumExplicitHs(c_atom.GetTotalNumHs() + 1)
+            c_atom.SetNoImplicit(True)
+        for idx in (ch, c_enol, o_h):
+            work.GetAtomWithIdx(idx).SetIsAromatic(False)
+        Chem.SanitizeMol(work)
+    out = work.GetMol()
+    Chem.SanitizeMol(out)
+    return out
 
 
 def _is_missing(value: object) -> bool:
@@ -178,6 +240,7 @@ def _finish(
             )
     if lig.GetNumHeavyAtoms() == 0:
         raise InvalidLigandError(f"SMILES {smiles!r} has no heavy atom; it cannot be a ligand")
+    lig = ketonize_enols(lig)
     return Ligand(
         mol=lig,
         smiles=Chem.MolToSmiles(lig),

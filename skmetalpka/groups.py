@@ -1,6 +1,6 @@
 """Group labels for grouped cross-validation: one identity per metal and per ligand.
 
-A ligand written in two ways (another atom order, a salt, a charge state) must land in one
+A ligand written in two ways (another atom order, a salt, a charge state, a tautomer) must land in one
 fold; :func:`make_groups` labels every row by the canonical ion or the standardised ligand.
 """
 
@@ -13,7 +13,7 @@ import pandas as pd
 
 from .chem import InvalidLigandError
 from .conditions import check_input_frame
-from .identity import ligand_id
+from .identity import ligand_group
 from .ions import UnknownMetalError, canonical_ion
 
 __all__ = ["GROUP_KINDS", "make_groups"]
@@ -30,10 +30,10 @@ def make_groups(X: pd.DataFrame, groups: str | Any) -> np.ndarray:
     X : pandas.DataFrame
         With columns ``metal`` and ``smiles``.
     groups : {"metal", "ligand"} or array-like of shape (n_samples,)
-        ``"metal"``: canonical ion spelling; ``"ligand"``: the ligand identity
-        (:func:`skmetalpka.identity.ligand_id`: uncharged, salt- and stereo-free parent, so
-        every spelling of a ligand lands in one group); an array: used as given (no missing
-        label allowed).
+        ``"metal"``: canonical ion spelling; ``"ligand"``: the ligand's group key
+        (:func:`skmetalpka.identity.ligand_group`: the canonical tautomer of the uncharged,
+        salt- and stereo-free parent, so every spelling of a ligand, tautomers included, lands
+        in one group); an array: used as given (no missing label allowed).
 
     Returns
     -------
@@ -52,7 +52,7 @@ def make_groups(X: pd.DataFrame, groups: str | Any) -> np.ndarray:
             labels = []
             for s in X["smiles"].tolist():
                 try:
-                    labels.append(ligand_id(s))
+                    labels.append(ligand_group(s))
                 except InvalidLigandError:
                     labels.append(str(s))
         else:

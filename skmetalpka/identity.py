@@ -27,14 +27,25 @@ stereochemistry. :func:`ligand_id` reduces every drawing to one key, the **ident
    phenols protonated (``[O-]`` -> ``OH``), ammonium and pyridinium deprotonated
    (``[NH3+]`` -> ``NH2``); charges that cannot be removed (quaternary ammonium, the
    charge-separated nitro group ``[N+](=O)[O-]``) stay as they are;
-4. stereochemistry removed (``@``/``@@`` and ``/``/``\\``): the sources draw it
+4. the enol of an open-chain 1,3-dicarbonyl redrawn as the diketone
+   (:func:`skmetalpka.chem.ketonize_enols`; acetylacetone is drawn as the enol in one source and
+   as the diketone in another);
+5. stereochemistry removed (``@``/``@@`` and ``/``/``\\``): the sources draw it
    inconsistently, and with achiral aqua metal ions enantiomers have the same constants.
    Diastereomers (e.g. meso- and (R,R)-tartaric acid) then share one identity too; this
    merges a few genuinely different ligands, the price of matching sources that omit stereo;
-5. canonical RDKit SMILES of the result.
+6. canonical RDKit SMILES of the result.
 
-Tautomers are **not** merged (2-hydroxypyridine and 2-pyridone stay apart); neither are isotopes
-(none in the sources).
+Other tautomers are **not** merged into one identity (2-hydroxypyridine and 2-pyridone stay two
+ligands, and their measurements are not pooled); neither are isotopes (none in the sources).
+
+Ligand groups
+-------------
+Grouped cross-validation needs a coarser key than the identity: two drawings that are tautomers
+of each other are the same substance in solution, and must never sit one in the training rows and
+one in the test rows of a fold. :func:`ligand_group` is the identity's canonical tautomer (RDKit's
+``TautomerEnumerator``), which :func:`skmetalpka.groups.make_groups` uses for ``"ligand"``.
+Merging too much there only makes a fold's test set harder, never leaks.
 """
 
 from __future__ import annotations
@@ -46,7 +57,7 @@ from functools import lru_cache
 from rdkit import Chem
 from rdkit.Chem.MolStandardize import rdMolStandardize
 
-from .chem import InvalidLigandError, Ligand, standardize_ligand
+from .chem import InvalidLigandError, Ligand, ketonize_enols, standardize_ligand
 
 __all__ = [
     "canonical_atom_order",
@@ -54,6 +65,7 @@ __all__ = [
     "SiteMapping",
     "neutral_parent",
     "ligand_id",
+    "ligand_group",
     "is_inorganic",
 ]
 
@@ -165,7 +177,7 @@ def neutral_parent(mol: Chem.Mol, *, keep_stereo: bool = False) -> tuple[str, li
     for atom in work.GetAtoms():
         atom.SetIntProp("_skm_in", atom.GetIdx())
     work = Chem.RemoveHs(work, sanitize=True)
-    work = _uncharger().uncharge(work)
+    work = ketonize_enols(_uncharger().uncharge(work))
     if not keep_stereo:
         Chem.RemoveStereochemistry(work)
     order = _output_order(work)  # order[i] = index in work of output atom i
@@ -212,6 +224,51 @@ def ligand_id(smiles: object) -> str:
         if isinstance(exc, InvalidLigandError):
             raise
         raise InvalidLigandError(f"could not neutralise {smiles!r}: {exc}") from exc
+
+
+@lru_cache(maxsize=1)
+def _tautomer_enumerator() -> rdMolStandardize.TautomerEnumerator:
+    return rdMolStandardize.TautomerEnumerator()
+
+
+@lru_cache(maxsize=16384)
+def _ligand_group_cached(identity: str) -> str:
+    mol = Chem.MolFromSmiles(identity)
+    try:
+        return Chem.MolToSmiles(_tautomer_enumerator().Canonicalize(mol))
+    except (ValueError, RuntimeError):  # pragma: no cover - RDKit gave up: the identity itself
+        return identity
+
+
+def ligand_group(smiles: object) -> str:
+    """Group key of a ligand for grouped cross-validation: its identity's canonical tautomer.
+
+    Every drawing of a ligand, tautomers included, gives the same key (see the module notes).
+    Coarser than :func:`ligand_id`, which keeps tautomers apart.
+
+    Parameters
+    ----------
+    smiles : str
+        Any drawing of the ligand.
+
+    Returns
+    -------
+    str
+        Canonical SMILES of the canonical tautomer of :func:`ligand_id` ``(smiles)``.
+
+    Raises
+    ------
+    skmetalpka.chem.InvalidLigandError
+        When :func:`ligand_id` refuses the SMILES.
+
+    Examples
+    --------
+    >>> ligand_group("Oc1ccccn1") == ligand_group("O=c1cccc[nH]1")
+    True
+    >>> ligand_id("Oc1ccccn1") == ligand_id("O=c1cccc[nH]1")
+    False
+    """
+    return _ligand_group_cached(ligand_id(smiles))
 
 
 def is_inorganic(mol: Chem.Mol) -> bool:

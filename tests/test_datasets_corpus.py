@@ -13,6 +13,7 @@ from sklearn.model_selection import GroupKFold
 from skmetalpka.datasets import ligand_groups, ligand_id, load_corpus
 from skmetalpka.datasets.corpus import CORPUS_COLUMNS, repeat_spread, source_overlap
 from skmetalpka.datasets.identity import neutral_parent
+from skmetalpka.groups import make_groups
 
 
 @pytest.fixture()
@@ -185,3 +186,36 @@ def test_training_data_names_pick_corpus_or_minteq(tmp_path, monkeypatch, nist_d
     assert len(X) == len(y) and report.source.startswith("corpus")
     Xm, _, _ = load_training_data("MINTEQ")
     assert "source" not in Xm.columns or set(Xm["source"]) <= {"minteq"}
+
+
+def test_tautomers_share_a_group_and_acac_one_identity(tmp_path):
+    """Acetylacetone drawn as the enol (dative form) and as the diketone; a pyridone pair."""
+    (tmp_path / "logkpredict_nist_k1.csv").write_text(
+        "smiles, logK\n"
+        # the enol written as in the source: CH first, enolate O bound to the metal
+        "[H]C1=C(C([H])([H])[H])[O-]->[Cu+2]<-O=C1C([H])([H])[H], 8.4\n",
+        encoding="utf-8",
+    )
+    (tmp_path / "logkpredict_iupac_lanthanides_k1.csv").write_text(
+        "Cmplx_smiles_neutral_std,Lg K1\n"
+        "CC(=O)CC(C)=O.[La+3], 5.1\n"
+        "Oc1ccccn1.[La+3], 1.0\n"
+        "O=c1cccc[nH]1.[Nd+3], 1.2\n",
+        encoding="utf-8",
+    )
+    X, y = load_corpus(tmp_path, sources=("logkpredict_nist", "logkpredict_iupac"))
+    acac = X[X.ligand_id == "CC(=O)CC(C)=O"]
+    assert sorted(acac.source) == ["logkpredict_iupac", "logkpredict_nist"]
+    assert set(acac.smiles) == {"CC(=O)CC(C)=O"}
+    # the curated donors (enolate O and carbonyl O) are the two O atoms of the diketone
+    row = acac[acac.source == "logkpredict_nist"].iloc[0]
+    mol = Chem.MolFromSmiles(row.smiles)
+    assert sorted(mol.GetAtomWithIdx(a).GetSymbol() for a in row.binding_sites) == ["O", "O"]
+    assert len(set(row.binding_sites)) == 2
+    # 2-hydroxypyridine and 2-pyridone: two identities (not pooled), one group (never split)
+    pyr = X[X.metal.isin(["La3+", "Nd3+"]) & ~X.ligand_id.eq("CC(=O)CC(C)=O")]
+    assert pyr.ligand_id.nunique() == 2
+    groups = ligand_groups(X)
+    assert len(set(groups[pyr.index])) == 1
+    assert len(set(make_groups(X, "ligand")[pyr.index])) == 1
+    assert len(set(groups)) == 2

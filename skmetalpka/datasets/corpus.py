@@ -223,8 +223,9 @@ def repeat_spread(values: Sequence[float], groups: Sequence[Any]) -> dict[str, f
 def ligand_groups(X: pd.DataFrame) -> np.ndarray:
     """Integer ligand group of every row, for ligand-grouped cross-validation.
 
-    Rows get the same group exactly when their ligands have the same identity
-    (:func:`skmetalpka.datasets.identity.ligand_id`), however each source spelled the ligand.
+    Rows get the same group exactly when their ligands have the same group key
+    (:func:`skmetalpka.identity.ligand_group`: the canonical tautomer of the identity
+    :func:`skmetalpka.datasets.identity.ligand_id`), however each source spelled the ligand.
 
     Parameters
     ----------
@@ -242,15 +243,15 @@ def ligand_groups(X: pd.DataFrame) -> np.ndarray:
     ValueError
         When ``X`` has neither column, or a SMILES has no identity (the message names it).
     """
-    from skmetalpka.datasets.identity import ligand_id
+    from skmetalpka.identity import ligand_group
 
     if "ligand_id" in X.columns:
-        keys = X["ligand_id"].astype(str).tolist()
+        keys = [ligand_group(k) for k in X["ligand_id"].astype(str).tolist()]
     elif "smiles" in X.columns:
         keys = []
         for smi in X["smiles"]:
             try:
-                keys.append(ligand_id(smi))
+                keys.append(ligand_group(smi))
             except InvalidLigandError as exc:
                 raise ValueError(f"ligand_groups: {exc}") from exc
     else:
