@@ -152,12 +152,8 @@ def ketonize_enols(mol: Chem.Mol) -> Chem.Mol:
             o_atom.SetNoImplicit(False)
             c_atom.SetNumExplicitHs(c_atom.GetTotalNumHs() + 1)
             c_atom.SetNoImplicit(True)
-        for idx in (ch, c_enol, o_h):
-            work.GetAtomWithIdx(idx).SetIsAromatic(False)
-        Chem.SanitizeMol(work)
-    out = work.GetMol()
-    Chem.SanitizeMol(out)
-    return out
+        Chem.SanitizeMol(work)  # the pattern excludes aromatic atoms: nothing to de-aromatise
+    return work.GetMol()
 
 
 def _is_missing(value: object) -> bool:

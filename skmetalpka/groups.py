@@ -1,7 +1,7 @@
 """Group labels for grouped cross-validation: one identity per metal and per ligand.
 
-A ligand written in two ways (another atom order, a salt, a charge state, a tautomer) must land in one
-fold; :func:`make_groups` labels every row by the canonical ion or the standardised ligand.
+A ligand written in two ways (another atom order, a salt, a charge state, a tautomer) must land
+in one fold; :func:`make_groups` labels every row by the canonical ion or the ligand's group key.
 """
 
 from __future__ import annotations
