@@ -248,10 +248,10 @@ def test_speed():
         # 4-pyridinone and flavone: a lone ring carbonyl O
         ("O=c1cc[nH]cc1", {0: "ring_carbonyl_O"}, 0),
         ("O=c1cc(-c2ccccc2)oc2ccccc12", {0: "ring_carbonyl_O"}, 0),
-        # squaric acid: a 4-membered oxocarbon acid, two phenol-like OH, not a maltol chelator
+        # squaric acid: a 4-membered oxocarbon acid, its OH carboxylate-like, not phenols
         (
             "O=c1c(O)c(O)c1=O",
-            {0: "ring_carbonyl_O", 3: "phenol_O", 5: "phenol_O", 7: "ring_carbonyl_O"},
+            {0: "ring_carbonyl_O", 3: "oxocarbon_O", 5: "oxocarbon_O", 7: "ring_carbonyl_O"},
             -2,
         ),
     ],
@@ -262,3 +262,61 @@ def test_aromatic_ring_carbonyls(smiles, expected, charge):
     m = mol(smiles)
     assert donors_of(smiles) == {i: pytest.approx(SCORE[name]) for i, name in expected.items()}
     assert binding_charge(m) == charge
+
+
+@pytest.mark.parametrize(
+    ("smiles", "oxocarbon", "carbonyl", "charge"),
+    [
+        # squaric acid in RDKit's canonical order, in a Kekule drawing and as the dianion
+        ("O=c1c(O)c(O)c1=O", (3, 5), (0, 7), -2),
+        ("OC1=C(O)C(=O)C1=O", (0, 3), (5, 7), -2),
+        ("O=C1C(=O)C([O-])=C1[O-]", (5, 7), (0, 3), -4),
+        # croconic acid (5-membered ring): also not a maltol-type hydroxy-ring-ketone
+        ("O=c1c(O)c(O)c(=O)c1=O", (3, 5), (0, 7, 9), -2),
+        ("OC1=C(O)C(=O)C(=O)C1=O", (0, 3), (5, 7, 9), -2),
+        # a squaric acid monoester: one acidic OH
+        ("CCOc1c(O)c(=O)c1=O", (5,), (7, 9), -1),
+    ],
+)
+def test_oxocarbon_acids(smiles, oxocarbon, carbonyl, charge):
+    """Squaric and croconic acid are strong acids whose anions bind Ln3+ about as weakly as a
+    carboxylate (log K1 about 3): their OH must not be scored or counted as catechol-like
+    phenolates (which made the corpus models predict log K1 12-16 for them)."""
+    m = mol(smiles)
+    matches = donor_matches(m)
+    assert sorted(i for (i,) in matches["oxocarbon_O"]) == list(oxocarbon)
+    assert sorted(i for (i,) in matches["ring_carbonyl_O"]) == list(carbonyl)
+    assert "phenol_O" not in matches and "hydroxy_ring_carbonyl_O" not in matches
+    assert "enol_O" not in matches
+    counts = counts_of(smiles)
+    assert counts.get("phenolate", 0) == 0
+    assert counts["carboxylate"] == len(oxocarbon)
+    # the neutral acids: one acidic group per OH (the dianion keeps its formal -2 on top)
+    assert binding_charge(m) == charge
+
+
+def test_oxocarbon_rule_leaves_catechol_and_maltol_alone():
+    # catechol, maltol, tropolone, 1,2-HOPO, and a cyclobutenedione without an OH
+    assert donor_matches(mol("Oc1ccccc1O"))["phenol_O"] == [(0,), (7,)]
+    assert "hydroxy_ring_carbonyl_O" in donor_matches(mol("Cc1occc(=O)c1O"))
+    assert "hydroxy_ring_carbonyl_O" in donor_matches(mol("Oc1cccccc1=O"))
+    assert "oxocarbon_O" not in donor_matches(mol("On1ccccc1=O"))
+    assert "oxocarbon_O" not in donor_matches(mol("CC1=C(C)C(=O)C1=O"))
+
+
+@pytest.mark.parametrize(
+    ("smiles", "charge", "enolate"),
+    [
+        ("OC(=O)CC(=O)O", -2, 0),  # malonic acid: two carboxylates, no extra enolate
+        ("CC(C(=O)O)C(=O)O", -2, 0),  # methylmalonic acid, atoms in another order
+        ("O=C(O)C(C(=O)O)c1ccccc1", -2, 0),  # phenylmalonic acid
+        ("CC(=O)CC(=O)O", -1, 0),  # acetoacetic acid: the carboxylate is the acidic donor
+        ("CCOC(=O)CC(C)=O", -1, 1),  # ethyl acetoacetate: a beta-keto ester binds as enolate
+        ("CC(=O)CC(C)=O", -1, 1),  # acetylacetone
+    ],
+)
+def test_beta_dicarbonyl_acids_are_not_enolates(smiles, charge, enolate):
+    """A malonic / acetoacetic acid's carboxylic acid groups are its acidic donors: counting
+    them a second time as a beta-diketone enolate made malonic acid a trianion."""
+    assert binding_charge(mol(smiles)) == charge
+    assert counts_of(smiles).get("enolate", 0) == enolate

@@ -81,6 +81,16 @@ _NOT_ACYL_BASE = "!$(N[#6,#16,#15]=[O,S,N]);!$(N-[OX2,OX1-])"
 _NOT_ACYL = f"{_NOT_ACYL_BASE};!$(N-a)"
 _AMINE = f"[$([NX3;+0;{_NOT_ACYL}]),$([NX4+;{_NOT_ACYL}])"
 _OH = "[OX2H1,OX1-]"  # hydroxyl or its deprotonated form
+# An OH / O- on the ring of an oxocarbon acid: squaric (4-membered ring) or croconic (5) acid
+# and their esters / amides, where every other ring C carries an exocyclic O. These are strong
+# acids whose anions bind like carboxylates (Ln3+ log K1 about 3), not catechol-like chelators.
+_OXOCARBON = (
+    "$(O-[#6;r4]1~[#6;r4]~[#6;r4](=O)~[#6;r4]~1=O),"
+    "$(O-[#6;r5]1~[#6;r5]~[#6;r5](=O)~[#6;r5](=O)~[#6;r5]~1=O)"
+)
+_OH_NOT_OXOCARBON = "[OX2H1,OX1-;!" + _OXOCARBON.replace("),$(", ");!$(") + "]"
+# A carbonyl C that is not part of an amide / carboxylic acid (beta-diketone ends).
+_KETO_C = f"[CX3;!$(C-[#7]);!$(C-{_OH})]"
 
 #: The graded SMARTS donor rules, one :class:`DonorRule` each (the table of ``docs/donor_rules.md``).
 DONOR_RULES: tuple[DonorRule, ...] = (
@@ -136,20 +146,27 @@ DONOR_RULES: tuple[DonorRule, ...] = (
         "cyanide / HCN carbon (soft, strong donor)",
     ),
     DonorRule(
+        "oxocarbon_O", "carboxylate",
+        f"[OX2H1,OX1-;{_OXOCARBON}]", (0,), (0,), 0.9,
+        "OH / O- on the ring of an oxocarbon acid (squaric, croconic acid): a strong acid "
+        "that binds like a carboxylate, one acidic group per OH",
+    ),
+    DonorRule(
         "phenol_O", "phenolate",
-        f"{_OH}-c", (0,), (0,), 0.8,
-        "phenol / phenolate O",
+        f"{_OH_NOT_OXOCARBON}-c", (0,), (0,), 0.8,
+        "phenol / phenolate O (not the OH of an oxocarbon acid)",
     ),
     DonorRule(
         "enol_O", "enolate",
-        f"{_OH}-[CX3]=[CX3]", (0,), (0,), 0.75,
+        f"{_OH_NOT_OXOCARBON}-[CX3]=[CX3]", (0,), (0,), 0.75,
         "enol / enolate O (e.g. the enol form of a beta-diketone)",
     ),
     DonorRule(
         "beta_diketone_O", "enolate",
-        "[OX1]=[CX3;!$(C-[#7])]-[CX4;!H0]-[CX3;!$(C-[#7])]=[OX1]", (0, 4), (1, 3), 0.7,
+        f"[OX1]={_KETO_C}-[CX4;!H0]-{_KETO_C}=[OX1]", (0, 4), (1, 3), 0.7,
         "both carbonyl O of a beta-diketone / beta-keto ester in its keto form (binds as "
-        "the enolate, e.g. acetylacetone)",
+        "the enolate, e.g. acetylacetone); not malonic or acetoacetic acid, whose "
+        "carboxylic acid groups are the acidic donors",
     ),
     DonorRule(
         "alcohol_O", "alcohol",
@@ -199,10 +216,10 @@ DONOR_RULES: tuple[DonorRule, ...] = (
     ),
     DonorRule(
         "hydroxy_ring_carbonyl_O", "carbonyl",
-        f"[OX1]=[c;!r4]:[c;!r4]-{_OH}", (0, 3), (0,), 0.85,
+        f"[OX1]=[c;!r4]:[c;!r4]-{_OH_NOT_OXOCARBON}", (0, 3), (0,), 0.85,
         "both O of an ortho-hydroxy ring ketone: 3-hydroxy-4-pyranone / -pyridinone (maltol, "
         "kojic acid, deferiprone), tropolone (the OH counts as one phenolate group); not the "
-        "4-membered squaric acid, a strong acid and a weak chelator",
+        "oxocarbon acids (squaric, croconic), strong acids and weak chelators",
     ),
     DonorRule(
         "ring_hydroxamate_O", "hydroxamate",
