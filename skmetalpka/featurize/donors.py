@@ -81,14 +81,16 @@ _NOT_ACYL_BASE = "!$(N[#6,#16,#15]=[O,S,N]);!$(N-[OX2,OX1-])"
 _NOT_ACYL = f"{_NOT_ACYL_BASE};!$(N-a)"
 _AMINE = f"[$([NX3;+0;{_NOT_ACYL}]),$([NX4+;{_NOT_ACYL}])"
 _OH = "[OX2H1,OX1-]"  # hydroxyl or its deprotonated form
-# An OH / O- on the ring of an oxocarbon acid: squaric (4-membered ring) or croconic (5) acid
-# and their esters / amides, where every other ring C carries an exocyclic O. These are strong
-# acids whose anions bind like carboxylates (Ln3+ log K1 about 3), not catechol-like chelators.
-_OXOCARBON = (
-    "$(O-[#6;r4]1~[#6;r4]~[#6;r4](=O)~[#6;r4]~1=O),"
-    "$(O-[#6;r5]1~[#6;r5]~[#6;r5](=O)~[#6;r5](=O)~[#6;r5]~1=O)"
+# An O on the ring of an oxocarbon acid: squaric (4-membered ring) or croconic (5) acid and
+# their mono-esters / mono-amides, whose ring carbons beyond the OH's neighbour carry an
+# exocyclic =O. These are strong acids whose anions bind like carboxylates (Ln3+ log K1 about
+# 3), not catechol-like chelators.
+_OXOCARBON_RINGS = (
+    "O-[#6;r4]1~[#6;r4]~[#6;r4](=O)~[#6;r4]~1=O",
+    "O-[#6;r5]1~[#6;r5]~[#6;r5](=O)~[#6;r5](=O)~[#6;r5]~1=O",
 )
-_OH_NOT_OXOCARBON = "[OX2H1,OX1-;!" + _OXOCARBON.replace("),$(", ");!$(") + "]"
+_OXOCARBON = ",".join(f"$({ring})" for ring in _OXOCARBON_RINGS)
+_OH_NOT_OXOCARBON = "[OX2H1,OX1-;" + ";".join(f"!$({ring})" for ring in _OXOCARBON_RINGS) + "]"
 # A carbonyl C that is not part of an amide / carboxylic acid (beta-diketone ends).
 _KETO_C = f"[CX3;!$(C-[#7]);!$(C-{_OH})]"
 
@@ -216,7 +218,7 @@ DONOR_RULES: tuple[DonorRule, ...] = (
     ),
     DonorRule(
         "hydroxy_ring_carbonyl_O", "carbonyl",
-        f"[OX1]=[c;!r4]:[c;!r4]-{_OH_NOT_OXOCARBON}", (0, 3), (0,), 0.85,
+        f"[OX1]=[c]:[c]-{_OH_NOT_OXOCARBON}", (0, 3), (0,), 0.85,
         "both O of an ortho-hydroxy ring ketone: 3-hydroxy-4-pyranone / -pyridinone (maltol, "
         "kojic acid, deferiprone), tropolone (the OH counts as one phenolate group); not the "
         "oxocarbon acids (squaric, croconic), strong acids and weak chelators",
