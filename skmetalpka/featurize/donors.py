@@ -80,7 +80,8 @@ class DonorRule:
 _NOT_ACYL_BASE = "!$(N[#6,#16,#15]=[O,S,N]);!$(N-[OX2,OX1-])"
 _NOT_ACYL = f"{_NOT_ACYL_BASE};!$(N-a)"
 _AMINE = f"[$([NX3;+0;{_NOT_ACYL}]),$([NX4+;{_NOT_ACYL}])"
-_OH = "[OX2H1,OX1-]"  # hydroxyl or its deprotonated form
+_OH_ATOM = "OX2H1,OX1-"  # hydroxyl or its deprotonated form
+_OH = f"[{_OH_ATOM}]"
 # An O on the ring of an oxocarbon acid: squaric (4-membered ring) or croconic (5) acid and
 # their mono-esters / mono-amides, whose ring carbons beyond the OH's neighbour carry an
 # exocyclic =O. These are strong acids whose anions bind like carboxylates (Ln3+ log K1 about
@@ -89,8 +90,8 @@ _OXOCARBON_RINGS = (
     "O-[#6;r4]1~[#6;r4]~[#6;r4](=O)~[#6;r4]~1=O",
     "O-[#6;r5]1~[#6;r5]~[#6;r5](=O)~[#6;r5](=O)~[#6;r5]~1=O",
 )
-_OXOCARBON = ",".join(f"$({ring})" for ring in _OXOCARBON_RINGS)
-_OH_NOT_OXOCARBON = "[OX2H1,OX1-;" + ";".join(f"!$({ring})" for ring in _OXOCARBON_RINGS) + "]"
+_OH_OXOCARBON = f"[{_OH_ATOM};" + ",".join(f"$({ring})" for ring in _OXOCARBON_RINGS) + "]"
+_OH_NOT_OXOCARBON = f"[{_OH_ATOM};" + ";".join(f"!$({ring})" for ring in _OXOCARBON_RINGS) + "]"
 # A carbonyl C that is not part of an amide / carboxylic acid (beta-diketone ends).
 _KETO_C = f"[CX3;!$(C-[#7]);!$(C-{_OH})]"
 
@@ -149,7 +150,7 @@ DONOR_RULES: tuple[DonorRule, ...] = (
     ),
     DonorRule(
         "oxocarbon_O", "carboxylate",
-        f"[OX2H1,OX1-;{_OXOCARBON}]", (0,), (0,), 0.9,
+        _OH_OXOCARBON, (0,), (0,), 0.9,
         "OH / O- on the ring of an oxocarbon acid (squaric, croconic acid): a strong acid "
         "that binds like a carboxylate, one acidic group per OH",
     ),
