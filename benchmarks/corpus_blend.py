@@ -54,6 +54,110 @@ def _unseen_rows(fold: np.ndarray, metal: np.ndarray) -> np.ndarray:
     return out
 
 
+def stack_bound(
+    true: np.ndarray, members: list[np.ndarray], metal: np.ndarray
+) -> dict[str, dict[str, float]]:
+    """Log K1 RMSE of in-sample least-squares stacking of ``members``, overall and per family.
+
+    Weights and intercept are fitted on the very rows they are scored on (all folds' out-of-fold
+    predictions at once; per family for the family rows), so this is a lower bound on the
+    error of any linear reweighting of these members, not an estimate of a model's error.
+    Members without any log K1 prediction (the series interpolation answers higher steps only)
+    are dropped; rows where another member has no prediction are left out (their number is
+    reported).
+    """
+    from skmetalpka.families import metal_families
+
+    X = np.column_stack([m for m in members if np.isfinite(m).any()])
+    ok = np.isfinite(true) & np.isfinite(X).all(axis=1)
+    fam = np.asarray([str(f) for f in metal_families(metal)])
+
+    def fit(rows: np.ndarray) -> dict[str, float]:
+        A = np.column_stack([X[rows], np.ones(rows.sum())])
+        w, *_ = np.linalg.lstsq(A, true[rows], rcond=None)
+        err = A @ w - true[rows]
+        return {"n": int(rows.sum()), "rmse": float(np.sqrt(np.mean(err**2)))}
+
+    out = {"all": fit(ok)}
+    sse = 0.0
+    for f in sorted(set(fam[ok].tolist())):
+        out[f] = fit(ok & (fam == f))
+        sse += out[f]["rmse"] ** 2 * out[f]["n"]
+    out["per-family weights"] = {
+        "n": out["all"]["n"],
+        "rmse": float(np.sqrt(sse / out["all"]["n"])),
+    }
+    out["left out"] = {"n": int((np.isfinite(true) & ~ok).sum()), "rmse": float("nan")}
+    return out
+
+
+def stack_bound_markdown(bounds: dict[str, dict[str, dict[str, float]]]) -> str:
+    """Markdown table of :func:`stack_bound` results, one row per blend."""
+    cols = list(next(iter(bounds.values())))
+    lines = [
+        "In-sample least-squares stacking of each blend's members (log K1 RMSE; weights fitted "
+        "on the scored rows: a bound, not a model):",
+        "",
+        "| blend | " + " | ".join(cols) + " |",
+        "|---|" + "---|" * len(cols),
+    ]
+    for name, b in bounds.items():
+        cells = [
+            f"{b[c]['rmse']:.3f} ({b[c]['n']})" if np.isfinite(b[c]["rmse"]) else f"({b[c]['n']})"
+            for c in cols
+        ]
+        lines.append(f"| {name} | " + " | ".join(cells) + " |")
+    return "\n".join(lines) + "\n"
+
+
+def worst_ligands(
+    true: np.ndarray, pred: np.ndarray, ligand: np.ndarray, source: np.ndarray, k: int
+) -> list[dict]:
+    """The ``k`` ligands with the largest share of the squared log K1 error.
+
+    Each entry: the ligand, its number of log K1 values, mean error (predicted - measured),
+    share of all squared error and share of the squared error of the NIST-46 rows.
+    """
+    ok = np.isfinite(true) & np.isfinite(pred)
+    err2 = np.where(ok, (pred - true) ** 2, 0.0)
+    nist = ok & (source == "nist46")
+    total, total_nist = err2.sum(), err2[nist].sum()
+    out = []
+    for lig in np.unique(ligand[ok]):
+        rows = ok & (ligand == lig)
+        out.append(
+            {
+                "ligand": str(lig),
+                "n": int(rows.sum()),
+                "mean_error": float((pred[rows] - true[rows]).mean()),
+                "share": float(err2[rows].sum() / total),
+                "share_nist46": float(err2[rows & nist].sum() / total_nist) if total_nist else 0.0,
+                "sources": sorted(set(source[rows].tolist())),
+            }
+        )
+    out.sort(key=lambda e: -e["share"])
+    return out[:k]
+
+
+def worst_ligands_markdown(worst: dict[str, list[dict]]) -> str:
+    """Markdown tables of :func:`worst_ligands` results, one per blend."""
+    lines = []
+    for name, entries in worst.items():
+        lines += [
+            f"Ligands with the most squared log K1 error of {name}:",
+            "",
+            "| ligand | n | mean error | share | share of NIST-46 | sources |",
+            "|---|---|---|---|---|---|",
+        ]
+        lines += [
+            f"| `{e['ligand']}` | {e['n']} | {e['mean_error']:+.2f} | {100 * e['share']:.1f} % "
+            f"| {100 * e['share_nist46']:.1f} % | {', '.join(e['sources'])} |"
+            for e in entries
+        ]
+        lines.append("")
+    return "\n".join(lines)
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--oof-dir", required=True)
@@ -90,6 +194,25 @@ def main() -> None:
         action="store_true",
         help="also save the members' and blends' out-of-fold predictions in --oof-dir as "
         "corpus_<split><tag>_oof.npz (for selectivity.py and corpus_report.py)",
+    )
+    ap.add_argument(
+        "--stack-bound",
+        action="store_true",
+        help="also report, per blend, the log K1 RMSE of least-squares member weights (and an "
+        "intercept) fitted on all out-of-fold rows at once, overall and per metal family: an "
+        "in-sample bound on what reweighting these members can reach, not a model",
+    )
+    ap.add_argument(
+        "--worst-ligands",
+        type=int,
+        default=0,
+        help="also list, per blend, the K ligands carrying the most squared log K1 error",
+    )
+    ap.add_argument(
+        "--per-fold",
+        action="store_true",
+        help="also report every model's log K1 RMSE per fold (a setting picked on one fold "
+        "is judged on the others)",
     )
     args = ap.parse_args()
     oof_dir = Path(args.oof_dir)
@@ -179,6 +302,45 @@ def main() -> None:
     )
     result["command"] = " ".join(["python benchmarks/corpus_blend.py", *sys.argv[1:]])
     md = to_markdown(result, names)
+    if args.stack_bound:
+        result["stack_bound"] = {
+            name: stack_bound(ref["y"][:, 0], [pred[p][:, 0] for p in parts], ref["metal"])
+            for name, parts in blends
+        }
+        md += "\n" + stack_bound_markdown(result["stack_bound"])
+    if args.per_fold:
+        result["per_fold"] = {
+            name: [
+                float(
+                    np.sqrt(
+                        np.nanmean((pred[name][fold_of == k, 0] - ref["y"][fold_of == k, 0]) ** 2)
+                    )
+                )
+                for k in range(int(fold_of.max()) + 1)
+            ]
+            for name in names
+        }
+        n_folds = int(fold_of.max()) + 1
+        md += (
+            "\nlog K1 RMSE per fold:\n\n| model | "
+            + " | ".join(f"fold {k}" for k in range(n_folds))
+            + " |\n|---|"
+            + "---|" * n_folds
+            + "\n"
+        )
+        md += "".join(
+            f"| {name} | " + " | ".join(f"{v:.3f}" for v in result["per_fold"][name]) + " |\n"
+            for name in names
+            if np.isfinite(result["per_fold"][name]).all()
+        )
+    if args.worst_ligands:
+        result["worst_ligands"] = {
+            name: worst_ligands(
+                ref["y"][:, 0], pred[name][:, 0], ref["ligand"], ref["source"], args.worst_ligands
+            )
+            for name, _ in blends
+        }
+        md += "\n" + worst_ligands_markdown(result["worst_ligands"])
     print(md)
     save(f"corpus_{args.split}{args.tag}", result, md)
     if args.write_oof:
