@@ -31,7 +31,7 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from _common import save  # noqa: E402
-from corpus import summarise, to_markdown  # noqa: E402
+from corpus import _stats, summarise, to_markdown  # noqa: E402
 
 from skmetalpka.model.blend import combine_predictions  # noqa: E402
 
@@ -107,6 +107,31 @@ def stack_bound_markdown(bounds: dict[str, dict[str, dict[str, float]]]) -> str:
             for c in cols
         ]
         lines.append(f"| {name} | " + " | ".join(cells) + " |")
+    return "\n".join(lines) + "\n"
+
+
+def per_fold_rmse(true: np.ndarray, pred: np.ndarray, fold: np.ndarray) -> list[float]:
+    """Log K1 RMSE of every fold's held-out rows (NaN for a fold the model does not answer)."""
+    return [
+        _stats(true[fold == k], pred[fold == k]).get("rmse", float("nan"))
+        for k in range(int(fold.max()) + 1)
+    ]
+
+
+def per_fold_markdown(per_fold: dict[str, list[float]]) -> str:
+    """Markdown table of :func:`per_fold_rmse` results (models answering every fold)."""
+    n_folds = len(next(iter(per_fold.values())))
+    lines = [
+        "log K1 RMSE per fold:",
+        "",
+        "| model | " + " | ".join(f"fold {k}" for k in range(n_folds)) + " |",
+        "|---|" + "---|" * n_folds,
+    ]
+    lines += [
+        f"| {name} | " + " | ".join(f"{v:.3f}" for v in values) + " |"
+        for name, values in per_fold.items()
+        if np.isfinite(values).all()
+    ]
     return "\n".join(lines) + "\n"
 
 
@@ -310,29 +335,9 @@ def main() -> None:
         md += "\n" + stack_bound_markdown(result["stack_bound"])
     if args.per_fold:
         result["per_fold"] = {
-            name: [
-                float(
-                    np.sqrt(
-                        np.nanmean((pred[name][fold_of == k, 0] - ref["y"][fold_of == k, 0]) ** 2)
-                    )
-                )
-                for k in range(int(fold_of.max()) + 1)
-            ]
-            for name in names
+            name: per_fold_rmse(ref["y"][:, 0], pred[name][:, 0], fold_of) for name in names
         }
-        n_folds = int(fold_of.max()) + 1
-        md += (
-            "\nlog K1 RMSE per fold:\n\n| model | "
-            + " | ".join(f"fold {k}" for k in range(n_folds))
-            + " |\n|---|"
-            + "---|" * n_folds
-            + "\n"
-        )
-        md += "".join(
-            f"| {name} | " + " | ".join(f"{v:.3f}" for v in result["per_fold"][name]) + " |\n"
-            for name in names
-            if np.isfinite(result["per_fold"][name]).all()
-        )
+        md += "\n" + per_fold_markdown(result["per_fold"])
     if args.worst_ligands:
         result["worst_ligands"] = {
             name: worst_ligands(

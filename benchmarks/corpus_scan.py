@@ -38,7 +38,10 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from _common import save  # noqa: E402
-from corpus import folds_for, proton_fit_params  # noqa: E402
+from corpus import _stats, folds_for, proton_fit_params  # noqa: E402
+from corpus_blend import _unseen_rows  # noqa: E402
+
+from skmetalpka.model.blend import combine_predictions  # noqa: E402
 
 #: The corpus recipe's network (``corpus.py --epochs 40 --gnn-params '{"dropout": 0.05}'``).
 BASE = {"max_epochs": 40, "hidden_dim": 96, "dropout": 0.05}
@@ -86,11 +89,6 @@ def run_one(config: dict, fold: int, out: Path) -> dict:
     return result
 
 
-def _rmse(pred: np.ndarray, true: np.ndarray) -> float:
-    m = np.isfinite(pred) & np.isfinite(true)
-    return float(np.sqrt(np.mean((pred[m] - true[m]) ** 2)))
-
-
 def score(config: dict, fold: int, cache: Path, y: np.ndarray, source: np.ndarray, oof) -> dict:
     """Log K1 RMSE of one cached setting (network, kriged, recipe blend; all rows and NIST-46)."""
     stem = cache / key(config, fold)
@@ -101,16 +99,16 @@ def score(config: dict, fold: int, cache: Path, y: np.ndarray, source: np.ndarra
     row = {"setting": json.dumps(config, sort_keys=True), "minutes": saved["total_s"] / 60}
     preds = {"network": z["raw"][:, 0], "kriged": z["rk"][:, 0]}
     if oof is not None:
-        # the recipe blend's log K1 is the equal-weight mean of the kriged network, the
-        # Gaussian process and (where it answers) the kriged mean: swap the network in
-        old = oof["pred_gnn_rk_fp"][test, 0]
-        n_members = np.where(np.isfinite(oof["pred_mean_rk"][test, 0]), 3, 2)
-        preds["recipe blend"] = (
-            oof["pred_blend_gp_km_fp"][test, 0] + (preds["kriged"] - old) / n_members
-        )
+        # the recipe blend (corpus_blend.py's arithmetic): equal weights for the kriged network,
+        # the Gaussian process and the kriged mean, the mean weighted 0 for a metal the fold's
+        # training rows lack (--interpolate-only mean_rk)
+        unseen = _unseen_rows(oof["fold"], oof["metal"])[test]
+        weights = np.stack([np.ones(len(test)), np.ones(len(test)), np.where(unseen, 0.0, 1.0)])
+        members = [preds["kriged"], oof["pred_gpr"][test, 0], oof["pred_mean_rk"][test, 0]]
+        preds["recipe blend"] = combine_predictions(np.stack(members), weights)
     for name, p in preds.items():
-        row[name] = _rmse(p, t)
-        row[f"{name} NIST-46"] = _rmse(p[nist], t[nist])
+        row[name] = _stats(t, p)["rmse"]
+        row[f"{name} NIST-46"] = _stats(t[nist], p[nist])["rmse"]
     return row
 
 
@@ -123,8 +121,9 @@ def main() -> None:
     ap.add_argument(
         "--blend-oof",
         default="",
-        help="corpus_blend.py --write-oof file of the ligand split (columns pred_gnn_rk_fp, "
-        "pred_mean_rk, pred_blend_gp_km_fp) to score the recipe blend with each network",
+        help="corpus_blend.py --write-oof file of the ligand split holding the Gaussian process "
+        "(pred_gpr) and the kriged mean (pred_mean_rk), to score the recipe blend with each "
+        "network",
     )
     ap.add_argument("--tag", default="")
     args = ap.parse_args()
