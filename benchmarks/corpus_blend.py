@@ -54,6 +54,17 @@ def _unseen_rows(fold: np.ndarray, metal: np.ndarray) -> np.ndarray:
     return out
 
 
+def recipe_blend(
+    kriged: np.ndarray, gpr: np.ndarray, mean_rk: np.ndarray, unseen: np.ndarray
+) -> np.ndarray:
+    """The recipe blend of one column: equal weights of the kriged network, the Gaussian process
+    and the kriged per-metal mean, the mean weighted 0 on ``unseen`` rows (a metal the training
+    rows lack: ``--interpolate-only mean_rk``)."""
+    ones = np.ones(len(kriged))
+    weights = np.stack([ones, ones, np.where(unseen, 0.0, 1.0)])
+    return combine_predictions(np.stack([kriged, gpr, mean_rk]), weights)
+
+
 def stack_bound(
     true: np.ndarray, members: list[np.ndarray], metal: np.ndarray
 ) -> dict[str, dict[str, float]]:

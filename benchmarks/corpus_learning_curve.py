@@ -46,10 +46,12 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from _common import save  # noqa: E402
-from corpus import _stats, folds_for  # noqa: E402
+from corpus import _stats  # noqa: E402
+from corpus_blend import recipe_blend  # noqa: E402
+from corpus_scan import fold_rows  # noqa: E402
 
 from skmetalpka.families import metal_families  # noqa: E402
-from skmetalpka.model.blend import combine_predictions  # noqa: E402
+from skmetalpka.groups import make_groups  # noqa: E402
 
 #: The corpus recipe's network (``corpus.py --epochs 40 --gnn-params '{"dropout": 0.05}'``).
 NETWORK = {"max_epochs": 40, "hidden_dim": 96, "dropout": 0.05}
@@ -59,20 +61,12 @@ MODELS = ("gnn", "gpr", "mean")
 COST = {"gnn": 6.5, "gpr": 1.6, "mean": 1.0}
 
 
-def fold_split(X, fold: int) -> tuple[np.ndarray, np.ndarray]:
-    """Training and test row indices of one fold of ``corpus.py --split ligand``."""
-    test = folds_for("ligand", X, argparse.Namespace(folds=5, seed=0))[fold]
-    return np.setdiff1d(np.arange(len(X)), test), test
-
-
 def subsample(X, train: np.ndarray, fraction: float, seed: int) -> np.ndarray:
     """Training rows of a nested random ``fraction`` of the training ligand groups.
 
     The groups are permuted once per ``seed``; a fraction keeps the first
     ``ceil(fraction * n_groups)`` of them, so a smaller fraction is a subset of a larger one.
     """
-    from skmetalpka.groups import make_groups
-
     if not 0 < fraction <= 1:
         raise ValueError(f"fraction must be in (0, 1], got {fraction}")
     groups = np.asarray(make_groups(X.iloc[train], "ligand"))
@@ -109,7 +103,7 @@ def run_one(model: str, fold: int, fraction: float, cache: Path, repeat: int = 0
     torch.set_num_threads(1)
     t0 = time.perf_counter()
     X, y = load_corpus()
-    train, test = fold_split(X, fold)
+    train, test = fold_rows(X, fold)
     seed = repeat_seed(fold, repeat)
     kept = subsample(X, train, fraction, seed=seed)
     dropped = np.setdiff1d(np.arange(len(X)), kept)  # test ligands and the cut training ones
@@ -151,15 +145,13 @@ def collect(X, y, folds: list[int], fraction: float, cache: Path, repeat: int = 
             )
             test, kept = z["test"], z["train"]
             parts.update({k: z[k] for k in z.files if k not in ("test", "train")})
-        from skmetalpka.groups import make_groups
-
         n_lig.append(len(set(make_groups(X.iloc[kept], "ligand"))))
         n_rows.append(int(np.isfinite(y[kept, 0]).sum()))
         seen = set(metal[kept].tolist())
         unseen = np.array([m not in seen for m in metal[test]], dtype=bool)
-        weights = np.stack([np.ones(len(test)), np.ones(len(test)), np.where(unseen, 0.0, 1.0)])
-        members = np.stack([parts["kriged"], parts["gpr"], parts["mean_rk"]])
-        parts["recipe blend"] = combine_predictions(members, weights)
+        parts["recipe blend"] = recipe_blend(
+            parts["kriged"], parts["gpr"], parts["mean_rk"], unseen
+        )
         rows.append(test)
         for k, v in parts.items():
             preds.setdefault(k, []).append(v)

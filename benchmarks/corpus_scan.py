@@ -39,9 +39,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from _common import save  # noqa: E402
 from corpus import _stats, folds_for, proton_fit_params  # noqa: E402
-from corpus_blend import _unseen_rows  # noqa: E402
-
-from skmetalpka.model.blend import combine_predictions  # noqa: E402
+from corpus_blend import _unseen_rows, recipe_blend  # noqa: E402
 
 #: The corpus recipe's network (``corpus.py --epochs 40 --gnn-params '{"dropout": 0.05}'``).
 BASE = {"max_epochs": 40, "hidden_dim": 96, "dropout": 0.05}
@@ -103,9 +101,9 @@ def score(config: dict, fold: int, cache: Path, y: np.ndarray, source: np.ndarra
         # the Gaussian process and the kriged mean, the mean weighted 0 for a metal the fold's
         # training rows lack (--interpolate-only mean_rk)
         unseen = _unseen_rows(oof["fold"], oof["metal"])[test]
-        weights = np.stack([np.ones(len(test)), np.ones(len(test)), np.where(unseen, 0.0, 1.0)])
-        members = [preds["kriged"], oof["pred_gpr"][test, 0], oof["pred_mean_rk"][test, 0]]
-        preds["recipe blend"] = combine_predictions(np.stack(members), weights)
+        preds["recipe blend"] = recipe_blend(
+            preds["kriged"], oof["pred_gpr"][test, 0], oof["pred_mean_rk"][test, 0], unseen
+        )
     for name, p in preds.items():
         row[name] = _stats(t, p)["rmse"]
         row[f"{name} NIST-46"] = _stats(t[nist], p[nist])["rmse"]
