@@ -55,14 +55,22 @@ def _unseen_rows(fold: np.ndarray, metal: np.ndarray) -> np.ndarray:
 
 
 def recipe_blend(
-    kriged: np.ndarray, gpr: np.ndarray, mean_rk: np.ndarray, unseen: np.ndarray
+    kriged: np.ndarray,
+    gpr: np.ndarray,
+    mean_rk: np.ndarray,
+    unseen: np.ndarray,
+    extra: tuple[np.ndarray, ...] = (),
 ) -> np.ndarray:
     """The recipe blend of one column: equal weights of the kriged network, the Gaussian process
     and the kriged per-metal mean, the mean weighted 0 on ``unseen`` rows (a metal the training
-    rows lack: ``--interpolate-only mean_rk``)."""
+    rows lack: ``--interpolate-only mean_rk``).
+
+    ``extra`` members join with the same weight on the rows where they predict (NaN elsewhere:
+    :func:`~skmetalpka.model.blend.combine_predictions` renormalises over finite members).
+    """
     ones = np.ones(len(kriged))
-    weights = np.stack([ones, ones, np.where(unseen, 0.0, 1.0)])
-    return combine_predictions(np.stack([kriged, gpr, mean_rk]), weights)
+    weights = np.stack([ones, ones, np.where(unseen, 0.0, 1.0), *(ones for _ in extra)])
+    return combine_predictions(np.stack([kriged, gpr, mean_rk, *extra]), weights)
 
 
 def stack_bound(

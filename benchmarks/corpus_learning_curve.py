@@ -87,6 +87,24 @@ def repeat_seed(fold: int, repeat: int) -> int:
     return fold + 1000 * repeat
 
 
+def network_predictions(X, y, train, test, proton_X, proton_y, seed: int) -> dict:
+    """Held-out log K1 of one corpus network (:data:`NETWORK`, joint protonation learning on
+    ``proton_X``/``proton_y``) fitted on ``train``: ``network`` raw and ``kriged`` with residual
+    kriging on fingerprint similarity (as the packaged model)."""
+    from sklearn.frozen import FrozenEstimator
+
+    from skmetalpka.model.kriging import ResidualKriging
+    from skmetalpka.pipelines import make_model, with_protons
+
+    est = with_protons(make_model("gnn", **NETWORK, random_state=seed), mode="joint")
+    est.fit(X.iloc[train], y[train], proton_X=proton_X, proton_y=proton_y)
+    rk = ResidualKriging(FrozenEstimator(est), chelate_similarity=False)
+    return {
+        "network": est.predict(X.iloc[test])[:, 0],
+        "kriged": rk.fit(X.iloc[train], y[train]).predict(X.iloc[test])[:, 0],
+    }
+
+
 def run_one(model: str, fold: int, fraction: float, cache: Path, repeat: int = 0) -> None:
     """Fit ``model`` on ``fraction`` of ``fold``'s training ligands; save its test predictions.
 
@@ -97,7 +115,7 @@ def run_one(model: str, fold: int, fraction: float, cache: Path, repeat: int = 0
 
     from skmetalpka.datasets import load_corpus, load_nist46_proton
     from skmetalpka.model.kriging import ResidualKriging
-    from skmetalpka.pipelines import make_model, with_protons
+    from skmetalpka.pipelines import make_model
     from skmetalpka.pipelines.transfer import exclude_ligands
 
     torch.set_num_threads(1)
@@ -110,11 +128,7 @@ def run_one(model: str, fold: int, fraction: float, cache: Path, repeat: int = 0
     out: dict[str, np.ndarray] = {"test": test, "train": kept}
     if model == "gnn":
         Xp, yp = exclude_ligands(*load_nist46_proton(), X["smiles"].iloc[dropped])
-        est = with_protons(make_model("gnn", **NETWORK, random_state=seed), mode="joint")
-        est.fit(X.iloc[kept], y[kept], proton_X=Xp, proton_y=yp)
-        out["network"] = est.predict(X.iloc[test])[:, 0]
-        rk = ResidualKriging(FrozenEstimator(est), chelate_similarity=False)
-        out["kriged"] = rk.fit(X.iloc[kept], y[kept]).predict(X.iloc[test])[:, 0]
+        out.update(network_predictions(X, y, kept, test, Xp, yp, seed))
     elif model == "gpr":
         est = make_model("gpr", random_state=seed).fit(X.iloc[kept], y[kept])
         out["gpr"] = np.asarray(est.predict(X.iloc[test])).reshape(len(test), -1)[:, 0]

@@ -48,14 +48,19 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from _common import save  # noqa: E402
 from corpus import _stats  # noqa: E402
-from corpus_blend import recipe_blend  # noqa: E402
-from corpus_learning_curve import COST, NETWORK, cache_stem, repeat_seed  # noqa: E402
+from corpus_blend import _unseen_rows, recipe_blend  # noqa: E402
+from corpus_learning_curve import (  # noqa: E402
+    COST,
+    NETWORK,
+    cache_stem,
+    network_predictions,
+    repeat_seed,
+)
 from corpus_learning_curve import run_one as run_base  # noqa: E402
 from corpus_scan import fold_rows  # noqa: E402
 
 from skmetalpka.families import metal_families  # noqa: E402
 from skmetalpka.groups import make_groups  # noqa: E402
-from skmetalpka.model.blend import combine_predictions  # noqa: E402
 
 FOLDS = range(5)
 #: Names of the measured-protonation features, in order.
@@ -69,6 +74,15 @@ PKA_FEATURES = (
     "highest log beta^H",
 )
 NEW_FITS = {"gpr_pka": 2.5, "gpr_nopka": 2.0, "gnn_pk": COST["gnn"]}
+#: Cache name in ``corpus_learning_curve.py`` of each of its fits reused here.
+BASE_FITS = {"network": "gnn", "gpr": "gpr", "mean_rk": "mean"}
+
+
+def stems(cache: Path, model: str) -> list[Path]:
+    """Cache file stems of ``model`` (a key of :data:`BASE_FITS` or :data:`NEW_FITS`), by fold."""
+    if model in BASE_FITS:
+        return [cache_stem(cache, BASE_FITS[model], k, 1.0, 0) for k in FOLDS]
+    return [cache / f"pka_{model}_fold{k}" for k in FOLDS]
 
 
 def proton_features(Xp, yp) -> dict[str, np.ndarray]:
@@ -107,25 +121,16 @@ def proton_features(Xp, yp) -> dict[str, np.ndarray]:
 
 
 def _gp_fit_predict(F_train, y_train, F_test, seed: int) -> np.ndarray:
-    """The corpus GP's default kernel and fitting (:class:`GPRBeta1Regressor`) on a matrix."""
-    from sklearn.gaussian_process import GaussianProcessRegressor
+    """The corpus GP (:class:`GPRBeta1Regressor`'s column filter, scaling, kernel and fitting)
+    on a feature matrix of one's own."""
     from sklearn.preprocessing import StandardScaler
 
     from skmetalpka.baselines import GPRBeta1Regressor
-    from skmetalpka.baselines.gpr import _optimise_default_kernel
 
     keep = F_train.std(axis=0) > 1e-12
     scaler = StandardScaler().fit(F_train[:, keep])
-    Z, Z_test = scaler.transform(F_train[:, keep]), scaler.transform(F_test[:, keep])
-    rng = np.random.RandomState(seed)
-    opt = np.arange(len(y_train))
-    if len(opt) > 1000:  # GPRBeta1Regressor's max_optimizer_samples
-        opt = np.sort(rng.choice(len(y_train), 1000, replace=False))
-    kernel = _optimise_default_kernel(
-        GPRBeta1Regressor()._default_kernel(Z.shape[1]), Z[opt], y_train[opt], 1e-6, 0, rng
-    )
-    gp = GaussianProcessRegressor(kernel=kernel, alpha=1e-6, normalize_y=True, optimizer=None)
-    return gp.fit(Z, y_train).predict(Z_test)
+    gp = GPRBeta1Regressor()._fit_one(scaler.transform(F_train[:, keep]), y_train, seed)
+    return gp.predict(scaler.transform(F_test[:, keep]))
 
 
 def run_new(model: str, fold: int, cache: Path) -> None:
@@ -159,22 +164,12 @@ def run_new(model: str, fold: int, cache: Path) -> None:
         pred = np.full(len(test), np.nan)
         pred[covered[test]] = _gp_fit_predict(F[tr], y1[tr], F[te], seed=fold)
         out[model] = pred
-    elif model == "gnn_pk":
-        from sklearn.frozen import FrozenEstimator
-
-        from skmetalpka.model.kriging import ResidualKriging
-        from skmetalpka.pipelines import make_model, with_protons
-
-        est = with_protons(
-            make_model("gnn", **NETWORK, random_state=repeat_seed(fold, 0)), mode="joint"
-        )
-        est.fit(X.iloc[train], y[train], proton_X=Xp, proton_y=yp)  # every ligand's protons
-        out["network_pk"] = est.predict(X.iloc[test])[:, 0]
-        rk = ResidualKriging(FrozenEstimator(est), chelate_similarity=False)
-        out["kriged_pk"] = rk.fit(X.iloc[train], y[train]).predict(X.iloc[test])[:, 0]
+    elif model == "gnn_pk":  # every ligand's protonation rows, the held-out ones' included
+        pred = network_predictions(X, y, train, test, Xp, yp, repeat_seed(fold, 0))
+        out.update({f"{k}_pk": v for k, v in pred.items()})
     else:
         raise ValueError(f"unknown model {model!r}; use one of {sorted(NEW_FITS)}")
-    stem = cache / f"pka_{model}_fold{fold}"
+    stem = stems(cache, model)[fold]
     np.savez(stem.with_suffix(".npz"), **out)
     stem.with_suffix(".json").write_text(json.dumps({"seconds": time.perf_counter() - t0}))
 
@@ -196,23 +191,19 @@ def main() -> None:
 
     cache = Path(args.cache_dir)
     cache.mkdir(parents=True, exist_ok=True)
-    base = [
-        ("base", m, k)
-        for m in ("gnn", "gpr", "mean")
-        for k in FOLDS
-        if not cache_stem(cache, m, k, 1.0, 0).with_suffix(".json").is_file()
+    tasks = [
+        (m, k)
+        for m in [*BASE_FITS, *NEW_FITS]
+        for k, stem in zip(FOLDS, stems(cache, m), strict=True)
+        if not stem.with_suffix(".json").is_file()
     ]
-    new = [
-        ("new", m, k)
-        for m in NEW_FITS
-        for k in FOLDS
-        if not (cache / f"pka_{m}_fold{k}.json").is_file()
-    ]
-    tasks = sorted(base + new, key=lambda t: -(COST.get(t[1]) or NEW_FITS[t[1]]))
+    tasks.sort(key=lambda t: -(COST[BASE_FITS[t[0]]] if t[0] in BASE_FITS else NEW_FITS[t[0]]))
     t0 = time.perf_counter()
     Parallel(n_jobs=args.n_jobs, verbose=10)(
-        delayed(run_base)(m, k, 1.0, cache, 0) if kind == "base" else delayed(run_new)(m, k, cache)
-        for kind, m, k in tasks
+        delayed(run_base)(BASE_FITS[m], k, 1.0, cache, 0)
+        if m in BASE_FITS
+        else delayed(run_new)(m, k, cache)
+        for m, k in tasks
     )
 
     X, y = load_corpus()
@@ -222,50 +213,30 @@ def main() -> None:
         k: np.full(n, np.nan)
         for k in ("kriged", "gpr", "mean_rk", "kriged_pk", "network_pk", "gpr_pka", "gpr_nopka")
     }
-    unseen = np.zeros(n, dtype=bool)
+    fold = np.full(n, -1)
     for k in FOLDS:
-        train, test = fold_rows(X, k)
-        files = [cache_stem(cache, m, k, 1.0, 0) for m in ("gnn", "gpr", "mean")]
-        files += [cache / f"pka_{m}_fold{k}" for m in NEW_FITS]
-        for stem in files:
+        fold[fold_rows(X, k)[1]] = k
+    fit_minutes = {}
+    for model in [*BASE_FITS, *NEW_FITS]:
+        fit_minutes[model] = 0.0
+        for k, stem in zip(FOLDS, stems(cache, model), strict=True):
+            test = np.flatnonzero(fold == k)
             with np.load(stem.with_suffix(".npz")) as z:
                 if not np.array_equal(z["test"], test):
                     raise SystemExit(f"{stem}: held-out rows differ from fold {k}'s; clear it")
                 for name in z.files:
                     if name in P:
                         P[name][test] = z[name]
-        seen = set(metal[train].tolist())
-        unseen[test] = [m not in seen for m in metal[test].tolist()]
-    fit_minutes = {
-        m: sum(
-            json.loads(stem.with_suffix(".json").read_text())["seconds"] / 60
-            for stem in (
-                cache_stem(cache, base_name, k, 1.0, 0) if base_name else cache / f"pka_{m}_fold{k}"
-                for k in FOLDS
-            )
-        )
-        for m, base_name in [
-            ("network", "gnn"),
-            ("gpr", "gpr"),
-            ("mean_rk", "mean"),
-            *((m, None) for m in NEW_FITS),
-        ]
-    }
+            fit_minutes[model] += json.loads(stem.with_suffix(".json").read_text())["seconds"] / 60
+    unseen = _unseen_rows(fold, metal)
     covered = np.isfinite(P["gpr_pka"])
-    ones = np.ones(n)
-    mean_w = np.where(unseen, 0.0, 1.0)
 
-    def with_fourth(kriged: np.ndarray, fourth: np.ndarray) -> np.ndarray:
-        return combine_predictions(
-            np.stack([kriged, P["gpr"], P["mean_rk"], fourth]),
-            np.stack([ones, ones, mean_w, np.where(np.isfinite(fourth), 1.0, 0.0)]),
-        )
-
-    P["recipe blend"] = recipe_blend(P["kriged"], P["gpr"], P["mean_rk"], unseen)
-    P["blend + gpr_nopka"] = with_fourth(P["kriged"], P["gpr_nopka"])
-    P["blend + gpr_pka"] = with_fourth(P["kriged"], P["gpr_pka"])
-    P["blend_pk"] = recipe_blend(P["kriged_pk"], P["gpr"], P["mean_rk"], unseen)
-    P["blend_pk + gpr_pka"] = with_fourth(P["kriged_pk"], P["gpr_pka"])
+    base = (P["kriged"], P["gpr"], P["mean_rk"])
+    P["recipe blend"] = recipe_blend(*base, unseen)
+    P["blend + gpr_nopka"] = recipe_blend(*base, unseen, extra=(P["gpr_nopka"],))
+    P["blend + gpr_pka"] = recipe_blend(*base, unseen, extra=(P["gpr_pka"],))
+    P["blend_pk"] = recipe_blend(P["kriged_pk"], *base[1:], unseen)
+    P["blend_pk + gpr_pka"] = recipe_blend(P["kriged_pk"], *base[1:], unseen, extra=(P["gpr_pka"],))
 
     y1 = y[:, 0]
     fam = metal_families(X["metal"])
