@@ -15,7 +15,7 @@ GNN ensembles), the fraction of held-out values inside +-1 and +-2 sigma per fam
 
 Usage::
 
-    python benchmarks/corpus.py --split ligand,metal,lomo --models gnn,gpr,rf,mean \
+    python benchmarks/corpus.py --split ligand,metal,lomo --models gnn,gpr,rf,trees,mean \
         --folds 5 --epochs 60 [--members 1] [--max-rows N] [--lomo-metals La3+,Lu3+] \
         [--oof-dir DIR] [--kriging gnn] [--blend gnn_rk+gpr]
 
@@ -115,6 +115,8 @@ def build(name: str, args: argparse.Namespace, seed: int):
         return make_model("rf", n_estimators=args.trees, random_state=seed, n_jobs=1)
     if name == "gpr":
         return make_model("gpr", random_state=seed)
+    if name == "trees":
+        return make_model("trees", random_state=seed, n_jobs=1)
     return make_model(name)
 
 

@@ -16,6 +16,7 @@ from threadpoolctl import threadpool_limits
 
 from skmetalpka.baselines import (
     DESCRIPTOR_FEATURE_NAMES,
+    DescriptorTreesRegressor,
     FingerprintForestRegressor,
     GPRBeta1Regressor,
     MetalMeanRegressor,
@@ -35,6 +36,10 @@ def _one_blas_thread():
 
 def small_rf(**kw):
     return FingerprintForestRegressor(n_estimators=20, n_bits=256, random_state=0, **kw)
+
+
+def small_trees(**kw):
+    return DescriptorTreesRegressor(n_estimators=20, random_state=0, **kw)
 
 
 def toy():
@@ -79,8 +84,14 @@ def nist_subset(nist_csv):
 # --------------------------------------------------------------------------------------
 @pytest.mark.parametrize(
     "model",
-    [MetalMeanRegressor(), small_rf(), GPRBeta1Regressor(), GPRBeta1Regressor(all_steps=True)],
-    ids=["mean", "rf", "gpr", "gpr_all"],
+    [
+        MetalMeanRegressor(),
+        small_rf(),
+        small_trees(),
+        GPRBeta1Regressor(),
+        GPRBeta1Regressor(all_steps=True),
+    ],
+    ids=["mean", "rf", "trees", "gpr", "gpr_all"],
 )
 def test_fit_predict_shapes(model):
     X, y = toy()
@@ -191,7 +202,9 @@ def test_row_errors():
 
 
 @pytest.mark.parametrize(
-    "model", [MetalMeanRegressor(), small_rf(), GPRBeta1Regressor()], ids=["mean", "rf", "gpr"]
+    "model",
+    [MetalMeanRegressor(), small_rf(), small_trees(), GPRBeta1Regressor()],
+    ids=["mean", "rf", "trees", "gpr"],
 )
 def test_on_error(model):
     X, y = bad_frame()
@@ -230,7 +243,9 @@ def test_invalid_on_error_value():
 # sklearn behaviour
 # --------------------------------------------------------------------------------------
 @pytest.mark.parametrize(
-    "model", [MetalMeanRegressor(), small_rf(), GPRBeta1Regressor()], ids=["mean", "rf", "gpr"]
+    "model",
+    [MetalMeanRegressor(), small_rf(), small_trees(), GPRBeta1Regressor()],
+    ids=["mean", "rf", "trees", "gpr"],
 )
 def test_clone_and_params(model):
     c = clone(model)
@@ -265,9 +280,37 @@ def test_determinism():
 def test_unseen_metal_predicted():
     X, y = toy()
     test = pd.DataFrame({"metal": ["Co2+", "Fe3+", "H+"], "smiles": ["NCCN", "NCC(=O)O", "N"]})
-    for m in (small_rf(), GPRBeta1Regressor(), MetalMeanRegressor()):
+    for m in (small_rf(), small_trees(), GPRBeta1Regressor(), MetalMeanRegressor()):
         p = m.fit(X, y).predict(test)
         assert np.isfinite(p[:, 0]).all()
+
+
+def test_descriptor_trees_use_the_gpr_descriptors_and_every_step():
+    X, y = toy()
+    trees = small_trees().fit(X, y)
+    assert trees.feature_names_ == list(DESCRIPTOR_FEATURE_NAMES)
+    assert [type(f).__name__ for f in trees.forests_] == ["ExtraTreesRegressor"] * 3
+    assert all(f.n_features_in_ == len(DESCRIPTOR_FEATURE_NAMES) for f in trees.forests_)
+    # the forest of step 3 saw only the two rows with a measured beta_3 (Ni2+ rows 2 and 5)
+    assert trees.forests_[2].estimators_[0].tree_.n_node_samples[0] == 2
+    # fully grown trees reproduce their training values: a mean of them is one of them
+    p = trees.predict(X)
+    assert np.isfinite(p).all()
+    np.testing.assert_allclose(p[[2, 5], 2], y[[2, 5], 2], atol=1e-9)
+    # reproducible, the seed matters, and threads do not change the trees
+    np.testing.assert_array_equal(p, small_trees().fit(X, y).predict(X))
+    assert not np.array_equal(p, small_trees().set_params(random_state=1).fit(X, y).predict(X))
+    np.testing.assert_allclose(p, small_trees(n_jobs=2).fit(X, y).predict(X), rtol=1e-12)
+
+
+def test_descriptor_trees_step_without_values_is_nan():
+    X, y = toy()
+    y = np.column_stack([y, np.full(len(y), np.nan)])
+    with pytest.warns(UserWarning, match=r"step\(s\) \[4\]"):
+        trees = small_trees().fit(X, y)
+    assert trees.forests_[3] is None
+    assert np.isnan(trees.predict(X)[:, 3]).all()
+    assert trees._scored_steps() == [0, 1, 2]
 
 
 def test_gpr_return_std_and_features():
@@ -372,6 +415,7 @@ def test_cross_validate_group_by_metal(nist_subset):
     for name, model in [
         ("mean", MetalMeanRegressor()),
         ("rf", FingerprintForestRegressor(n_estimators=50, n_bits=1024, random_state=0)),
+        ("trees", DescriptorTreesRegressor(n_estimators=50, random_state=0)),
     ]:
         with warnings.catch_warnings():
             warnings.simplefilter("error", UserWarning)  # no silently flagged rows
@@ -389,6 +433,7 @@ def test_cross_validate_group_by_metal(nist_subset):
     # For unseen metals the mean model can only predict the global mean; the ligand-aware
     # forest must do better.
     assert results["rf"] < results["mean"]
+    assert results["trees"] < results["mean"]
 
 
 def test_gpr_on_real_subset(nist_subset):

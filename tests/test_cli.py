@@ -226,10 +226,11 @@ def test_evaluate_counts_unpredicted_rows(tmp_path, tiny_csv, capsys):
     assert "beta_2" in text and "logK_2" in text
 
 
-def test_cli_and_library_give_the_same_predictions(tmp_path, tiny_csv):
-    model = tmp_path / "rf.skmodel"
+@pytest.mark.parametrize("name", ["rf", "trees"])
+def test_cli_and_library_give_the_same_predictions(tmp_path, tiny_csv, name):
+    model = tmp_path / f"{name}.skmodel"
     params = '{"n_estimators": 5}'
-    args = ["fit", "--data", str(tiny_csv), "--model", "rf", "--params", params]
+    args = ["fit", "--data", str(tiny_csv), "--model", name, "--params", params]
     assert main([*args, "--seed", "3", "--out", str(model), "-q"]) == 0
     out = tmp_path / "pred.csv"
     assert (
@@ -240,7 +241,7 @@ def test_cli_and_library_give_the_same_predictions(tmp_path, tiny_csv):
     )
     cli = pd.read_csv(out)[["log_beta_1", "log_beta_2"]].to_numpy()
     X, y, _ = load_training_data(tiny_csv)
-    lib = build_model("rf", {"n_estimators": 5}, random_state=3).fit(X, y).predict(X)
+    lib = build_model(name, {"n_estimators": 5}, random_state=3).fit(X, y).predict(X)
     np.testing.assert_allclose(cli, lib, rtol=1e-12)
     assert np.isfinite(cli).all()
 

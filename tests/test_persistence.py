@@ -25,6 +25,7 @@ from sklearn.base import clone
 from skmetalpka import default_pipeline
 from skmetalpka._base import supports_std
 from skmetalpka.baselines import (
+    DescriptorTreesRegressor,
     FingerprintForestRegressor,
     GPRBeta1Regressor,
     MetalMeanRegressor,
@@ -50,6 +51,7 @@ KINDS = [
     "transfer",
     "gpr",
     "rf",
+    "trees",
     "mean",
     "kriging",
     "blend",
@@ -96,6 +98,7 @@ def models() -> dict[str, Any]:
         ),
         "gpr": GPRBeta1Regressor(all_steps=True, random_state=0).fit(X, Y),
         "rf": FingerprintForestRegressor(n_estimators=4, random_state=0).fit(X, Y),
+        "trees": DescriptorTreesRegressor(n_estimators=4, random_state=0).fit(X, Y),
         "mean": MetalMeanRegressor().fit(X, Y),
         "kriging": ResidualKriging(
             EnsembleRegressor(default_pipeline(**SMALL), n_members=2), min_rows=2
@@ -306,6 +309,20 @@ def _edits() -> dict[str, Any]:
 
         return edit
 
+    def foreign_tree(doc):
+        # an extra-trees ensemble holding a random forest's tree kind (every tree relabelled)
+        def walk(node) -> int:
+            if isinstance(node, list):
+                return sum(walk(v) for v in node)
+            if not isinstance(node, dict):
+                return 0
+            hit = node.get("kind") == "sklearn.ExtraTreeRegressor"
+            if hit:
+                node["kind"] = "sklearn.DecisionTreeRegressor"
+            return hit + sum(walk(v) for v in node.values())
+
+        assert walk(doc["estimator"]) > 1
+
     def gp_factor(arrays):
         name = next(k for k in arrays if k.endswith("/L_"))
         arrays[name] = arrays[name][:-1]
@@ -323,6 +340,7 @@ def _edits() -> dict[str, Any]:
         "tree cycle": ("rf", None, tree_field("left_child", 0), "points back"),
         "tree feature": ("rf", None, tree_field("feature", 10**6), "feature out of range"),
         "gp shapes": ("gpr", None, gp_factor, "inconsistent shapes"),
+        "foreign tree": ("trees", foreign_tree, None, "ExtraTreeRegressor of ExtraTreesRegressor"),
     }
 
 

@@ -54,6 +54,7 @@ from sklearn.utils.validation import check_is_fitted
 from threadpoolctl import threadpool_limits
 
 from skmetalpka.baselines import (
+    DescriptorTreesRegressor,
     FingerprintForestRegressor,
     GPRBeta1Regressor,
     MetalMeanRegressor,
@@ -115,6 +116,7 @@ def _all_estimators() -> list[Any]:
     return [
         GPRBeta1Regressor(),
         FingerprintForestRegressor(n_estimators=10, n_bits=128, random_state=0),
+        DescriptorTreesRegressor(n_estimators=10, random_state=0),
         MetalMeanRegressor(),
         SeriesInterpolationRegressor(),
         SmilesToGraph(),
@@ -301,6 +303,7 @@ _STRINGS = dict(string=True, allow_nan=True)  # DataFrame of strings; NaN condit
 _EXPECTED_INPUT_TAGS: dict[str, dict[str, bool]] = {
     "GPRBeta1Regressor": _STRINGS,
     "FingerprintForestRegressor": _STRINGS,
+    "DescriptorTreesRegressor": _STRINGS,
     "MetalMeanRegressor": _STRINGS,
     "SeriesInterpolationRegressor": _STRINGS,
     "SmilesToGraph": _STRINGS,
@@ -351,6 +354,12 @@ _BASELINES = [
     Case(
         "FingerprintForestRegressor",
         lambda: FingerprintForestRegressor(n_estimators=10, n_bits=128, random_state=0),
+        lambda: tiny()[0],
+        "predict",
+    ),
+    Case(
+        "DescriptorTreesRegressor",
+        lambda: DescriptorTreesRegressor(n_estimators=10, random_state=0),
         lambda: tiny()[0],
         "predict",
     ),

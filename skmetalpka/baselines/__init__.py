@@ -5,6 +5,8 @@
   et al., Sci. Rep. 2022); predicts log beta_1, optionally every step.
 * :class:`FingerprintForestRegressor` -- random forests on Morgan count fingerprints plus
   metal descriptors, one forest per step.
+* :class:`DescriptorTreesRegressor` -- extremely randomised trees on the descriptors of the
+  GPR, one ensemble per step; the most accurate classical model for new ligands of the corpus.
 * :class:`MetalMeanRegressor` -- the floor: per-metal mean of each step.
 * :class:`SeriesInterpolationRegressor` -- log beta_1 interpolated along the lanthanide (or
   actinide) series from the same ligand's values with neighbouring metals; a blend member that
@@ -33,7 +35,8 @@ reasons) and ``fit`` leaves them out of training, counts them in ``n_invalid_fit
 
 Features
 --------
-The descriptor featuriser (:data:`DESCRIPTOR_FEATURE_NAMES`, used by the GPR) concatenates the
+The descriptor featuriser (:data:`DESCRIPTOR_FEATURE_NAMES`, used by the GPR and the
+descriptor trees) concatenates the
 metal descriptors (:data:`skmetalpka.featurize.metals.METAL_DESCRIPTOR_NAMES`, prefix ``metal_``), the
 project's one ligand descriptor list
 (:data:`skmetalpka.featurize.descriptors.LIGAND_DESCRIPTOR_NAMES`: RDKit descriptors, the
@@ -54,10 +57,12 @@ from .forest import FingerprintForestRegressor
 from .gpr import GPRBeta1Regressor, _matern52_ard_lml  # noqa: F401 (private, for tests)
 from .mean import MetalMeanRegressor
 from .series import METAL_SERIES, SERIES_ANCHORS, SeriesInterpolationRegressor
+from .trees import DescriptorTreesRegressor
 
 __all__ = [
     "GPRBeta1Regressor",
     "FingerprintForestRegressor",
+    "DescriptorTreesRegressor",
     "MetalMeanRegressor",
     "SeriesInterpolationRegressor",
     "METAL_SERIES",

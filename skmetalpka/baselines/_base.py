@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import warnings
+from collections.abc import Callable
 from functools import lru_cache
 from typing import Any
 
@@ -178,6 +179,12 @@ class _BaselineMixin(TagsMixin, MaskedR2ScoreMixin, RegressorMixin, BaseEstimato
         the 15 legacy ones), so that descriptors appended later do not change the width."""
         return tuple(getattr(self, "metal_descriptor_names_", LEGACY_METAL_DESCRIPTOR_NAMES))
 
+    def _descriptor_features(self, rows: _Rows) -> np.ndarray:
+        """Descriptor features (:data:`DESCRIPTOR_FEATURE_NAMES` of fit time) of every row."""
+        return _features(
+            rows, "descriptors", metal_names=self._metal_names(), ligand_names=self._ligand_names()
+        )
+
     def _ligand_names(self) -> tuple[str, ...]:
         """Ligand descriptors of fit time (models saved before the chelate descriptors did not
         store them and used the legacy ones)."""
@@ -196,11 +203,46 @@ def _step_seeds(random_state: Any, n: int) -> list[Any]:
     return [int(s) for s in rng.randint(0, 2**31 - 1, size=n)]
 
 
-def _warn_unfitted(steps: list[int], name: str) -> None:
+def _warn_unfitted(steps: list[int], name: str, stacklevel: int = 3) -> None:
     if steps:
         warnings.warn(
             f"{name}: no measured value for step(s) {[s + 1 for s in steps]} in the training "
             "rows; their predictions are NaN",
             UserWarning,
-            stacklevel=3,
+            stacklevel=stacklevel,
         )
+
+
+def _fit_per_step(
+    F: np.ndarray, Y: np.ndarray, make: Callable[[Any], Any], random_state: Any, name: str
+) -> list[Any]:
+    """One model per step, ``make(seed).fit`` on the rows where that step is measured (``None``
+    and a warning for a step without a measured value), so a missing step never leaks another
+    step's target."""
+    seeds = _step_seeds(random_state, Y.shape[1])
+    models: list[Any] = []
+    unfitted = []
+    for k in range(Y.shape[1]):
+        rows_k = np.isfinite(Y[:, k])
+        if not rows_k.any():
+            models.append(None)
+            unfitted.append(k)
+            continue
+        models.append(make(seeds[k]).fit(F[rows_k], Y[rows_k, k]))
+    _warn_unfitted(unfitted, name, stacklevel=4)
+    return models
+
+
+def _predict_per_step(
+    models: list[Any], rows: _Rows, features: Callable[[_Rows], np.ndarray]
+) -> np.ndarray:
+    """Predictions ``(n_rows, n_steps)`` of the per-step models of :func:`_fit_per_step`: NaN
+    for a step without a model and for invalid rows (featurised only when a row is valid)."""
+    out = np.full((len(rows.errors), len(models)), np.nan)
+    valid = rows.valid
+    if valid.any():
+        F = features(rows)[valid]
+        for k, model in enumerate(models):
+            if model is not None:
+                out[valid, k] = model.predict(F)
+    return out

@@ -12,8 +12,8 @@ from ._base import (
     _BaselineMixin,
     _features,
     _fingerprint_feature_names,
-    _step_seeds,
-    _warn_unfitted,
+    _fit_per_step,
+    _predict_per_step,
 )
 
 
@@ -89,44 +89,30 @@ class FingerprintForestRegressor(_BaselineMixin):
         """
         self._check_params()
         rows, Y, valid = self._start_fit(X, y)
-        names = self._metal_names()
-        F = _features(rows, "fingerprint", int(self.radius), int(self.n_bits), names)[valid]
-        Y = Y[valid]
-        self.feature_names_ = _fingerprint_feature_names(int(self.n_bits), names)
-        seeds = _step_seeds(self.random_state, self.n_steps_)
-        self.forests_: list[RandomForestRegressor | None] = []
-        unfitted = []
-        for k in range(self.n_steps_):
-            rows_k = np.isfinite(Y[:, k])
-            if not rows_k.any():
-                self.forests_.append(None)
-                unfitted.append(k)
-                continue
-            forest = RandomForestRegressor(
-                n_estimators=self.n_estimators,
-                min_samples_leaf=self.min_samples_leaf,
-                max_features=self.max_features,
-                n_jobs=self.n_jobs,
-                random_state=seeds[k],
-            )
-            self.forests_.append(forest.fit(F[rows_k], Y[rows_k, k]))
-        _warn_unfitted(unfitted, type(self).__name__)
+        F = self._fingerprint_features(rows)[valid]
+        self.feature_names_ = _fingerprint_feature_names(int(self.n_bits), self._metal_names())
+        self.forests_: list[RandomForestRegressor | None] = _fit_per_step(
+            F, Y[valid], self._make_forest, self.random_state, type(self).__name__
+        )
         return self
+
+    def _make_forest(self, seed: Any) -> RandomForestRegressor:
+        return RandomForestRegressor(
+            n_estimators=self.n_estimators,
+            min_samples_leaf=self.min_samples_leaf,
+            max_features=self.max_features,
+            n_jobs=self.n_jobs,
+            random_state=seed,
+        )
+
+    def _fingerprint_features(self, rows: Any) -> np.ndarray:
+        return _features(
+            rows, "fingerprint", int(self.radius), int(self.n_bits), self._metal_names()
+        )
 
     def predict(self, X: pd.DataFrame) -> np.ndarray:
         """Predict cumulative log beta, shape ``(n_samples, n_steps_)``; NaN for flagged rows."""
-        rows = self._start_predict(X)
-        n = len(rows.errors)
-        out = np.full((n, self.n_steps_), np.nan)
-        valid = rows.valid
-        if valid.any():
-            F = _features(
-                rows, "fingerprint", int(self.radius), int(self.n_bits), self._metal_names()
-            )[valid]
-            for k, forest in enumerate(self.forests_):
-                if forest is not None:
-                    out[valid, k] = forest.predict(F)
-        return out
+        return _predict_per_step(self.forests_, self._start_predict(X), self._fingerprint_features)
 
     def _scored_steps(self) -> list[int]:
         return [k for k, f in enumerate(self.forests_) if f is not None]

@@ -15,7 +15,6 @@ from sklearn.preprocessing import StandardScaler
 from ._base import (
     _BaselineMixin,
     _descriptor_feature_names,
-    _features,
     _step_seeds,
     _warn_unfitted,
 )
@@ -225,12 +224,6 @@ class GPRBeta1Regressor(_BaselineMixin):
             self.gps_[k] = self._fit_one(Z[rows_k], Y[rows_k, k], seeds[k])
         _warn_unfitted(unfitted, type(self).__name__)
         return self
-
-    def _descriptor_features(self, rows: Any) -> np.ndarray:
-        """Descriptor features with the metal and ligand descriptors of fit time."""
-        return _features(
-            rows, "descriptors", metal_names=self._metal_names(), ligand_names=self._ligand_names()
-        )
 
     def _fit_one(self, Z: np.ndarray, y: np.ndarray, seed: Any) -> GaussianProcessRegressor:
         if self.kernel is not None:

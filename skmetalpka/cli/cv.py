@@ -35,7 +35,7 @@ def add_parser(sub: Any, parents: dict[str, argparse.ArgumentParser]) -> None:
         type=model_list,
         default="all",
         metavar="NAMES",
-        help="model(s) to compare: one of gnn, gpr, rf, mean, a comma-separated list such as "
+        help="model(s) to compare: one of gnn, gpr, rf, trees, mean, a comma-separated list such as "
         "mean,rf, or all (default all)",
     )
     p.add_argument(

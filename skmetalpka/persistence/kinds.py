@@ -93,6 +93,30 @@ _SK_KERNELS = (
     "ExpSineSquared",
 )
 
+
+def _forest_kind(name: str, cls: str) -> Kind:
+    """The kind of a scikit-learn tree ensemble (random forest, extra trees): its trees are
+    stored as their own kinds, checked by :func:`~.sklearn_kinds.check_forest`."""
+    return Kind(
+        name,
+        ("sklearn.ensemble", cls),
+        fs(
+            "estimator_",
+            "estimators_",
+            "n_features_in_",
+            "feature_names_in_",
+            "n_outputs_",
+            "_n_samples",
+            "_n_samples_bootstrap",
+            "_sample_weight",
+            "oob_score_",
+            "oob_prediction_",
+        ),
+        derived=fs("estimator", "estimator_params", "class_weight"),
+        check=check_forest,
+    )
+
+
 _ALL: list[Kind] = [
     # skmetalpka
     Kind("ComplexPipeline", ("skmetalpka.pipelines", "ComplexPipeline")),
@@ -184,6 +208,11 @@ _ALL: list[Kind] = [
         fs(*_BASELINE, "feature_names_", "forests_"),
     ),
     Kind(
+        "DescriptorTreesRegressor",
+        ("skmetalpka.baselines", "DescriptorTreesRegressor"),
+        fs(*_BASELINE, "feature_names_", "forests_"),
+    ),
+    Kind(
         "MetalMeanRegressor",
         ("skmetalpka.baselines", "MetalMeanRegressor"),
         fs(*_BASELINE, "global_mean_", "metal_means_"),
@@ -220,30 +249,17 @@ _ALL: list[Kind] = [
         ),
         check=check_gp,
     ),
-    Kind(
-        "sklearn.RandomForestRegressor",
-        ("sklearn.ensemble", "RandomForestRegressor"),
-        fs(
-            "estimator_",
-            "estimators_",
-            "n_features_in_",
-            "feature_names_in_",
-            "n_outputs_",
-            "_n_samples",
-            "_n_samples_bootstrap",
-            "_sample_weight",
-            "oob_score_",
-            "oob_prediction_",
-        ),
-        derived=fs("estimator", "estimator_params", "class_weight"),
-        check=check_forest,
-    ),
-    Kind(
-        "sklearn.DecisionTreeRegressor",
-        ("sklearn.tree", "DecisionTreeRegressor"),
-        fs("n_features_in_", "feature_names_in_", "n_outputs_", "max_features_", "tree_"),
-        derived=fs("class_weight"),
-        check=check_decision_tree,
+    _forest_kind("sklearn.RandomForestRegressor", "RandomForestRegressor"),
+    _forest_kind("sklearn.ExtraTreesRegressor", "ExtraTreesRegressor"),
+    *(
+        Kind(
+            f"sklearn.{cls}",
+            ("sklearn.tree", cls),
+            fs("n_features_in_", "feature_names_in_", "n_outputs_", "max_features_", "tree_"),
+            derived=fs("class_weight"),
+            check=check_decision_tree,
+        )
+        for cls in ("DecisionTreeRegressor", "ExtraTreeRegressor")
     ),
     Kind(
         "sklearn.tree.Tree",

@@ -151,17 +151,25 @@ def check_decision_tree(obj: Any, where: str) -> None:
 
 
 def check_forest(obj: Any, where: str) -> None:
-    """Refuse a forest whose ``estimators_`` are not fitted decision-tree regressors."""
+    """Refuse a forest whose ``estimators_`` are not fitted trees of its own kind
+    (``DecisionTreeRegressor`` in a random forest, ``ExtraTreeRegressor`` in extra trees)."""
     trees = getattr(obj, "estimators_", None)
     if trees is None:
         return
     if not isinstance(trees, list) or not trees:
         raise FormatError(f"{where}: estimators_ must be a non-empty list of trees")
-    from sklearn.tree import DecisionTreeRegressor
+    from sklearn.ensemble import ExtraTreesRegressor
+    from sklearn.tree import DecisionTreeRegressor, ExtraTreeRegressor
 
+    tree_class = (
+        ExtraTreeRegressor if isinstance(obj, ExtraTreesRegressor) else DecisionTreeRegressor
+    )
     for t in trees:
-        if type(t) is not DecisionTreeRegressor or not hasattr(t, "tree_"):
-            raise FormatError(f"{where}: estimators_ must hold fitted DecisionTreeRegressor")
+        if type(t) is not tree_class or not hasattr(t, "tree_"):
+            raise FormatError(
+                f"{where}: estimators_ must hold fitted {tree_class.__name__} "
+                f"of {type(obj).__name__}"
+            )
         if t.n_features_in_ != obj.n_features_in_ or t.n_outputs_ != obj.n_outputs_:
             raise FormatError(f"{where}: a tree does not match the forest's features or outputs")
 

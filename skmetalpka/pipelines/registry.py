@@ -16,6 +16,7 @@ from typing import Any
 
 from .._base import set_random_state
 from ..baselines import (
+    DescriptorTreesRegressor,
     FingerprintForestRegressor,
     GPRBeta1Regressor,
     MetalMeanRegressor,
@@ -40,14 +41,16 @@ __all__ = [
 ]
 
 #: Names accepted by :func:`make_model` (and ``skmetalpka fit/cv --model``).
-MODEL_NAMES = ("gnn", "gpr", "rf", "mean")
+MODEL_NAMES = ("gnn", "gpr", "rf", "trees", "mean")
 #: Models whose ``kriging=True`` multiplies the kriging's fingerprint similarity by the chelate
 #: topology (``ResidualKriging(chelate_similarity=True)``), measured per model on the corpus
 #: (docs/guide/kriging.md): it helps the kriged per-metal mean (log K1 RMSE, ligand-grouped
 #: 2.34 -> 2.29, metal-grouped 2.32 -> 2.31) but not the network, whose descriptors carry the
 #: chelate topology already (metal-grouped 1.67 fingerprint-only against 1.71, ligand-grouped
 #: 2.036 against 2.035), so ``gnn`` is kriged on fingerprints alone. ``rf`` and ``gpr`` keep
-#: the chelate-aware kriging they had (not measured both ways).
+#: the chelate-aware kriging they had (not measured both ways). ``trees`` is not kriged by
+#: default in any recipe: fully grown trees reproduce their training values, so their training
+#: residuals, which the kriging learns from, are close to zero.
 CHELATE_KRIGING_MODELS = frozenset({"mean", "rf", "gpr"})
 #: Models that only make sense inside a blend (``make_model(..., blend="series")``): they
 #: answer some rows and leave the others NaN for the blend's other members.
@@ -56,8 +59,9 @@ BLEND_ONLY_NAMES = ("series",)
 
 
 def make_model(name: str, **params: Any):
-    """Unfitted estimator by name: ``gnn`` (default pipeline), ``gpr``, ``rf``, ``mean``, or
-    ``series`` (:class:`~skmetalpka.baselines.SeriesInterpolationRegressor`, a blend member).
+    """Unfitted estimator by name: ``gnn`` (default pipeline), ``gpr``, ``rf``, ``trees``
+    (:class:`~skmetalpka.baselines.DescriptorTreesRegressor`), ``mean``, or ``series``
+    (:class:`~skmetalpka.baselines.SeriesInterpolationRegressor`, a blend member).
 
     Every model takes the same ``X`` (DataFrame of metal, smiles, ...) and ``y`` (cumulative
     log beta with NaN) and predicts ``(n, N)``. For ``gnn``, ``n_members=K`` (> 1) returns a
@@ -114,6 +118,8 @@ def make_model(name: str, **params: Any):
         return GPRBeta1Regressor(**params)
     if name == "rf":
         return FingerprintForestRegressor(**params)
+    if name == "trees":
+        return DescriptorTreesRegressor(**params)
     if name == "mean":
         return MetalMeanRegressor(**params)
     if name == "series":
@@ -157,7 +163,7 @@ def build_model(
 
     Parameters
     ----------
-    name : {"gnn", "gpr", "rf", "mean", "series"}
+    name : {"gnn", "gpr", "rf", "trees", "mean", "series"}
         See :func:`skmetalpka.pipelines.make_model` (``series`` only makes sense as a blend
         member).
     params : mapping, optional
