@@ -12,6 +12,7 @@ from sklearn.base import clone
 from sklearn.frozen import FrozenEstimator
 
 from skmetalpka.baselines import (
+    DescriptorTreesRegressor,
     FingerprintForestRegressor,
     GPRBeta1Regressor,
     MetalMeanRegressor,
@@ -225,6 +226,13 @@ def test_default_recipe_blend():
     assert [n for n, _ in forest.estimators] == ["gnn", "rf"]
     assert forest.unseen_metal_weights is None
     assert isinstance(forest.estimators[1][1].estimator, FingerprintForestRegressor)
+    # descriptor trees: not kriged, log beta_1 and log beta_2 only, weight 1 for new metals too
+    trees = default_recipe(blend=("gpr", "kriged_mean", "trees"), random_state=4)
+    assert [n for n, _ in trees.estimators] == ["gnn", "gpr", "kriged_mean", "trees"]
+    assert isinstance(trees.estimators[3][1], DescriptorTreesRegressor)
+    assert trees.estimators[3][1].random_state == 4
+    assert trees.max_steps == {"kriged_mean": 1, "trees": 2}
+    assert trees.unseen_metal_weights == [1.0, 1.0, 0.0, 1.0]
     for bad in (("gpr", "gpr"), ("mean",), ()):
         with pytest.raises(ValueError, match="blend must be True or names"):
             default_recipe(blend=bad)
