@@ -112,7 +112,8 @@ class FingerprintForestRegressor(_BaselineMixin):
 
     def predict(self, X: pd.DataFrame) -> np.ndarray:
         """Predict cumulative log beta, shape ``(n_samples, n_steps_)``; NaN for flagged rows."""
-        return _predict_per_step(self.forests_, self._start_predict(X), self._fingerprint_features)
+        rows = self._start_predict(X)  # checks that the model is fitted first
+        return _predict_per_step(self.forests_, rows, self._fingerprint_features)
 
     def _scored_steps(self) -> list[int]:
         return [k for k, f in enumerate(self.forests_) if f is not None]

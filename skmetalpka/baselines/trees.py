@@ -130,7 +130,8 @@ class DescriptorTreesRegressor(_BaselineMixin):
         ndarray of shape (n_samples, ``n_steps_``)
             NaN for steps without training values and for flagged rows.
         """
-        return _predict_per_step(self.forests_, self._start_predict(X), self._descriptor_features)
+        rows = self._start_predict(X)  # checks that the model is fitted first
+        return _predict_per_step(self.forests_, rows, self._descriptor_features)
 
     def _scored_steps(self) -> list[int]:
         return [k for k, f in enumerate(self.forests_) if f is not None]
