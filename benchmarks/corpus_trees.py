@@ -95,12 +95,16 @@ def variant_predictions(X, y: np.ndarray, n_jobs: int) -> tuple[dict, dict]:
     return pred, seconds
 
 
-def recipe_members(oof_dir: Path, spec: str) -> dict[str, np.ndarray]:
-    """log K1 of the three recipe members (kriged network, GP, kriged mean) from OOF files."""
+def recipe_members(oof_dir: Path, spec: str, fold: np.ndarray) -> dict[str, np.ndarray]:
+    """log K1 of the three recipe members (kriged network, GP, kriged mean) from OOF files,
+    each checked to hold ``fold`` (the folds of ``corpus.py --split ligand``)."""
     out = {}
     for role, item in zip(("kriged", "gpr", "mean_rk"), spec.split(","), strict=True):
         tag, model = item.split(":")
-        out[role] = _load(oof_dir, "ligand", tag)[f"pred_{model}"][:, 0]
+        oof = _load(oof_dir, "ligand", tag)
+        if not np.array_equal(oof["fold"], fold):
+            raise SystemExit(f"the folds of {tag} are not corpus.py --split ligand's folds")
+        out[role] = oof[f"pred_{model}"][:, 0]
     return out
 
 
@@ -182,13 +186,10 @@ def main() -> None:
         "variants_from_cache": loaded,
     }
     if args.recipe:
-        members = recipe_members(Path(args.oof_dir), args.recipe)
         fold = np.full(len(X), -1)
         for k in range(5):
             fold[fold_rows(X, k)[1]] = k
-        tag = args.recipe.split(",")[0].split(":")[0]
-        if not np.array_equal(_load(Path(args.oof_dir), "ligand", tag)["fold"], fold):
-            raise SystemExit(f"the folds of {tag} are not corpus.py --split ligand's folds")
+        members = recipe_members(Path(args.oof_dir), args.recipe, fold)
         unseen = _unseen_rows(fold, X["metal"].to_numpy(dtype=str))
         blends = {
             "recipe blend": recipe_blend(

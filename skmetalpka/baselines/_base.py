@@ -214,21 +214,29 @@ def _warn_unfitted(steps: list[int], name: str, stacklevel: int = 3) -> None:
 
 
 def _fit_per_step(
-    F: np.ndarray, Y: np.ndarray, make: Callable[[Any], Any], random_state: Any, name: str
+    F: np.ndarray,
+    Y: np.ndarray,
+    fit_one: Callable[[np.ndarray, np.ndarray, Any], Any],
+    random_state: Any,
+    name: str,
+    n_fit: int | None = None,
 ) -> list[Any]:
-    """One model per step, ``make(seed).fit`` on the rows where that step is measured (``None``
-    and a warning for a step without a measured value), so a missing step never leaks another
-    step's target."""
+    """One model per step, ``fit_one(F_k, y_k, seed)`` on the rows where that step is measured,
+    so a missing step never leaks another step's target.
+
+    Only the first ``n_fit`` steps are fitted (default all); the others, and a fitted step
+    without a measured value (with a warning), are ``None``. Every step has its own seed
+    (:func:`_step_seeds` over all steps).
+    """
     seeds = _step_seeds(random_state, Y.shape[1])
-    models: list[Any] = []
+    models: list[Any] = [None] * Y.shape[1]
     unfitted = []
-    for k in range(Y.shape[1]):
+    for k in range(Y.shape[1] if n_fit is None else n_fit):
         rows_k = np.isfinite(Y[:, k])
         if not rows_k.any():
-            models.append(None)
             unfitted.append(k)
             continue
-        models.append(make(seeds[k]).fit(F[rows_k], Y[rows_k, k]))
+        models[k] = fit_one(F[rows_k], Y[rows_k, k], seeds[k])
     _warn_unfitted(unfitted, name, stacklevel=4)
     return models
 

@@ -92,18 +92,18 @@ class FingerprintForestRegressor(_BaselineMixin):
         F = self._fingerprint_features(rows)[valid]
         self.feature_names_ = _fingerprint_feature_names(int(self.n_bits), self._metal_names())
         self.forests_: list[RandomForestRegressor | None] = _fit_per_step(
-            F, Y[valid], self._make_forest, self.random_state, type(self).__name__
+            F, Y[valid], self._fit_forest, self.random_state, type(self).__name__
         )
         return self
 
-    def _make_forest(self, seed: Any) -> RandomForestRegressor:
+    def _fit_forest(self, F: np.ndarray, y: np.ndarray, seed: Any) -> RandomForestRegressor:
         return RandomForestRegressor(
             n_estimators=self.n_estimators,
             min_samples_leaf=self.min_samples_leaf,
             max_features=self.max_features,
             n_jobs=self.n_jobs,
             random_state=seed,
-        )
+        ).fit(F, y)
 
     def _fingerprint_features(self, rows: Any) -> np.ndarray:
         return _features(

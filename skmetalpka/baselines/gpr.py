@@ -15,8 +15,7 @@ from sklearn.preprocessing import StandardScaler
 from ._base import (
     _BaselineMixin,
     _descriptor_feature_names,
-    _step_seeds,
-    _warn_unfitted,
+    _fit_per_step,
 )
 
 # --------------------------------------------------------------------------------------
@@ -212,17 +211,14 @@ class GPRBeta1Regressor(_BaselineMixin):
         ]
         self.scaler_ = StandardScaler().fit(F[:, self.feature_mask_])
         Z = self.scaler_.transform(F[:, self.feature_mask_])
-        steps = range(self.n_steps_) if self.all_steps else range(1)
-        seeds = _step_seeds(self.random_state, self.n_steps_)
-        self.gps_: list[GaussianProcessRegressor | None] = [None] * self.n_steps_
-        unfitted = []
-        for k in steps:
-            rows_k = np.isfinite(Y[:, k])
-            if not rows_k.any():
-                unfitted.append(k)
-                continue
-            self.gps_[k] = self._fit_one(Z[rows_k], Y[rows_k, k], seeds[k])
-        _warn_unfitted(unfitted, type(self).__name__)
+        self.gps_: list[GaussianProcessRegressor | None] = _fit_per_step(
+            Z,
+            Y,
+            self._fit_one,
+            self.random_state,
+            type(self).__name__,
+            n_fit=None if self.all_steps else 1,
+        )
         return self
 
     def _fit_one(self, Z: np.ndarray, y: np.ndarray, seed: Any) -> GaussianProcessRegressor:

@@ -105,18 +105,18 @@ class DescriptorTreesRegressor(_BaselineMixin):
             _descriptor_feature_names(self._metal_names(), self._ligand_names())
         )
         self.forests_: list[ExtraTreesRegressor | None] = _fit_per_step(
-            F, Y[valid], self._make_trees, self.random_state, type(self).__name__
+            F, Y[valid], self._fit_trees, self.random_state, type(self).__name__
         )
         return self
 
-    def _make_trees(self, seed: Any) -> ExtraTreesRegressor:
+    def _fit_trees(self, F: np.ndarray, y: np.ndarray, seed: Any) -> ExtraTreesRegressor:
         return ExtraTreesRegressor(
             n_estimators=self.n_estimators,
             max_features=self.max_features,
             min_samples_leaf=self.min_samples_leaf,
             n_jobs=self.n_jobs,
             random_state=seed,
-        )
+        ).fit(F, y)
 
     def predict(self, X: pd.DataFrame) -> np.ndarray:
         """Predict cumulative log beta.
